@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from crm.demo import seed_users
+
+
+class Command(BaseCommand):
+    help = "Fill the database with demo users and data for every page. Safe to run again: it adds nothing twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=None, help="Make this many leads (for benchmarks).")
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (demo passwords!).")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
+
+    def handle(self, *args, scale=None, force=False, if_empty=False, **options):
+        if if_empty and get_user_model().objects.exists():
+            self.stdout.write("The database already has users: demo data not added (run `make seed` to add it).")
+            return
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates users with a published password; use --force with DEBUG off.")
+        self.stdout.write("Seeding demo data…")
+        seed_users(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from crm import views
+
+admin.site.site_header = "Relay administration"
+admin.site.site_title = "Relay admin"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("campaigns/", include("campaigns.urls")),
+    path("", include("leads.urls")),
+    path("", include("deals.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", include("crm.api_urls")),
+]

@@ -1,0 +1,49 @@
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from crm.roles import primary_role
+from crm.tasks import WORKER_HEARTBEAT_KEY
+
+
+def dashboard(request):
+    """Each role's home: what to do next, and (as the funnel issues land) the figures that matter to it."""
+    return render(request, "crm/dashboard.html", {"role": primary_role(request.user)})
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "down" to a load balancer
+        return "down"
+    return "ok"
+
+
+def broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return "down"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and the load test: 200 when the database and broker answer, 503 otherwise."""
+    status = {"database": database_status(), "broker": broker_status()}
+    healthy = status["database"] == "ok" and status["broker"] in ("ok", "eager")
+    if status["broker"] == "ok":
+        # Informational: when a worker last ran the beat heartbeat (None: not since the cache was emptied).
+        status["worker_heartbeat"] = cache.get(WORKER_HEARTBEAT_KEY)
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **status}, status=200 if healthy else 503)

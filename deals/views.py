@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def board(request):
+    return render(request, "deals/board.html")

@@ -1,0 +1,3 @@
+app_name = "reports-api"
+
+urlpatterns: list = []

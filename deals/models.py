@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Pipeline(models.Model):
+    """A sequence of stages deals move through (Relay ships one, editable by managers)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(default=False)
+    rotting_days = models.PositiveSmallIntegerField(
+        default=14, help_text="A deal with no activity and no stage change for longer than this is rotting."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default(cls) -> "Pipeline":
+        return cls.objects.get(is_default=True)
+
+
+class Stage(models.Model):
+    class Kind(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=60)
+    order = models.PositiveSmallIntegerField()
+    probability = models.PositiveSmallIntegerField(help_text="Chance to win, in percent (0–100).")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OPEN)
+
+    class Meta:
+        ordering = ["pipeline", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_name_unique_in_pipeline"),
+            models.CheckConstraint(
+                condition=Q(probability__lte=100),
+                name="stage_probability_at_most_100",
+                violation_error_message="A probability is a percentage from 0 to 100.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind != self.Kind.OPEN
+
+
+class LostReason(models.TextChoices):
+    """Why a deal was lost (DOMAIN.md), plus the reason a rejected MQL's deal is closed with."""
+
+    PRICE = "price", "Price"
+    COMPETITOR = "competitor", "Competitor"
+    NO_DECISION = "no_decision", "No decision"
+    TIMING = "timing", "Timing"
+    MISSING_FEATURE = "missing_feature", "Missing feature"
+    UNRESPONSIVE = "unresponsive", "Unresponsive"
+    REJECTED_MQL = "rejected_mql", "Rejected MQL"
+    OTHER = "other", "Other"
+
+
+class Deal(models.Model):
+    """A sales opportunity moving through the pipeline, usually born from a handed-over lead."""
+
+    title = models.CharField(max_length=200)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals")
+    company = models.CharField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    position = models.PositiveIntegerField(default=0, help_text="Order of the card within its column.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals")
+    expected_close_date = models.DateField(null=True, blank=True)
+    source_campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
+    )
+    next_step = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
+    close_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="deal_amount_not_negative",
+                violation_error_message="The amount cannot be negative.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "position"], name="deal_stage_position_idx"),
+            models.Index(fields=["owner", "stage"], name="deal_owner_stage_idx"),
+            models.Index(fields=["closed_at"], name="deal_closed_idx"),
+            models.Index(fields=["expected_close_date"], name="deal_close_date_idx"),
+            models.Index(fields=["source_campaign", "closed_at"], name="deal_campaign_closed_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("deals:deal_detail", args=[self.pk])
+
+
+class DealStageChange(models.Model):
+    """A deal's move between stages: who (None: the system), when, from, to."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["deal", "at"], name="deal_change_deal_time_idx")]
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        EMAIL = "email", "Email"
+        DEMO = "demo", "Demo"
+        NOTE = "note", "Note"
+        TASK = "task", "Task"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    due_date = models.DateField(null=True, blank=True, help_text="For tasks.")
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["deal", "at"], name="activity_deal_time_idx"),
+            models.Index(fields=["deal", "done", "due_date"], name="activity_open_task_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject}"

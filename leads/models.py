@@ -1,0 +1,226 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Channel
+
+
+class LifecycleStage(models.TextChoices):
+    """DOMAIN.md "Lifecycle stages of a lead", in funnel order, then the two side exits."""
+
+    SUBSCRIBER = "subscriber", "Subscriber"
+    LEAD = "lead", "Lead"
+    MQL = "mql", "MQL"
+    SQL = "sql", "SQL"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    NURTURE = "nurture", "Nurture"
+    DISQUALIFIED = "disqualified", "Disqualified"
+
+
+FUNNEL = [
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+    LifecycleStage.CUSTOMER,
+]
+# The column that records when a lead first reached each funnel stage (or went past it): "reached stage N
+# or beyond" in the funnel metrics is "this column is set". Everyone reached `subscriber`.
+REACHED_AT = {
+    LifecycleStage.LEAD: "lead_at",
+    LifecycleStage.MQL: "mql_at",
+    LifecycleStage.SQL: "sql_at",
+    LifecycleStage.OPPORTUNITY: "opportunity_at",
+    LifecycleStage.CUSTOMER: "customer_at",
+}
+
+
+class RejectionReason(models.TextChoices):
+    """Why a sales rep rejected an MQL (DOMAIN.md): the feedback that flows back to marketing."""
+
+    NO_BUDGET = "no_budget", "No budget"
+    NO_AUTHORITY = "no_authority", "No authority"
+    NO_NEED = "no_need", "No need"
+    BAD_TIMING = "bad_timing", "Bad timing"
+    NOT_A_FIT = "not_a_fit", "Not a fit"
+    UNREACHABLE = "unreachable", "Unreachable"
+    DUPLICATE = "duplicate", "Duplicate"
+    OTHER = "other", "Other"
+
+
+class CompanySize(models.TextChoices):
+    S1_10 = "1-10", "1–10"
+    S11_50 = "11-50", "11–50"
+    S51_200 = "51-200", "51–200"
+    S201_1000 = "201-1000", "201–1,000"
+    S1001_5000 = "1001-5000", "1,001–5,000"
+    S5000_PLUS = "5000+", "5,000+"
+
+
+class CaptureSource(models.TextChoices):
+    """Which door a lead came in through."""
+
+    WEB_FORM = "web_form", "Web form"
+    API = "api", "API"
+    IMPORT = "import", "CSV import"
+    MANUAL = "manual", "Entered by hand"
+
+
+class Lead(models.Model):
+    """A person marketing knows about, from first touch to customer (or a side exit)."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=40, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    company_size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=60, blank=True)
+
+    marketing_consent = models.BooleanField("marketing opt-in", default=False)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(max_length=100, blank=True)
+
+    stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_leads"
+    )
+    first_touch_campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="first_touch_leads"
+    )
+    latest_touch_campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="latest_touch_leads"
+    )
+    source_channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    source = models.CharField(max_length=20, choices=CaptureSource.choices, default=CaptureSource.MANUAL)
+
+    fit_score = models.IntegerField(default=0)
+    engagement_score = models.FloatField(default=0)
+    score = models.IntegerField(default=0)
+    score_breakdown = models.JSONField(default=dict, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    lead_at = models.DateTimeField(null=True, blank=True)
+    mql_at = models.DateTimeField("MQL at", null=True, blank=True)
+    sql_at = models.DateTimeField("SQL at", null=True, blank=True)
+    opportunity_at = models.DateTimeField(null=True, blank=True)
+    customer_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="lead_email_unique_case_insensitive",
+                violation_error_message="A lead with this email already exists.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["-score", "-id"], name="lead_score_idx"),
+            models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
+            models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
+            models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
+            models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_absolute_url(self):
+        return reverse("leads:lead_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class EventKind(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    EMAIL_OPEN = "email_open", "Email open"
+    EMAIL_CLICK = "email_click", "Email click"
+    FORM_SUBMIT = "form_submit", "Form submit"
+    CONTENT_DOWNLOAD = "content_download", "Content download"
+    WEBINAR_ATTENDED = "webinar_attended", "Webinar attended"
+    PRICING_PAGE_VIEW = "pricing_page_view", "Pricing page view"
+    DEMO_REQUEST = "demo_request", "Demo request"
+    OTHER = "other", "Other"
+
+
+class LeadEvent(models.Model):
+    """One engagement of a lead (a page view, a download, a demo request...), the input of scoring."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+    properties = models.JSONField(default=dict, blank=True)
+    # Set by integrations that may send the same event twice: the second delivery is recognised.
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="lead_event_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead", "occurred_at"], name="event_lead_time_idx"),
+            models.Index(fields=["campaign", "occurred_at"], name="event_campaign_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class LeadStageChange(models.Model):
+    """Every lifecycle move of a lead: who (None: the system), when, from, to and why."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    reason = models.CharField(max_length=50, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "at"], name="stage_change_lead_time_idx"),
+            models.Index(fields=["to_stage", "at"], name="stage_change_to_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.lead_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class LeadNote(models.Model):
+    """Free text on a lead by anyone; sales notes are the feedback loop to marketing."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead", "created_at"], name="note_lead_time_idx")]
+
+    def __str__(self):
+        return f"Note on {self.lead_id} by {self.author_id}"

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+import campaigns.demo
+import deals.demo
+import leads.demo
 from crm.demo import seed_users
 
 
@@ -20,5 +23,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates users with a published password; use --force with DEBUG off.")
         self.stdout.write("Seeding demo data…")
-        seed_users(stdout=self.stdout)
+        users = seed_users(stdout=self.stdout)
+        # Upstream first: campaigns bring leads, leads become deals.
+        campaigns.demo.seed(users=users, stdout=self.stdout)
+        leads.demo.seed(users=users, stdout=self.stdout, scale=scale)
+        deals.demo.seed(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

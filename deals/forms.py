@@ -115,7 +115,7 @@ class DealForm(forms.ModelForm):
         self.fields["amount"].widget.attrs["min"] = 0
         self.fields["source_campaign"].queryset = Campaign.objects.order_by("name")
         if is_manager(user):
-            self.fields["owner"] = OwnerChoiceField(label="Owner", queryset=deal_owners())
+            self.fields["owner"] = OwnerChoiceField(label="Owner", queryset=deal_owners(), required=False)
             self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else user.pk
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save deal"))

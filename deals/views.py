@@ -23,7 +23,7 @@ from deals.forms import (
     StageDeleteForm,
     StageForm,
 )
-from deals.models import Activity, Deal, Pipeline, Stage
+from deals.models import Activity, Deal, Stage
 from deals.selectors import (
     Column,
     board_columns,
@@ -69,7 +69,7 @@ def _next_url(request, default):
 
 @role_required(*ROLES)
 def board(request):
-    pipeline = Pipeline.default()
+    pipeline = services.ensure_default_pipeline()
     filter_form = DealFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters()
     columns = board_columns(user=request.user, pipeline=pipeline, filters=filters)
@@ -340,7 +340,7 @@ def task_complete(request, pk, activity_pk):
 
 @role_required(MANAGER)
 def stage_list(request):
-    pipeline = Pipeline.default()
+    pipeline = services.ensure_default_pipeline()
     stages = list(pipeline.stages.all())
     counts = dict(
         Deal.objects.filter(stage__pipeline=pipeline)
@@ -377,7 +377,7 @@ def stage_add(request):
     form = StageForm(request.POST, prefix="new")
     if form.is_valid():
         try:
-            stage = services.add_stage(pipeline=Pipeline.default(), **form.cleaned_data)
+            stage = services.add_stage(pipeline=services.ensure_default_pipeline(), **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -430,7 +430,7 @@ def stage_delete(request, pk):
 @require_POST
 @role_required(MANAGER)
 def pipeline_update(request):
-    pipeline = Pipeline.default()
+    pipeline = services.ensure_default_pipeline()
     form = PipelineForm(request.POST, instance=pipeline)
     if form.is_valid():
         services.update_pipeline(pipeline=pipeline, rotting_days=form.cleaned_data["rotting_days"])

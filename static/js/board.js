@@ -106,7 +106,7 @@
   lostModalElement.addEventListener("shown.bs.modal", function () {
     lostForm.elements.lost_reason.focus();
   });
-  lostModalElement.addEventListener("hidden.bs.modal", function () {
+  lostModalElement.addEventListener("hide.bs.modal", function () {
     if (pendingLost) {
       snapBack(pendingLost);  // cancelled: the deal stays where it was
       pendingLost = null;

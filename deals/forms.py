@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 
 from campaigns.models import Campaign
@@ -111,7 +112,7 @@ class DealForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amount"].min_value = 0
+        self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["amount"].widget.attrs["min"] = 0
         self.fields["source_campaign"].queryset = Campaign.objects.order_by("name")
         if is_manager(user):

@@ -53,13 +53,15 @@ DEFAULT_STAGES = [
 ]
 
 
-@transaction.atomic
 def ensure_default_pipeline() -> Pipeline:
     """The default pipeline, created with DOMAIN.md's stages if it is missing (a database flushed after
     migrating, e.g. by transactional tests), so the board always has something to show."""
     pipeline = Pipeline.objects.filter(is_default=True).first()
-    if pipeline is not None:
-        return pipeline
+    return pipeline if pipeline is not None else _create_default_pipeline()
+
+
+@transaction.atomic
+def _create_default_pipeline() -> Pipeline:
     pipeline, _ = Pipeline.objects.get_or_create(name="Sales", defaults={"is_default": True})
     if not pipeline.is_default:
         pipeline.is_default = True

@@ -38,7 +38,10 @@ class DealFilterForm(forms.Form):
 
     owner = forms.ChoiceField(label="Owner", required=False)
     campaign = forms.ModelChoiceField(
-        label="Campaign", queryset=Campaign.objects.only("id", "name").order_by("name"), required=False
+        label="Campaign",
+        queryset=Campaign.objects.only("id", "name").order_by("name"),
+        required=False,
+        empty_label="All campaigns",
     )
     close_month = forms.CharField(
         label="Expected close month", required=False, widget=forms.DateInput(attrs={"type": "month"})

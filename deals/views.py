@@ -302,9 +302,9 @@ def deal_detail(request, pk):
     return _vary(render(request, "deals/deal_detail.html", context))
 
 
-def _activities_response(request, deal, form=None, status=200):
+def _activities_response(request, deal, form=None):
     if request.htmx:
-        response = render(request, "deals/deal_detail.html#activities", _activities_context(deal, form), status=status)
+        response = render(request, "deals/deal_detail.html#activities", _activities_context(deal, form))
         return _vary(response)
     return redirect(deal)
 
@@ -317,7 +317,8 @@ def activity_create(request, pk):
     if not form.is_valid():
         if not request.htmx:
             messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return _activities_response(request, deal, form, status=422 if request.htmx else 200)
+        # htmx swaps only 2xx answers: the fragment with the errors (and the typed text) comes back as 200.
+        return _activities_response(request, deal, form)
     services.log_activity(deal=deal, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, "Logged.")

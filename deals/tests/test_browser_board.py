@@ -112,6 +112,8 @@ def test_without_javascript_the_card_select_moves_the_deal(page, sign_in_browser
     context.add_cookies(page.context.cookies())
     plain = context.new_page()
     plain.goto("/pipeline/")
+    card = plain.get_by_test_id("deal-card").filter(has_text="No script deal")
+    card.get_by_text("Move to…").click()
     plain.get_by_label("Stage of No script deal").select_option(label="Demo")
     plain.get_by_test_id("deal-card").filter(has_text="No script deal").get_by_role("button", name="Move").click()
     plain.wait_for_load_state()
@@ -120,3 +122,19 @@ def test_without_javascript_the_card_select_moves_the_deal(page, sign_in_browser
     assert demo.get_by_test_id("count").inner_text() == "1"
     assert Deal.objects.get(title="No script deal").stage.name == "Demo"
     context.close()
+
+
+def test_a_rep_logs_a_task_and_ticks_it_done_without_leaving_the_deal(page, sign_in_browser, rep):
+    deal = DealFactory(owner=rep, title="Busy deal")
+    sign_in_browser(rep)
+    page.goto(f"/deals/{deal.pk}/")
+    page.get_by_label("Kind").select_option("task")
+    page.get_by_label("What happened or what to do").fill("Send the contract")
+    page.get_by_label("Due (tasks)").fill("2026-12-01")
+    page.get_by_role("button", name="Log", exact=True).click()
+    tasks = page.get_by_test_id("open-tasks")
+    expect(tasks).to_contain_text("Send the contract")
+    tasks.get_by_role("button", name="Mark “Send the contract” done").click()
+    expect(page.get_by_test_id("open-tasks")).to_contain_text("No open tasks")
+    expect(page.get_by_test_id("activity-feed")).to_contain_text("Send the contract")
+    assert deal.activities.get().done

@@ -117,7 +117,7 @@
     window.Sortable.create(list, {
       group: "deals",
       draggable: ".deal-card[data-editable]",
-      filter: "select, option, button, input, label",
+      filter: "select, option, button, input, label, summary",
       preventOnFilter: false,
       animation: 150,
       forceFallback: true,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from crm.roles import ROLES, SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, Pipeline, Stage
 
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 30
 RECENTLY_CLOSED_DAYS = 30
 
 
@@ -142,8 +142,9 @@ def board_columns(*, user, pipeline: Pipeline, filters: DealFilters, per_column=
     ranked = deals.annotate(
         rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("position").asc(), F("id").desc()])
     )
+    # The window picks the first cards of each column by id; the next-task subquery then runs for those only.
     cards = (
-        ranked.filter(rank__lte=per_column)
+        Deal.objects.filter(pk__in=ranked.filter(rank__lte=per_column).values("pk"))
         .select_related("owner")
         .annotate(next_task_due=next_task_due())
         .order_by("stage_id", "position", "-id")

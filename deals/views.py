@@ -73,13 +73,16 @@ def board(request):
     filter_form = DealFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters()
     columns = board_columns(user=request.user, pipeline=pipeline, filters=filters)
+    move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")  # one reverse for every card
     for column in columns:
         for deal in column.cards:
             deal.editable = can_edit_deal(request.user, deal)
+            deal.move_url = move_url.format(deal.pk)
     context = {
         "pipeline": pipeline,
         "columns": columns,
         "stages": [column.stage for column in columns],
+        "here": request.get_full_path(),
         "filter_form": filter_form,
         "filters": filters,
         "open_count": sum(column.count for column in columns if not column.stage.is_closed),

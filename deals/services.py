@@ -231,7 +231,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
     first stage, customer when won; a move back is recorded with its reason). `position` is the 0-based
     place in the target column (None: on top when the stage changes, unchanged otherwise).
     """
-    deal = Deal.objects.select_for_update().select_related("stage", "lead").get(pk=deal.pk)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "lead").get(pk=deal.pk)
     from_stage = deal.stage
     check_transition(from_stage, to_stage)
     changes_stage = from_stage.pk != to_stage.pk

@@ -54,13 +54,19 @@ class DealFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, with_stage=False, **kwargs):
-        super().__init__(data, **kwargs)
         self.user = user
+        if data is not None and not data.get("owner"):
+            data = data.copy()  # a query string without an owner shows (and applies) the default
+            data["owner"] = self.default_owner()
+        super().__init__(data, **kwargs)
         owners = [(str(u.pk), u.get_full_name() or u.username) for u in deal_owners()]
         self.fields["owner"].choices = [("mine", "My deals"), ("team", "Team")] + owners
         if with_stage:
             self.fields["stage"] = forms.ModelChoiceField(
-                label="Stage", queryset=Stage.objects.filter(pipeline__is_default=True), required=False
+                label="Stage",
+                queryset=Stage.objects.filter(pipeline__is_default=True),
+                required=False,
+                empty_label="All stages",
             )
             del self.fields["closed"]
         self.fields["owner"].initial = self.default_owner()

@@ -135,3 +135,10 @@ def test_the_lost_dialog_offers_every_loss_reason(client_for, rep):
     html = client_for(rep).get("/pipeline/").content.decode()
     for reason in (LostReason.PRICE, LostReason.COMPETITOR, LostReason.UNRESPONSIVE):
         assert f'value="{reason.value}"' in html
+
+
+def test_the_owner_filter_shows_the_default_that_applies_when_the_query_string_has_none(client_for, manager, rep):
+    html = client_for(rep).get("/deals/?sort=amount").content.decode()
+    assert '<option value="mine" selected>' in html
+    html = client_for(manager).get("/deals/?sort=amount").content.decode()
+    assert '<option value="team" selected>' in html

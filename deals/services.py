@@ -1,7 +1,5 @@
 """Writes on deals. Every stage move goes through `move_deal`, which records it and keeps the lead in step."""
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -163,16 +161,9 @@ def reassign_deal(*, deal: Deal, owner, by) -> Deal:
     return deal
 
 
-def allowed_targets(from_stage: Stage) -> Q:
-    """The allowed-transitions map: an open deal may go anywhere in its pipeline; a closed deal may only be
-    reopened into an open stage (won → lost goes through a reopen, so nobody rewrites a result by a slip)."""
-    same_pipeline = Q(pipeline_id=from_stage.pipeline_id)
-    if from_stage.is_closed:
-        return same_pipeline & Q(kind=Stage.Kind.OPEN)
-    return same_pipeline
-
-
 def check_transition(from_stage: Stage, to_stage: Stage) -> None:
+    """The allowed transitions: an open deal may go to any stage of its pipeline; a closed deal only back to
+    an open stage (won → lost goes through a reopen, so nobody rewrites a result by a slip of the mouse)."""
     if from_stage.pk == to_stage.pk:
         return
     if to_stage.pipeline_id != from_stage.pipeline_id:
@@ -392,7 +383,3 @@ def update_pipeline(*, pipeline: Pipeline, rotting_days: int) -> Pipeline:
     pipeline.full_clean()
     pipeline.save(update_fields=["rotting_days"])
     return pipeline
-
-
-def rotting_cutoff(pipeline: Pipeline, now=None):
-    return (now or timezone.now()) - timedelta(days=pipeline.rotting_days)

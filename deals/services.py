@@ -1,7 +1,7 @@
 """Writes on deals. Every stage move goes through `move_deal`, which records it and keeps the lead in step."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -92,7 +92,7 @@ def can_own_deals(user) -> bool:
 
 
 @transaction.atomic
-def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal:
+def create_deal(*, by, owner=None, stage: Stage | None = None, _handoff: bool = False, **fields) -> Deal:
     """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
     column; a rep always owns the deals they create, a manager may give it to any rep."""
     unknown = set(fields) - set(DEAL_FIELDS)
@@ -109,7 +109,7 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
     if fields.get("lead") is not None and not fields.get("source_campaign"):
         fields["source_campaign"] = fields["lead"].first_touch_campaign
     now = timezone.now()
-    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, **fields)
+    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, is_handoff=_handoff, **fields)
     deal.full_clean(exclude=["position"])
     deal.position = _place_at_top(stage)
     deal.save()
@@ -120,18 +120,32 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
 def open_deal_for_lead(*, lead, owner) -> Deal:
     """The hand-over's narrow door into sales: a deal for `lead` in the default pipeline's first open stage,
     owned by `owner`, crediting the campaign that first brought the lead. The lead's own lifecycle stage is
-    the caller's business (the hand-over moves it)."""
+    the caller's business (the hand-over moves it).
+
+    Exactly once per lead: a retried hand-over gets the deal it already opened (a database constraint
+    backs this up when two hand-overs race)."""
+    existing = Deal.objects.filter(lead=lead, is_handoff=True).first()
+    if existing is not None:
+        return existing
     title = lead.company or lead.full_name or lead.email
-    return create_deal(
-        by=owner,
-        owner=owner,
-        title=title[:200],
-        lead=lead,
-        company=lead.company,
-        contact_name=lead.full_name,
-        contact_email=lead.email,
-        source_campaign=lead.first_touch_campaign,
-    )
+    try:
+        with transaction.atomic():
+            return create_deal(
+                by=owner,
+                owner=owner,
+                _handoff=True,
+                title=title[:200],
+                lead=lead,
+                company=lead.company,
+                contact_name=lead.full_name,
+                contact_email=lead.email,
+                source_campaign=lead.first_touch_campaign,
+            )
+    except (IntegrityError, ValidationError):
+        existing = Deal.objects.filter(lead=lead, is_handoff=True).first()
+        if existing is None:
+            raise
+        return existing
 
 
 @transaction.atomic

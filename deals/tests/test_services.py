@@ -131,3 +131,11 @@ def test_a_new_deal_for_a_handed_over_lead_credits_its_first_campaign_and_leaves
     assert deal.amount == Decimal("0")
     assert lead.stage == LifecycleStage.MQL
     assert DealStageChange.objects.filter(deal=deal, from_stage=None).count() == 1
+
+
+def test_handing_the_same_lead_over_twice_returns_the_deal_it_already_opened(rep, other_rep):
+    lead = LeadFactory(stage=LifecycleStage.MQL)
+    first = open_deal_for_lead(lead=lead, owner=rep)
+    again = open_deal_for_lead(lead=lead, owner=other_rep)
+    assert again == first
+    assert Deal.objects.filter(lead=lead).count() == 1

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -83,6 +84,10 @@ def board(request):
         "columns": columns,
         "stages": [column.stage for column in columns],
         "here": request.get_full_path(),
+        # The same options on every card, built once (a card's own stage is the one it is in).
+        "stage_options": format_html_join(
+            "", '<option value="{}">{}</option>', [(column.stage.pk, column.stage.name) for column in columns]
+        ),
         "filter_form": filter_form,
         "filters": filters,
         "open_count": sum(column.count for column in columns if not column.stage.is_closed),

@@ -67,8 +67,6 @@
         return response.text().then(function (text) {
           if (!response.ok) throw new Error(failureText(response, text));
           refreshHeaders(text);
-          const select = item.querySelector("select[name=stage]");
-          if (select) select.value = evt.to.dataset.stage;
           board.dispatchEvent(new CustomEvent("relay:deal-moved", { detail: { deal: item.dataset.deal } }));
         });
       }, function () {

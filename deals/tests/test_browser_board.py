@@ -46,6 +46,8 @@ def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(pag
     page.reload()
     demo = column(page, "Demo")
     assert demo.get_by_test_id("count").inner_text() == "1"
+    assert demo.get_by_test_id("total").inner_text() == "10,000"
+    assert column(page, "Qualification").get_by_test_id("count").inner_text() == "1"
     assert demo.get_by_test_id("deal-card").filter(has_text="Acme expansion").count() == 1
 
 

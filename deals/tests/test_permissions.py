@@ -90,3 +90,15 @@ def test_a_manager_reassigns_a_deal(client_for, manager, other_rep, deal):
     deal.refresh_from_db()
     assert response.status_code == 302
     assert deal.owner == other_rep
+
+
+def test_managers_find_pipelines_deals_and_activities_in_the_admin(client_for, manager, deal):
+    client = client_for(manager)
+    pipeline_id = stage_named("Demo").pipeline_id
+    for url in (
+        "/admin/deals/deal/",
+        f"/admin/deals/deal/{deal.pk}/change/",
+        f"/admin/deals/pipeline/{pipeline_id}/change/",
+        "/admin/deals/activity/",
+    ):
+        assert client.get(url).status_code == 200, url

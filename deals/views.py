@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html_join
@@ -299,7 +299,12 @@ def deal_detail(request, pk):
             messages.success(request, "Deal saved.")
             return redirect(deal)
     lead = deal.lead
+    try:
+        lead_url = lead.get_absolute_url() if lead else None
+    except NoReverseMatch:  # the leads pages land in another issue
+        lead_url = None
     context = {
+        "lead_url": lead_url,
         **_activities_context(deal, editable=editable),
         "form": form,
         "move_form": MoveForm(initial={"stage": deal.stage}, pipeline=deal.stage.pipeline),

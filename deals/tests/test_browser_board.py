@@ -31,23 +31,23 @@ def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(pag
     sign_in_browser(rep)
     page.goto("/pipeline/")
     demo = column(page, "Demo")
-    assert demo.get_by_test_id("count").inner_text() == "0"
+    expect(demo.get_by_test_id("count")).to_have_text("0")
 
     card = page.get_by_test_id("deal-card").filter(has_text="Acme expansion")
     with page.expect_response(lambda r: "/move/" in r.url) as answer:
         drag(page, card, demo.locator(".board-cards"))
     assert answer.value.status == 200
-    assert demo.get_by_test_id("count").inner_text() == "1"
-    assert demo.get_by_test_id("total").inner_text() == "10,000"
-    assert "4,000 weighted" in demo.get_by_test_id("weighted").inner_text()
-    assert column(page, "Qualification").get_by_test_id("total").inner_text() == "500"
+    expect(demo.get_by_test_id("count")).to_have_text("1")
+    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(demo.get_by_test_id("weighted")).to_contain_text("4,000 weighted")
+    expect(column(page, "Qualification").get_by_test_id("total")).to_have_text("500")
     assert Deal.objects.get(title="Acme expansion").stage.name == "Demo"
 
     page.reload()
     demo = column(page, "Demo")
-    assert demo.get_by_test_id("count").inner_text() == "1"
-    assert demo.get_by_test_id("total").inner_text() == "10,000"
-    assert column(page, "Qualification").get_by_test_id("count").inner_text() == "1"
+    expect(demo.get_by_test_id("count")).to_have_text("1")
+    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(column(page, "Qualification").get_by_test_id("count")).to_have_text("1")
     assert demo.get_by_test_id("deal-card").filter(has_text="Acme expansion").count() == 1
 
 
@@ -64,7 +64,7 @@ def test_dropping_a_deal_on_closed_lost_asks_why_before_saving(page, sign_in_bro
     dialog.get_by_label("Note").fill("Went with a cheaper tool")
     with page.expect_response(lambda r: "/move/" in r.url):
         dialog.get_by_role("button", name="Mark as lost").click()
-    assert lost.get_by_test_id("count").inner_text() == "1"
+    expect(lost.get_by_test_id("count")).to_have_text("1")
     deal = Deal.objects.get(title="Lost cause")
     assert (deal.stage.name, deal.lost_reason, deal.close_note) == (
         "Closed lost",
@@ -121,7 +121,7 @@ def test_without_javascript_the_card_select_moves_the_deal(page, sign_in_browser
     plain.wait_for_load_state()
     assert "No script deal moved to Demo" in plain.get_by_role("alert").first.inner_text()
     demo = plain.locator("section.board-column", has=plain.get_by_role("heading", name="Demo"))
-    assert demo.get_by_test_id("count").inner_text() == "1"
+    expect(demo.get_by_test_id("count")).to_have_text("1")
     assert Deal.objects.get(title="No script deal").stage.name == "Demo"
     context.close()
 

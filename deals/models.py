@@ -95,10 +95,18 @@ class Deal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
     close_note = models.TextField(blank=True)
+    # Opened by the MQL hand-over (not by hand): a lead is handed over as at most one such deal.
+    is_handoff = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["position", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(is_handoff=True),
+                name="one_handoff_deal_per_lead",
+                violation_error_message="This lead has already been handed over as a deal.",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="deal_amount_not_negative",
@@ -121,11 +129,14 @@ class Deal(models.Model):
 
 
 class DealStageChange(models.Model):
-    """A deal's move between stages: who (None: the system), when, from, to."""
+    """A deal's move between stages: who (None: the system), when, from (None: created), to."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
-    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    from_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The stages' names when the move happened: history stays readable after a stage is renamed or deleted.
+    from_name = models.CharField(max_length=60, blank=True)
+    to_name = models.CharField(max_length=60, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 

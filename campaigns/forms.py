@@ -92,10 +92,10 @@ class DailyStatForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if all(cleaned.get(name) is not None for name in ("date", "impressions", "clicks", "spend")):
-            for name, message in validate_day(**cleaned).items():
-                if name not in self.errors:
-                    self.add_error(name, message)
+        values = {name: cleaned.get(name) for name in ("date", "impressions", "clicks", "spend")}
+        for name, message in validate_day(**values).items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
 

@@ -59,25 +59,28 @@ def restore_campaign(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def validate_day(*, date: datetime.date, impressions: int, clicks: int, spend: Decimal) -> dict[str, str]:
-    """The same rules for the inline form, the CSV upload and the API; field → plain-language error."""
+def validate_day(*, date=None, impressions=None, clicks=None, spend=None) -> dict[str, str]:
+    """The same rules for the inline form, the CSV upload and the API; field → plain-language error.
+
+    A value that is None (missing, or refused earlier by a form field) is skipped.
+    """
     errors = {}
     today = timezone.localdate()
-    if date > today:
+    if date is not None and date > today:
         errors["date"] = "The date is in the future: figures can only be logged for days that have happened."
-    elif date < today - datetime.timedelta(days=OLDEST_STAT_DAYS):
+    elif date is not None and date < today - datetime.timedelta(days=OLDEST_STAT_DAYS):
         errors["date"] = "The date is more than ten years ago; check the year."
-    if impressions < 0:
+    if impressions is not None and impressions < 0:
         errors["impressions"] = "Impressions cannot be negative."
-    if clicks < 0:
+    if clicks is not None and clicks < 0:
         errors["clicks"] = "Clicks cannot be negative."
-    elif impressions >= 0 and clicks > impressions:
+    elif clicks is not None and impressions is not None and impressions >= 0 and clicks > impressions:
         errors["clicks"] = f"Clicks ({clicks}) cannot be more than impressions ({impressions})."
-    if spend < 0:
+    if spend is not None and spend < 0:
         errors["spend"] = "Spend cannot be negative."
-    elif spend.as_tuple().exponent < -2:
+    elif spend is not None and spend.as_tuple().exponent < -2:
         errors["spend"] = "Spend has at most two decimals (cents)."
-    elif spend >= Decimal("1e10"):
+    elif spend is not None and spend >= Decimal("1e10"):
         errors["spend"] = "Spend is too large for one day."
     return errors
 

@@ -101,7 +101,8 @@ def test_unknown_attribution_is_refused():
 
 
 def test_sorting_by_a_ratio_puts_empty_ratios_last_in_both_directions():
-    cheap, dear, silent = CampaignFactory(name="Cheap"), CampaignFactory(name="Dear"), CampaignFactory(name="Silent")
+    cheap, dear = CampaignFactory(name="Cheap"), CampaignFactory(name="Dear")
+    CampaignFactory(name="Silent")
     CampaignDailyStatFactory(campaign=cheap, clicks=100, spend=Decimal("100.00"))
     CampaignDailyStatFactory(campaign=dear, clicks=10, spend=Decimal("100.00"))
     annotated = campaigns_with_figures(Campaign.objects.all())

@@ -11,6 +11,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RESERVED_SLUGS = {"new"}
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
 def campaign_owners():
     """People who may own a campaign: marketers and managers."""
     return (
@@ -37,7 +42,8 @@ class CampaignForm(forms.ModelForm):
             "description",
         ]
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"slug": "The campaign's address: /campaigns/<slug>/. Leave empty to make one from the name."}
+        help_texts = {"slug": "The campaign's address, as in /campaigns/spring-launch/. Empty: made from the name."}
+        field_classes = {"owner": OwnerChoiceField}
         error_messages = {
             "name": {"required": "Give the campaign a name."},
             "channel": {"required": "Choose the channel the campaign runs on."},
@@ -120,7 +126,7 @@ class CampaignFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
     )
-    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="All owners")
+    owner = OwnerChoiceField(queryset=None, required=False, empty_label="All owners")
     date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
 

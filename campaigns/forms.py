@@ -7,6 +7,22 @@ from campaigns.models import Campaign, Channel
 from campaigns.selectors import EDITOR_ROLES
 from campaigns.services import validate_day
 
+# What a marketer sets on a campaign, in the form and in the API alike.
+CAMPAIGN_FIELDS = [
+    "name",
+    "slug",
+    "channel",
+    "objective",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "owner",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "description",
+]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RESERVED_SLUGS = {"new"}
 
@@ -26,21 +42,7 @@ def campaign_owners():
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = [
-            "name",
-            "slug",
-            "channel",
-            "objective",
-            "status",
-            "start_date",
-            "end_date",
-            "budget",
-            "owner",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "description",
-        ]
+        fields = CAMPAIGN_FIELDS
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "The campaign's address, as in /campaigns/spring-launch/. Empty: made from the name."}
         field_classes = {"owner": OwnerChoiceField}

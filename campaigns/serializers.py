@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns.forms import RESERVED_SLUGS, campaign_owners
+from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS, campaign_owners
 from campaigns.models import Campaign
 from campaigns.services import save_campaign, validate_day
 from reports.selectors import figure_ratios
@@ -40,23 +40,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = [
-            "slug",
-            "name",
-            "channel",
-            "objective",
-            "status",
-            "start_date",
-            "end_date",
-            "budget",
-            "owner",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "description",
-            "archived",
-            "figures",
-        ]
+        fields = [*CAMPAIGN_FIELDS, "archived", "figures"]
         extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name when left out."}}
 
     def get_archived(self, campaign) -> bool:

@@ -138,27 +138,31 @@ def campaign_detail(request, slug):
     return render(request, "campaigns/campaign_detail.html", context)
 
 
+def _campaign_form(request, campaign: Campaign | None, success: str):
+    """The create and edit pages: the same form, one service, PRG to the campaign."""
+    # Validation writes the typed values onto the instance: keep the stored name and address for the page.
+    stored_name = campaign.name if campaign else None
+    stored_url = campaign.get_absolute_url() if campaign else None
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if form.is_valid():
+        saved = save_campaign(campaign=form.save(commit=False))
+        messages.success(request, success.format(name=saved.name))
+        return redirect(saved)
+    context = {"form": form, "campaign": campaign, "stored_name": stored_name, "stored_url": stored_url}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
-    form = CampaignForm(request.POST or None, user=request.user)
-    if form.is_valid():
-        campaign = save_campaign(campaign=form.save(commit=False))
-        messages.success(request, f"Campaign “{campaign.name}” created. Log its first day of figures below.")
-        return redirect(campaign)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+    return _campaign_form(request, None, "Campaign “{name}” created. Log its first day of figures below.")
 
 
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, slug):
     campaign = campaign_for_user(request.user, slug, write=True)
-    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
-    if form.is_valid():
-        campaign = save_campaign(campaign=form.save(commit=False))
-        messages.success(request, f"Campaign “{campaign.name}” saved.")
-        return redirect(campaign)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+    return _campaign_form(request, campaign, "Campaign “{name}” saved.")
 
 
 @role_required(*EDITOR_ROLES)

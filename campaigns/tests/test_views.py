@@ -174,3 +174,13 @@ def test_detail_takes_the_same_number_of_queries_with_2_and_20_days_and_leads(
         LeadFactory.create_batch(days, first_touch_campaign=campaign)
         with django_assert_num_queries(7):
             assert client.get(campaign.get_absolute_url()).status_code == 200
+
+
+def test_editing_with_errors_keeps_the_stored_name_and_address_on_the_page(client_for, marketer, campaign):
+    data = {"name": "", "slug": "", "channel": "email", "objective": "nurture", "status": "active"}
+    data |= {"start_date": "2026-09-01", "budget": "100", "owner": marketer.pk}
+    response = client_for(marketer).post(reverse("campaigns:campaign_edit", args=[campaign.slug]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Edit Spring launch" in page and 'href="/campaigns/spring-launch/"' in page
+    assert "Give the campaign a name." in page

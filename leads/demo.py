@@ -4,7 +4,6 @@
 in batches with bulk_create, a few thousand rows per statement round, never one save per row.
 """
 
-import itertools
 import random
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from leads.bulk import insert_rows
 from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent, LeadNote, LifecycleStage
 
 DEMO_DOMAIN = "demo.relay.example"
@@ -307,21 +307,6 @@ def generate_leads(*, count: int, start: int = 0, campaigns=(), events_per_lead:
                 ),
             )
     return count
-
-
-def insert_rows(table: str, columns: list[str], rows, *, returning: bool = False, chunk: int = 500) -> list[int]:
-    """INSERT already-adapted rows, `chunk` per statement; with `returning`, the new ids in row order."""
-    ids, rows = [], iter(rows)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    suffix = " RETURNING id" if returning else ""
-    with connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, chunk)):
-            values = ", ".join([placeholders] * len(batch))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}{suffix}"  # noqa: S608 - no user input
-            cursor.execute(sql, [value for row in batch for value in row])
-            if returning:
-                ids += [row[0] for row in cursor.fetchall()]
-    return ids
 
 
 def seed(*, users, stdout, scale=None):

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, reset_queries, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from leads.bulk import insert_objects
 from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent, LeadImport, LifecycleStage
 from leads.services import (
+    COMPANY_SIZES,
     CONTACT_FIELDS,
     _schedule_scoring,
     clean_contact,
@@ -229,7 +231,7 @@ def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) 
         for name, value in [("email", email), *contact.items()]
         if len(value) > MAX_LENGTHS[name]
     ]
-    if contact["company_size"] and contact["company_size"] not in CompanySize.values:
+    if contact["company_size"] and contact["company_size"] not in COMPANY_SIZES:
         problems.append(f"Company size {contact['company_size']!r} is not one of {', '.join(CompanySize.values)}.")
     if problems:
         raise ValidationError(" ".join(problems))
@@ -322,7 +324,7 @@ class ImportRun:
             elif fields:
                 changed_leads.append(lead)
                 changed_fields |= fields
-        Lead.objects.bulk_create(new_leads, batch_size=BATCH_SIZE)
+        insert_objects(new_leads)
         if changed_leads:
             for lead in changed_leads:
                 lead.updated_at = self.now
@@ -341,11 +343,9 @@ class ImportRun:
             for key, rows in folded.items()
         ]
         stored = set(
-            LeadEvent.objects.filter(external_id__in=[e.external_id for e in events]).values_list(
-                "external_id", flat=True
-            )
+            LeadEvent.objects.with_external_ids(e.external_id for e in events).values_list("external_id", flat=True)
         )
-        LeadEvent.objects.bulk_create([e for e in events if e.external_id not in stored], batch_size=BATCH_SIZE)
+        insert_objects([event for event in events if event.external_id not in stored])
         touched = [lead.pk for lead in leads.values()]
         refresh_last_event_at(touched)
         _schedule_scoring(touched)
@@ -389,7 +389,33 @@ def run_import(import_id: int) -> LeadImport:
         status=LeadImport.Status.RUNNING, total_rows=total, started_at=timezone.now(), processed=0
     )
     run = ImportRun(lead_import)
-    binary, text = _text_stream(lead_import)
+    try:
+        _import_rows(run)
+    except Exception as exc:
+        # Leave a clear state for the page that polls it; the rows of finished batches stay imported.
+        LeadImport.objects.filter(pk=import_id).update(
+            status=LeadImport.Status.FAILED,
+            error=f"The import stopped after {run.processed:,} rows on an unexpected error ({exc.__class__.__name__}). "
+            "Rows already imported are kept; importing the file again continues safely.",
+            finished_at=timezone.now(),
+        )
+        raise
+    errors_name = run.save_errors()
+    LeadImport.objects.filter(pk=import_id).update(
+        status=LeadImport.Status.DONE,
+        processed=run.processed,
+        created=run.created,
+        merged=run.merged,
+        failed=run.failed,
+        errors_file=errors_name,
+        finished_at=timezone.now(),
+    )
+    lead_import.refresh_from_db()
+    return lead_import
+
+
+def _import_rows(run: ImportRun) -> None:
+    binary, text = _text_stream(run.lead_import)
     try:
         reader = csv.reader(text)
         next(reader, None)
@@ -410,22 +436,12 @@ def run_import(import_id: int) -> LeadImport:
                 run.merge_batch(batch)
                 batch = []
                 run.save_progress()
+                # With DEBUG on, Django keeps the SQL of the last 9,000 queries: not for a million-row import.
+                reset_queries()
         if batch:
             run.merge_batch(batch)
     finally:
         binary.close()
-    errors_name = run.save_errors()
-    LeadImport.objects.filter(pk=import_id).update(
-        status=LeadImport.Status.DONE,
-        processed=run.processed,
-        created=run.created,
-        merged=run.merged,
-        failed=run.failed,
-        errors_file=errors_name,
-        finished_at=timezone.now(),
-    )
-    lead_import.refresh_from_db()
-    return lead_import
 
 
 def _email_column(mapping: dict[int, str]) -> int:

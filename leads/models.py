@@ -77,7 +77,7 @@ class LeadQuerySet(models.QuerySet):
 
     def with_emails(self, emails):
         """Leads whose lowered email is one of `emails` (already lowered): one indexed query per batch."""
-        return self.alias(email_lower=Lower("email")).filter(email_lower__in=list(emails))
+        return self.alias(email_lower=Lower("email")).filter(email_lower__in=list(emails)).order_by()
 
 
 class Lead(models.Model):
@@ -156,6 +156,13 @@ class Lead(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class LeadEventQuerySet(models.QuerySet):
+    def with_external_ids(self, external_ids):
+        """Events with one of these external ids. The `<> ''` repeats the unique index's condition so that
+        the database uses that partial index instead of scanning every event."""
+        return self.filter(external_id__in=list(external_ids)).exclude(external_id="").order_by()
+
+
 class EventKind(models.TextChoices):
     PAGE_VIEW = "page_view", "Page view"
     EMAIL_OPEN = "email_open", "Email open"
@@ -181,6 +188,8 @@ class LeadEvent(models.Model):
     # Set by integrations that may send the same event twice: the second delivery is recognised.
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LeadEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

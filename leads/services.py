@@ -39,6 +39,8 @@ from leads.models import (
     LifecycleStage,
 )
 
+COMPANY_SIZES = frozenset(CompanySize.values)
+
 # The contact fields every door may fill; merges apply "blanks never overwrite" to exactly these.
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
 
@@ -98,7 +100,7 @@ def normalize_company_size(value: str) -> str:
     cleaned = (value or "").strip().replace("–", "-").replace(" ", "").replace(",", "")
     if cleaned.lower() in ("5000+", ">5000", "5001+"):
         return CompanySize.S5000_PLUS
-    return cleaned if cleaned in CompanySize.values else (value or "").strip()
+    return cleaned if cleaned in COMPANY_SIZES else (value or "").strip()
 
 
 def clean_contact(data: dict) -> dict:
@@ -298,7 +300,7 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     )
     campaign_ids = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
     seen = (
-        set(LeadEvent.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
+        set(LeadEvent.objects.with_external_ids(external_ids).values_list("external_id", flat=True))
         if external_ids
         else set()
     )

@@ -213,7 +213,7 @@ def capture_lead(
         kind=kind,
         campaign=campaign,
         occurred_at=occurred_at,
-        properties={"source": source, **properties},
+        properties={"source": source, **({"by": by.get_username()} if by else {}), **properties},
         external_id=external_id,
     )
     event.full_clean(validate_constraints=False)

@@ -1,7 +1,7 @@
 """Reads on leads that several views share: who sees what, the list's filters and keyset pages, the timeline."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
@@ -84,17 +85,24 @@ def filter_leads(queryset, filters: dict):
         "owner": "owner",
         "score_min": "score__gte",
         "score_max": "score__lte",
-        "created_from": "created_at__date__gte",
-        "created_to": "created_at__date__lte",
     }
     for name, lookup in exact.items():
         value = filters.get(name)
         if value not in (None, ""):
             queryset = queryset.filter(**{lookup: value})
+    # Dates become a half-open range of instants in the site's time zone, so the created_at index is used.
+    if filters.get("created_from"):
+        queryset = queryset.filter(created_at__gte=_start_of(filters["created_from"]))
+    if filters.get("created_to"):
+        queryset = queryset.filter(created_at__lt=_start_of(filters["created_to"] + timedelta(days=1)))
     campaign = filters.get("campaign")
     if campaign:
         queryset = queryset.filter(Q(first_touch_campaign=campaign) | Q(latest_touch_campaign=campaign))
     return queryset
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass

@@ -163,7 +163,6 @@ def capture_lead(
     by=None,
     consent: bool | None = None,
     properties: dict | None = None,
-    external_id: str = "",
 ) -> CaptureResult:
     """Create the lead for `data["email"]` or merge into the one that has it, and record the event.
 
@@ -214,7 +213,6 @@ def capture_lead(
         campaign=campaign,
         occurred_at=occurred_at,
         properties={"source": source, **({"by": by.get_username()} if by else {}), **properties},
-        external_id=external_id,
     )
     event.full_clean(validate_constraints=False)
     event.save()
@@ -338,7 +336,8 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
             )
         )
     with transaction.atomic():
-        LeadEvent.objects.bulk_create(events, batch_size=1000)
+        # A resend racing this batch may store the same external_id first: the database keeps one.
+        LeadEvent.objects.bulk_create(events, batch_size=1000, ignore_conflicts=True)
         touched = {event.lead_id for event in events}
         refresh_last_event_at(touched)
         _schedule_scoring(touched)

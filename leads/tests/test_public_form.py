@@ -91,3 +91,12 @@ def test_unknown_and_archived_campaigns_have_no_form(client):
     assert client.get("/capture/nope/").status_code == 404
     assert client.get("/capture/old/").status_code == 404
     assert client.get("/capture/old/thanks/").status_code == 404
+
+
+def test_the_form_works_inside_a_cross_site_iframe_where_no_csrf_cookie_is_sent(campaign, ip):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/capture/spring-webinar/", form(), REMOTE_ADDR=ip)
+    assert response.status_code == 302
+    assert Lead.objects.filter(email="vera@example.com").exists()

@@ -95,6 +95,10 @@ class Deal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
     close_note = models.TextField(blank=True)
+    # The MQL hand-over this deal was opened for: unique, so a hand-over can never open two deals.
+    handoff = models.OneToOneField(
+        "leads.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="deal"
+    )
 
     class Meta:
         ordering = ["position", "-id"]

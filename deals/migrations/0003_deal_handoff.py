@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deals', '0002_default_pipeline'),
-        ('leads', '0003_default_scoring_rules'),
+        ("deals", "0002_default_pipeline"),
+        ("leads", "0003_default_scoring_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deal',
-            name='handoff',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deal', to='leads.handoff'),
+            model_name="deal",
+            name="handoff",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deal",
+                to="leads.handoff",
+            ),
         ),
     ]

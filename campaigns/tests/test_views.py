@@ -104,7 +104,7 @@ def test_detail_shows_figures_chart_data_and_first_touch_leads(client_for, rep, 
     assert 'id="campaign-chart-data"' in page and '"2026-09-01"' in page
     assert "2.00 %" in page
     assert "Edit campaign" not in page and "Save day" not in page  # a rep reads only
-    assert "/capture/" not in page  # the web-to-lead form arrives with the leads issue
+    assert f'href="/capture/{campaign.slug}/"' in page  # the campaign's web-to-lead form
 
 
 def test_logging_a_day_inline_returns_the_stats_fragment_with_new_figures(client_for, marketer, campaign):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("deals", "0003_stage_change_names"),
-        ("leads", "0003_default_scoring_rules"),
+        ("leads", "0003_scoring"),
     ]
 
     operations = [

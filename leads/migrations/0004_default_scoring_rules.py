@@ -15,6 +15,6 @@ def create_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0002_scoring")]
+    dependencies = [("leads", "0003_scoring")]
 
     operations = [migrations.RunPython(create_defaults, migrations.RunPython.noop)]

@@ -1,16 +1,18 @@
 from django.urls import reverse
 
+from crm.models import Notification
 from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role, roles_of
 
 # (label, url name, path prefix that marks it active), in the order each role works the funnel.
 CAMPAIGNS = ("Campaigns", "campaigns:campaign_list", "/campaigns/")
 LEADS = ("Leads", "leads:lead_list", "/leads/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
+INBOX = ("MQL inbox", "leads:inbox", "/leads/inbox/")
 REPORTS = ("Reports", "reports:index", "/reports/")
 NAVIGATION = {
     MARKETER: [CAMPAIGNS, LEADS, PIPELINE, REPORTS],
-    SALES_REP: [PIPELINE, LEADS, CAMPAIGNS, REPORTS],
-    MANAGER: [REPORTS, CAMPAIGNS, LEADS, PIPELINE],
+    SALES_REP: [INBOX, PIPELINE, LEADS, CAMPAIGNS, REPORTS],
+    MANAGER: [REPORTS, CAMPAIGNS, LEADS, INBOX, PIPELINE],
 }
 
 
@@ -21,13 +23,16 @@ def navigation(request):
         return {}
     held = roles_of(user)
     role = primary_role(user)
+    items = NAVIGATION.get(role, [])
+    # The most specific matching prefix is the active item (/leads/inbox/ is the inbox, not Leads).
+    active = max((prefix for _, _, prefix in items if request.path.startswith(prefix)), key=len, default=None)
     return {
         "role": role,
         "is_manager": MANAGER in held,
         "is_marketer": MARKETER in held,
         "is_sales_rep": SALES_REP in held,
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_items": [
-            {"label": label, "url": reverse(name), "active": request.path.startswith(prefix)}
-            for label, name, prefix in NAVIGATION.get(role, [])
+            {"label": label, "url": reverse(name), "active": prefix == active} for label, name, prefix in items
         ],
     }

@@ -8,6 +8,8 @@ leading apostrophe, which spreadsheets show as plain text.
 import csv
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,3 +41,10 @@ def safe_rows(header, rows):
     yield writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+    """Stream `rows` under `header` as a downloadable, formula-safe CSV file."""
+    response = StreamingHttpResponse(safe_rows(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -7,6 +7,7 @@ local-memory cache. Setting DATABASE_URL and REDIS_URL turns the same code into 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,6 +136,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
+    "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": 60.0},
+    "reassign-overdue-mqls": {"task": "leads.reassign_overdue_mqls", "schedule": 300.0},
+    # Decay moves every score a little each day.
+    "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------
@@ -180,6 +185,8 @@ WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=Fal
 # EMAIL_URL such as smtp+tls://user:password@host:587; sets EMAIL_BACKEND, EMAIL_HOST, ...
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relay <relay@localhost>")
+# The address people reach Relay at, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Security (production) ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -215,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Campaign.channel and Lead.source_channel share one set of choices: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "campaigns.models.Channel"},
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -2,12 +2,15 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from crm.models import Notification
 from crm.roles import primary_role
 from crm.tasks import WORKER_HEARTBEAT_KEY
 
@@ -47,3 +50,12 @@ def healthz(request):
         # Informational: when a worker last ran the beat heartbeat (None: not since the cache was emptied).
         status["worker_heartbeat"] = cache.get(WORKER_HEARTBEAT_KEY)
     return JsonResponse({"status": "ok" if healthy else "unavailable", **status}, status=200 if healthy else 503)
+
+
+def notifications(request):
+    """The signed-in user's notifications, newest first; opening the page marks them read."""
+    mine = Notification.objects.filter(user=request.user)
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    response = render(request, "crm/notifications.html", {"page": page})
+    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response

@@ -48,10 +48,10 @@ class DealSerializer(serializers.ModelSerializer):
             "closed_at",
             "lost_reason",
             "close_note",
-            "is_handoff",
+            "handoff",
         ]
         read_only_fields = [
-            "is_handoff",
+            "handoff",
             "position",
             "created_at",
             "updated_at",

@@ -95,18 +95,14 @@ class Deal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
     close_note = models.TextField(blank=True)
-    # Opened by the MQL hand-over (not by hand): a lead is handed over as at most one such deal.
-    is_handoff = models.BooleanField(default=False, editable=False)
+    # The MQL hand-over this deal was opened for: unique, so a hand-over can never open two deals.
+    handoff = models.OneToOneField(
+        "leads.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="deal"
+    )
 
     class Meta:
         ordering = ["position", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["lead"],
-                condition=Q(is_handoff=True),
-                name="one_handoff_deal_per_lead",
-                violation_error_message="This lead has already been handed over as a deal.",
-            ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="deal_amount_not_negative",

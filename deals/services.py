@@ -6,6 +6,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from crm.roles import SALES_REP, has_role, is_manager
+from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
 from leads.models import LifecycleStage
 from leads.services import change_stage
@@ -39,35 +40,13 @@ class StageChangeRefused(Exception):
     """A stage edit that would leave the pipeline unusable (e.g. no open stage left)."""
 
 
-DEFAULT_STAGES = [
-    # name, probability %, kind (DOMAIN.md "Pipeline stages"; migration 0002 creates the same)
-    ("Qualification", 10, Stage.Kind.OPEN),
-    ("Discovery", 20, Stage.Kind.OPEN),
-    ("Demo", 40, Stage.Kind.OPEN),
-    ("Proposal", 60, Stage.Kind.OPEN),
-    ("Negotiation", 80, Stage.Kind.OPEN),
-    ("Closed won", 100, Stage.Kind.WON),
-    ("Closed lost", 0, Stage.Kind.LOST),
-]
-
-
 def ensure_default_pipeline() -> Pipeline:
     """The default pipeline, created with DOMAIN.md's stages if it is missing (a database flushed after
     migrating, e.g. by transactional tests), so the board always has something to show."""
     pipeline = Pipeline.objects.filter(is_default=True).first()
-    return pipeline if pipeline is not None else _create_default_pipeline()
-
-
-@transaction.atomic
-def _create_default_pipeline() -> Pipeline:
-    pipeline, _ = Pipeline.objects.get_or_create(name="Sales", defaults={"is_default": True})
-    if not pipeline.is_default:
-        pipeline.is_default = True
-        pipeline.save(update_fields=["is_default"])
-    for order, (name, probability, kind) in enumerate(DEFAULT_STAGES, start=1):
-        Stage.objects.get_or_create(
-            pipeline=pipeline, name=name, defaults={"order": order, "probability": probability, "kind": kind}
-        )
+    if pipeline is None:
+        create_default_pipeline(Pipeline, Stage)
+        pipeline = Pipeline.default()
     return pipeline
 
 
@@ -92,7 +71,7 @@ def can_own_deals(user) -> bool:
 
 
 @transaction.atomic
-def create_deal(*, by, owner=None, stage: Stage | None = None, _handoff: bool = False, **fields) -> Deal:
+def create_deal(*, by, owner=None, stage: Stage | None = None, handoff=None, **fields) -> Deal:
     """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
     column; a rep always owns the deals they create, a manager may give it to any rep."""
     unknown = set(fields) - set(DEAL_FIELDS)
@@ -109,7 +88,7 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, _handoff: bool = 
     if fields.get("lead") is not None and not fields.get("source_campaign"):
         fields["source_campaign"] = fields["lead"].first_touch_campaign
     now = timezone.now()
-    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, is_handoff=_handoff, **fields)
+    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, handoff=handoff, **fields)
     deal.full_clean(exclude=["position"])
     deal.position = _place_at_top(stage)
     deal.save()
@@ -117,23 +96,24 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, _handoff: bool = 
     return deal
 
 
-def open_deal_for_lead(*, lead, owner) -> Deal:
+def open_deal_for_lead(*, lead, owner, handoff=None) -> Deal:
     """The hand-over's narrow door into sales: a deal for `lead` in the default pipeline's first open stage,
     owned by `owner`, crediting the campaign that first brought the lead. The lead's own lifecycle stage is
     the caller's business (the hand-over moves it).
 
-    Exactly once per lead: a retried hand-over gets the deal it already opened (a database constraint
-    backs this up when two hand-overs race)."""
-    existing = Deal.objects.filter(lead=lead, is_handoff=True).first()
-    if existing is not None:
-        return existing
+    Exactly once per hand-over: a retried hand-over gets the deal it already opened, and the unique
+    Deal.handoff refuses a second one when two hand-overs race."""
+    if handoff is not None:
+        existing = Deal.objects.filter(handoff=handoff).first()
+        if existing is not None:
+            return existing
     title = lead.company or lead.full_name or lead.email
     try:
         with transaction.atomic():
             return create_deal(
                 by=owner,
                 owner=owner,
-                _handoff=True,
+                handoff=handoff,
                 title=title[:200],
                 lead=lead,
                 company=lead.company,
@@ -142,10 +122,24 @@ def open_deal_for_lead(*, lead, owner) -> Deal:
                 source_campaign=lead.first_touch_campaign,
             )
     except (IntegrityError, ValidationError):
-        existing = Deal.objects.filter(lead=lead, is_handoff=True).first()
+        existing = Deal.objects.filter(handoff=handoff).first() if handoff is not None else None
         if existing is None:
             raise
         return existing
+
+
+def close_deal_for_rejected_mql(*, handoff, by, note: str = "") -> Deal | None:
+    """A rejected MQL's deal is closed lost with the reason "rejected MQL" (the feedback loop's record)."""
+    deal = Deal.objects.select_related("stage__pipeline").filter(handoff=handoff).first()
+    if deal is None or deal.stage.is_closed:
+        return deal
+    lost = deal.stage.pipeline.stages.filter(kind=Stage.Kind.LOST).order_by("order").first()
+    return move_deal(deal=deal, to_stage=lost, by=by, lost_reason=LostReason.REJECTED_MQL, note=note)
+
+
+def reassign_handoff_deal(*, handoff, owner) -> int:
+    """The open deal follows its MQL to the rep it was reassigned to when the SLA ran out."""
+    return Deal.objects.filter(handoff=handoff, closed_at__isnull=True).update(owner=owner, updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from crm.csv import safe_rows
+from crm.csv import csv_response
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
 from deals.forms import (
@@ -231,9 +231,7 @@ def deal_export(request):
         ]
         for deal in deals.iterator(chunk_size=500)
     )
-    response = StreamingHttpResponse(safe_rows(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deals-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_response(f"deals-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 @role_required(*ROLES)

@@ -116,6 +116,11 @@ class Lead(models.Model):
     score_breakdown = models.JSONField(default=dict, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    # Events before this moment no longer count (a rejected MQL sent back to nurture starts again).
+    engagement_reset_at = models.DateTimeField(null=True, blank=True)
+    # Set when a capture, merge, edit or event asks for a new score; the sweep scores leads where it is
+    # newer than scored_at (the Celery message is only a doorbell: nothing is lost while Redis is down).
+    score_requested_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -143,6 +148,13 @@ class Lead(models.Model):
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
             models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
             models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
+            models.Index(
+                fields=["score_requested_at"],
+                condition=models.Q(scored_at__isnull=True)
+                | models.Q(scored_at__lt=models.F("score_requested_at"))
+                | models.Q(scored_at__lt=models.F("last_event_at")),
+                name="lead_needs_scoring_idx",
+            ),
         ]
 
     def __str__(self):
@@ -313,3 +325,182 @@ class LeadImport(models.Model):
         if not self.total_rows:
             return 0
         return min(100, self.processed * 100 // self.total_rows)
+
+
+class ScoringSettings(models.Model):
+    """The single row (pk=1) of qualification settings: decay, the MQL threshold and the sales SLA."""
+
+    half_life_days = models.PositiveSmallIntegerField(
+        default=30, help_text="An event's points halve every this many days."
+    )
+    mql_threshold = models.PositiveIntegerField(
+        "MQL threshold", default=50, help_text="A lead whose score reaches this becomes an MQL and goes to sales."
+    )
+    sla_hours = models.PositiveSmallIntegerField(
+        "SLA hours", default=24, help_text="Hours a rep has to accept or reject a new MQL before it is reassigned."
+    )
+    # Round-robin cursor: the rep who got the last MQL (locked with select_for_update when choosing).
+    last_assigned_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "scoring settings"
+        verbose_name_plural = "scoring settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(half_life_days__gte=1), name="half_life_at_least_one_day"),
+            models.CheckConstraint(condition=models.Q(mql_threshold__gte=1), name="mql_threshold_positive"),
+            models.CheckConstraint(condition=models.Q(sla_hours__gte=1), name="sla_at_least_one_hour"),
+        ]
+
+    def __str__(self):
+        return "Scoring settings"
+
+    @classmethod
+    def load(cls) -> "ScoringSettings":
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class FitRule(models.Model):
+    """Points for who a lead is: e.g. job title contains "VP" → +15. Marketers edit these."""
+
+    class Field(models.TextChoices):
+        JOB_TITLE = "job_title", "Job title"
+        COMPANY = "company", "Company"
+        COMPANY_SIZE = "company_size", "Company size"
+        INDUSTRY = "industry", "Industry"
+        COUNTRY = "country", "Country"
+        EMAIL = "email", "Email"
+
+    class Operator(models.TextChoices):
+        CONTAINS = "contains", "contains"
+        EQUALS = "equals", "equals"
+        IN = "in", "is one of (comma-separated)"
+        BETWEEN = "between", "is between (company size bands, e.g. 51-200..1001-5000)"
+
+    field = models.CharField(max_length=20, choices=Field.choices)
+    operator = models.CharField(max_length=10, choices=Operator.choices)
+    value = models.CharField(max_length=200)
+    points = models.SmallIntegerField()
+
+    class Meta:
+        ordering = ["field", "id"]
+
+    def __str__(self):
+        return f"{self.get_field_display()} {self.operator} {self.value}: {self.points:+d}"
+
+
+class EngagementRule(models.Model):
+    """Points per kind of engagement event, before decay."""
+
+    kind = models.CharField(max_length=30, choices=EventKind.choices, unique=True)
+    points = models.SmallIntegerField()
+
+    class Meta:
+        ordering = ["-points", "kind"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.points}"
+
+
+class RescoreRun(models.Model):
+    """Progress of one full rescore, polled by the scoring page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    new_mqls = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Rescore {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+
+class Handoff(models.Model):
+    """One hand-over of an MQL to a sales rep, and the rep's answer: the contract between the two teams.
+
+    A lead is handed over once per qualification: a unique (lead, round) makes a duplicate delivery of the
+    hand-over task fail instead of creating a second one. A lead sent back to nurture may re-qualify later,
+    which opens round 2.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for the rep"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="handoffs")
+    round = models.PositiveSmallIntegerField(default=1)
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handoffs")
+    score = models.IntegerField(help_text="The lead's score when it was handed over.")
+    handed_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(help_text="When the SLA runs out.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    reassigned_at = models.DateTimeField(null=True, blank=True)
+    previous_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-handed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "round"], name="one_handoff_per_lead_and_round"),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "outcome"], name="handoff_rep_outcome_idx"),
+            models.Index(fields=["outcome", "due_at"], name="handoff_outcome_due_idx"),
+            models.Index(fields=["handed_at"], name="handoff_handed_idx"),
+        ]
+
+    def __str__(self):
+        return f"MQL {self.lead_id} → {self.rep_id} (round {self.round})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.outcome == self.Outcome.PENDING and self.due_at < timezone.now()
+
+
+class TerritoryRule(models.Model):
+    """Managers route MQLs by country or company size to a named rep; the others go round-robin."""
+
+    class Field(models.TextChoices):
+        COUNTRY = "country", "Country"
+        COMPANY_SIZE = "company_size", "Company size"
+
+    field = models.CharField(max_length=20, choices=Field.choices)
+    value = models.CharField(max_length=100, help_text="Comma-separated values, e.g. DE, AT, CH.")
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territories")
+    priority = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers are tried first.")
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self):
+        return f"{self.get_field_display()} in {self.value} → {self.rep}"
+
+    def matches(self, lead: Lead) -> bool:
+        wanted = {part.strip().lower() for part in self.value.split(",") if part.strip()}
+        return (getattr(lead, self.field) or "").strip().lower() in wanted

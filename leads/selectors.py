@@ -181,7 +181,7 @@ class TimelineEntry:
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
     """Events, stage changes, notes and deal activity of a lead, newest first, the latest `limit` entries.
 
-    Five queries whatever the history's length: each source gives at most `limit` rows. Deals are read
+    Six queries whatever the history's length: each source gives at most `limit` rows. Deals are read
     through the reverse relation (leads does not import deals: deals sits downstream in the funnel).
     """
     entries = []
@@ -198,6 +198,26 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
         entries.append(
             TimelineEntry(deal.created_at, "deal", f"Deal opened: {deal.title}", "", _name(deal.owner), _url(deal))
         )
+    for handoff in lead.handoffs.select_related("rep", "previous_rep")[:limit]:
+        entries.append(
+            TimelineEntry(
+                handoff.handed_at,
+                "handoff",
+                f"Handed over to sales (score {handoff.score})",
+                "",
+                _name(handoff.previous_rep or handoff.rep),
+            )
+        )
+        if handoff.reassigned_at:
+            entries.append(
+                TimelineEntry(
+                    handoff.reassigned_at,
+                    "handoff",
+                    f"Reassigned to {_name(handoff.rep)}",
+                    f"{_name(handoff.previous_rep)} did not answer within the SLA; the managers were alerted.",
+                    "Relay",
+                )
+            )
     activity_model = apps.get_model("deals", "Activity")
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
         entries.append(

@@ -80,18 +80,28 @@ class EventBatchResult:
 
 
 def request_scoring(lead_ids) -> None:
-    """Ask for the given leads to be (re)scored; called through `transaction.on_commit` after every
-    capture, merge, edit and batch of events.
+    """Ring the scoring doorbell for `lead_ids` (after the commit that changed them): one `score_lead`
+    task for a single lead (it stores the breakdown), one set-based `score_leads` task per 1,000 otherwise.
 
-    Issue #5 (scoring) enqueues its Celery task here. Nothing is lost while that is not wired or while
-    the broker is down: a lead needs scoring exactly when `scored_at < last_event_at` (or `scored_at` is
-    empty), and the scoring sweep catches those up in bounded batches.
+    Nothing is lost while the broker is down: `_schedule_scoring` stamped `score_requested_at` in the
+    same transaction as the change, and the `score_stale_leads` sweep scores every lead stamped after its
+    last score.
     """
+    from leads import tasks  # tasks import this module
+
+    ids = sorted(set(lead_ids))
+    if len(ids) == 1:
+        tasks.enqueue_now(tasks.score_lead, ids[0])
+        return
+    for start in range(0, len(ids), 1000):
+        tasks.enqueue_now(tasks.score_leads, ids[start : start + 1000])
 
 
 def _schedule_scoring(lead_ids) -> None:
+    """Mark the leads as needing a new score now, inside the change's transaction; ask after the commit."""
     ids = sorted(set(lead_ids))
     if ids:
+        Lead.objects.filter(pk__in=ids).update(score_requested_at=timezone.now())
         transaction.on_commit(lambda: request_scoring(ids), robust=True)
 
 

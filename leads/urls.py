@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views
+from leads import inbox_views, scoring_views, views
 
 app_name = "leads"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("leads/import/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
     path("capture/<slug:slug>/", views.capture, name="capture"),
     path("capture/<slug:slug>/thanks/", views.capture_thanks, name="capture_thanks"),
+    path("leads/scoring/", scoring_views.scoring, name="scoring"),
+    path("leads/scoring/preview/", scoring_views.scoring_preview, name="scoring_preview"),
+    path("leads/scoring/progress/", scoring_views.rescore_progress, name="rescore_progress"),
+    path("leads/inbox/", inbox_views.inbox, name="inbox"),
+    path("leads/inbox/<int:pk>/accept/", inbox_views.accept, name="accept_mql"),
+    path("leads/inbox/<int:pk>/reject/", inbox_views.reject, name="reject_mql"),
 ]

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -26,11 +28,14 @@ from leads.forms import (
 )
 from leads.imports import ImportFileError, queue_import, start_import
 from leads.models import CaptureSource, EventKind, LeadImport
+from leads.scoring import explain_score
 from leads.services import StageChangeNotAllowed
 
 # The public form accepts this many submissions per minute from one address, then answers 429.
 CAPTURE_RATE_LIMIT = 10
 CAPTURE_RATE_WINDOW = 60
+
+logger = logging.getLogger(__name__)
 
 
 def _htmx_aware(request, response):
@@ -113,7 +118,8 @@ def _detail_context(request, lead, note_form):
         "lead": lead,
         "timeline": timeline,
         "stage_history": [entry for entry in timeline if entry.kind == "stage"],
-        "breakdown": lead.score_breakdown if isinstance(lead.score_breakdown, dict) else {},
+        # Explained live with today's rules and decay, so it always adds up to what scoring would store now.
+        "breakdown": explain_score(lead),
         "note_form": note_form,
         "can_edit": selectors.can_edit_leads(request.user),
     }
@@ -196,12 +202,16 @@ def client_ip(request) -> str:
 def over_rate_limit(request) -> bool:
     """Count this submission against the address's budget for the current window (in the shared cache)."""
     key = f"leads:capture-rate:{client_ip(request)}"
-    cache.add(key, 0, timeout=CAPTURE_RATE_WINDOW)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=CAPTURE_RATE_WINDOW)
-        count = 1
+        cache.add(key, 0, timeout=CAPTURE_RATE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, timeout=CAPTURE_RATE_WINDOW)
+            count = 1
+    except Exception:  # the cache (Redis) is down: a lead is worth more than a missed rate limit
+        logger.warning("Rate limit cache unavailable; capture allowed", exc_info=True)
+        return False
     return count > CAPTURE_RATE_LIMIT
 
 

@@ -87,7 +87,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_the_rows(
     LeadFactory.create_batch(rows, first_touch_campaign=campaign, owner=manager)
     client = client_for(manager)
     # session, user, roles, page of leads, capped count, owner choices (filter + bulk form), campaigns
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/leads/")
 
 
@@ -146,10 +146,13 @@ def test_the_detail_shows_one_timeline_newest_first(client_for, rep):
     assert "Discovery call" in page and "Budget approved" in page and "Webinar attended" in page
 
 
-def test_the_detail_shows_the_score_breakdown_when_scoring_filled_it(client_for, rep):
-    lead = LeadFactory(score=42, score_breakdown={"Job title: VP": 15, "Demo request": 25})
+def test_the_detail_explains_the_score_rule_by_rule(client_for, rep):
+    lead = LeadFactory(score=40, job_title="VP Sales", company_size="", industry="", country="")
+    LeadEventFactory(lead=lead, kind="demo_request")
     page = client_for(rep).get(f"/leads/{lead.pk}/").content.decode()
-    assert "Job title: VP" in page and ">42<" in page
+    assert "Job title contains VP: +15" in page and "+15" in page
+    assert "Demo request ×1 (decayed)" in page and "+25.0" in page
+    assert ">40<" in page
 
 
 @pytest.mark.parametrize("rows", [2, 20])
@@ -162,7 +165,8 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
     ActivityFactory.create_batch(rows, deal=DealFactory(lead=lead))
     client = client_for(rep)
     # session, user, roles, lead, events, stage changes, notes, deals, activities
-    with django_assert_num_queries(9):
+    # ... plus the score explanation (settings, fit rules, points, events) and the hand-overs
+    with django_assert_num_queries(15):
         client.get(f"/leads/{lead.pk}/")
 
 

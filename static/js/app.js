@@ -28,3 +28,15 @@
     showMessage("The server could not be reached. Check your connection and try again.", "warning");
   });
 })();
+
+// Swap 409/422 answers too: they carry the form with its errors, or a message saying why not.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.htmx) return;
+  window.htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true, error: false },
+    { code: "422", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+  ];
+});

@@ -1,0 +1,36 @@
+"""Tell people about work that arrived for them: an in-app notification and an email."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+
+from crm.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, users, message: str, url: str = "", email_subject: str = "") -> list[Notification]:
+    """Create one notification per user and, after the transaction commits, email those with an address.
+
+    An email that cannot be sent is logged, never raised: the notification in the app is already there.
+    """
+    users = [user for user in users if user is not None]
+    notifications = Notification.objects.bulk_create(
+        Notification(user=user, message=message, url=url) for user in users
+    )
+    if email_subject:
+        link = f"\n\n{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+        messages = [(email_subject, message + link, None, [user.email]) for user in users if user.email]
+        if messages:
+            transaction.on_commit(partial(_send, tuple(messages)), robust=True)
+    return notifications
+
+
+def _send(messages):
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:  # SMTP is outside the app: its failures must not undo the work that was done
+        logger.exception("Could not send %d notification email(s)", len(messages))

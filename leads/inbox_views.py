@@ -1,0 +1,93 @@
+"""The sales rep's MQL inbox: accept or reject each lead marketing handed over, within the SLA."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.roles import MANAGER, SALES_REP, has_role, is_manager, role_required
+from leads.handoff import HandoffError, accept_mql, reject_mql
+from leads.models import Handoff
+from leads.scoring_forms import RejectForm
+
+
+def handoffs_visible_to(user):
+    """Managers see every hand-over; reps their own."""
+    handoffs = Handoff.objects.select_related("lead", "lead__first_touch_campaign", "rep", "previous_rep")
+    return handoffs if is_manager(user) else handoffs.filter(rep=user)
+
+
+@require_GET
+@role_required(SALES_REP, MANAGER)
+def inbox(request):
+    handoffs = handoffs_visible_to(request.user)
+    rep_id = request.GET.get("rep", "")
+    if is_manager(request.user) and rep_id.isdigit():
+        handoffs = handoffs.filter(rep_id=int(rep_id))
+    pending = Paginator(handoffs.filter(outcome=Handoff.Outcome.PENDING).order_by("due_at", "pk"), 25)
+    context = {
+        "pending": pending.get_page(request.GET.get("page")),
+        "answered": handoffs.exclude(outcome=Handoff.Outcome.PENDING).order_by("-responded_at", "-pk")[:10],
+        "reject_form": RejectForm(),
+        "reps": get_user_model().objects.filter(groups__name=SALES_REP).order_by("username")
+        if is_manager(request.user)
+        else None,
+        "rep_id": rep_id,
+    }
+    return render(request, "leads/inbox.html", context)
+
+
+def _answered(request, handoff, message):
+    """After an accept or reject: the row's new state for htmx, or back to the inbox."""
+    if request.htmx:
+        response = render(request, "leads/inbox.html#answered_row", {"handoff": handoff, "message": message})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    messages.success(request, message)
+    return redirect("leads:inbox")
+
+
+@require_POST
+def accept(request, pk):
+    if not has_role(request.user, SALES_REP, MANAGER):
+        raise PermissionDenied
+    try:
+        handoff = accept_mql(handoff_id=pk, by=request.user, note=request.POST.get("note", "")[:2000])
+    except HandoffError as exc:
+        return _refused(request, exc)
+    return _answered(request, handoff, f"Accepted {handoff.lead}: now a sales-qualified lead.")
+
+
+@require_POST
+def reject(request, pk):
+    if not has_role(request.user, SALES_REP, MANAGER):
+        raise PermissionDenied
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(error for field_errors in form.errors.values() for error in field_errors)
+        return _refused(request, HandoffError(errors))
+    try:
+        handoff = reject_mql(
+            handoff_id=pk,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            disqualify=form.cleaned_data["outcome"] == "disqualify",
+        )
+    except HandoffError as exc:
+        return _refused(request, exc)
+    where = "disqualified" if handoff.lead.stage == "disqualified" else "sent back to marketing for nurture"
+    return _answered(request, handoff, f"Rejected {handoff.lead} ({handoff.get_rejection_reason_display()}): {where}.")
+
+
+def _refused(request, error):
+    if request.htmx:
+        response = render(request, "leads/inbox.html#refused", {"error": str(error)}, status=409)
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "beforeend"
+        return response
+    messages.error(request, str(error))
+    return redirect("leads:inbox")

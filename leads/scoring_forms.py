@@ -1,0 +1,73 @@
+from django import forms
+
+from leads.models import EngagementRule, FitRule, RejectionReason, ScoringSettings
+from leads.scoring import InvalidRule, rule_values
+
+
+class ScoringSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScoringSettings
+        fields = ["mql_threshold", "half_life_days"]
+        widgets = {
+            "mql_threshold": forms.NumberInput(attrs={"min": 1}),
+            "half_life_days": forms.NumberInput(attrs={"min": 1}),
+        }
+
+    def clean_half_life_days(self):
+        value = self.cleaned_data["half_life_days"]
+        if value < 1:
+            raise forms.ValidationError("The half-life must be at least one day.")
+        return value
+
+    def clean_mql_threshold(self):
+        value = self.cleaned_data["mql_threshold"]
+        if value < 1:
+            raise forms.ValidationError("The threshold must be at least 1 point.")
+        return value
+
+
+class SlaForm(forms.ModelForm):
+    class Meta:
+        model = ScoringSettings
+        fields = ["sla_hours"]
+        widgets = {"sla_hours": forms.NumberInput(attrs={"min": 1})}
+
+
+class FitRuleForm(forms.ModelForm):
+    class Meta:
+        model = FitRule
+        fields = ["field", "operator", "value", "points"]
+
+    def clean(self):
+        cleaned = super().clean()
+        operator, field = cleaned.get("operator"), cleaned.get("field")
+        if operator == FitRule.Operator.BETWEEN and field and field != FitRule.Field.COMPANY_SIZE:
+            self.add_error("operator", "“is between” works on company size bands only.")
+        elif operator and cleaned.get("value"):
+            try:
+                rule_values(FitRule(field=field, operator=operator, value=cleaned["value"]))
+            except InvalidRule as exc:
+                self.add_error("value", str(exc))
+        return cleaned
+
+
+FitRuleFormSet = forms.modelformset_factory(FitRule, form=FitRuleForm, extra=1, can_delete=True)
+EngagementRuleFormSet = forms.modelformset_factory(
+    EngagementRule, fields=["points"], extra=0, widgets={"points": forms.NumberInput(attrs={"class": "form-control"})}
+)
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "— choose a reason —"), *RejectionReason.choices])
+    outcome = forms.ChoiceField(
+        choices=[("nurture", "Not now: back to marketing (nurture)"), ("disqualify", "Never a fit: disqualify")],
+        initial="nurture",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == "other" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why in the note when the reason is Other.")
+        return cleaned

@@ -1,0 +1,73 @@
+"""The scoring page: rules as data, a threshold preview before saving, and the full rescore's progress."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.roles import MANAGER, MARKETER, has_role, is_manager
+from leads import tasks
+from leads.models import EngagementRule, FitRule, RescoreRun, ScoringSettings
+from leads.scoring import threshold_preview
+from leads.scoring_forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm, SlaForm
+
+
+def can_edit_scoring(user) -> bool:
+    return has_role(user, MARKETER, MANAGER)
+
+
+@require_http_methods(["GET", "POST"])
+def scoring(request):
+    """Everyone reads the rules; marketers and managers change them, which starts a full rescore."""
+    settings_row = ScoringSettings.load()
+    editable = can_edit_scoring(request.user)
+    data = request.POST if request.method == "POST" else None
+    if data is not None and not editable:
+        raise PermissionDenied
+    settings_form = ScoringSettingsForm(data, instance=settings_row, prefix="settings")
+    sla_form = SlaForm(data, instance=settings_row, prefix="sla") if is_manager(request.user) else None
+    fit_rules = FitRuleFormSet(data, queryset=FitRule.objects.all(), prefix="fit")
+    engagement = EngagementRuleFormSet(data, queryset=EngagementRule.objects.all(), prefix="engagement")
+    forms_ = [form for form in (settings_form, sla_form, fit_rules, engagement) if form is not None]
+    if data is not None and all(form.is_valid() for form in forms_):
+        with transaction.atomic():
+            for form in forms_:
+                form.save()
+            run = RescoreRun.objects.create(requested_by=request.user)
+            tasks.enqueue(tasks.rescore_leads, run.pk)
+        messages.success(request, "Scoring rules saved. Every lead is being rescored now.")
+        return redirect("leads:scoring")
+    context = {
+        "settings_form": settings_form,
+        "sla_form": sla_form,
+        "fit_rules": fit_rules,
+        "engagement": engagement,
+        "editable": editable,
+        "run": RescoreRun.objects.first(),
+        "preview": threshold_preview(settings_row.mql_threshold),
+        "threshold": settings_row.mql_threshold,
+    }
+    return render(request, "leads/scoring.html", context, status=400 if data is not None else 200)
+
+
+@require_GET
+def scoring_preview(request):
+    """htmx: how many leads a threshold would put at or above it, and how many would become MQLs."""
+    try:
+        threshold = max(int(request.GET.get("settings-mql_threshold", "")), 1)
+    except ValueError:
+        threshold = ScoringSettings.load().mql_threshold
+    context = {"preview": threshold_preview(threshold), "threshold": threshold}
+    response = render(request, "leads/scoring.html#preview", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def rescore_progress(request):
+    """htmx: the latest rescore's progress bar (polled while it runs)."""
+    response = render(request, "leads/scoring.html#progress", {"run": RescoreRun.objects.first()})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

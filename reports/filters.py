@@ -26,6 +26,9 @@ PRESETS = [
     ("custom", "Custom dates"),
 ]
 DEFAULT_PRESET = "last_30"
+# Who may open which report (row-level restriction: restrict_to_user below).
+REPORT_VIEWERS = (MARKETER, SALES_REP, MANAGER)
+SALES_VIEWERS = (SALES_REP, MANAGER)  # the sales report is per rep: not for marketers
 MAX_DAYS = 3 * 366  # a longer custom range is refused: it would compare against a period before the data
 
 
@@ -204,3 +207,19 @@ class ReportFilterForm(forms.Form):
             preset=preset,
         )
         return restrict_to_user(filters, self.user)
+
+
+def filters_from_query(query, *, user, form_class=ReportFilterForm):
+    """The bound filter form (its errors are shown) and the filters to run (defaults where input is bad).
+    Dates without a period mean custom dates."""
+    data = query.copy()
+    if not data.get("period"):
+        data["period"] = "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_PRESET
+    form = form_class(data, user=user)
+    filters = form.filters()
+    if filters.preset != "custom" or form.errors.keys() & {"date_from", "date_to", "period"}:
+        # Show the dates the report really covers (a preset's, or the defaults after bad input).
+        data["period"] = filters.preset
+        data["date_from"], data["date_to"] = filters.date_from.isoformat(), filters.date_to.isoformat()
+        form.data = data
+    return form, filters

@@ -12,28 +12,20 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from crm.roles import MANAGER, MARKETER, SALES_REP, has_role, role_required
+from crm.roles import has_role, role_required
 from reports import exports, feedback, funnel, sales
-from reports.filters import DEFAULT_PRESET, ReportFilterForm, sees_only_own_figures
+from reports.filters import (
+    REPORT_VIEWERS,
+    SALES_VIEWERS,
+    ReportFilterForm,
+    filters_from_query,
+    sees_only_own_figures,
+)
 from reports.forms import FunnelFilterForm
-
-REPORT_VIEWERS = (MARKETER, SALES_REP, MANAGER)
-SALES_VIEWERS = (SALES_REP, MANAGER)
 
 
 def read_filters(request, form_class=ReportFilterForm):
-    """The bound filter form (its errors are shown) and the filters to run (defaults where input is bad)."""
-    data = request.GET.copy()
-    if not data.get("period"):
-        data["period"] = "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_PRESET
-    form = form_class(data, user=request.user)
-    filters = form.filters()
-    if filters.preset != "custom" or form.errors.keys() & {"date_from", "date_to", "period"}:
-        # Show the dates the report really covers (a preset's, or the defaults after bad input).
-        data["period"] = filters.preset
-        data["date_from"], data["date_to"] = filters.date_from.isoformat(), filters.date_to.isoformat()
-        form.data = data
-    return form, filters
+    return filters_from_query(request.GET, user=request.user, form_class=form_class)
 
 
 def render_report(request, template: str, context: dict):

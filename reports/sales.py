@@ -10,8 +10,8 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Least, TruncMonth
+from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from crm import metrics
@@ -52,12 +52,25 @@ def rotting(now: datetime.datetime) -> Q:
     return condition
 
 
+class Earliest(Func):
+    """The earlier of two timestamps either of which may be NULL (NULL only when both are). PostgreSQL's
+    LEAST skips NULLs and names each argument once (a subquery argument runs once); SQLite's MIN does not
+    skip them, so there each side falls back on the other."""
+
+    function = "LEAST"
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        first, second = self.get_source_expressions()
+        both = Func(Coalesce(first, second), Coalesce(second, first), function="MIN", output_field=self.output_field)
+        return both.as_sql(compiler, connection, **extra_context)
+
+
 def first_response():
     """When the rep first answered a hand-over: the earliest of accept/reject and the first activity on its
     deal (NULL when neither happened)."""
-    activities = Activity.objects.filter(deal__handoff=OuterRef("pk")).order_by("at", "pk")
-    first_activity = Subquery(activities.values("at")[:1])
-    return Least(Coalesce("responded_at", first_activity), Coalesce(first_activity, "responded_at"))
+    first_activity = Activity.objects.filter(deal=OuterRef("deal")).order_by("at", "pk").values("at")[:1]
+    return Earliest("responded_at", Subquery(first_activity), output_field=DateTimeField())
 
 
 def within_sla() -> Q:

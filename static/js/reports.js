@@ -22,6 +22,7 @@
       options: {
         indexAxis: spec.horizontal ? "y" : "x",
         responsive: true,
+        aspectRatio: Number(canvas.dataset.aspectRatio) || 2,
         animation: false,
         scales: { x: { stacked: spec.stacked, beginAtZero: true }, y: { stacked: spec.stacked, beginAtZero: true } },
         plugins: { legend: { position: "bottom" } },

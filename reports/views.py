@@ -31,7 +31,8 @@ def read_filters(request, form_class=ReportFilterForm):
 def render_report(request, template: str, context: dict):
     """The whole page, or only its #report fragment for htmx (the filter form swaps it in place)."""
     context |= {"own_figures_only": sees_only_own_figures(request.user)}
-    response = render(request, f"{template}#report" if request.htmx else template, context)
+    fragment = request.htmx and not request.htmx.history_restore_request  # "back" needs the whole page
+    response = render(request, f"{template}#report" if fragment else template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

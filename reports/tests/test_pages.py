@@ -130,3 +130,8 @@ def test_htmx_gets_only_the_report_fragment(client_for, manager, funnel_data):
 
 def test_unknown_csv_table_is_not_found(client_for, manager):
     assert client_for(manager).get("/reports/funnel/", {"format": "csv", "table": "nope"}).status_code == 404
+
+
+def test_going_back_after_an_htmx_swap_gets_the_whole_page(client_for, manager):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert "<html" in client_for(manager).get("/reports/funnel/", headers=headers).content.decode()

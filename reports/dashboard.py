@@ -35,9 +35,9 @@ def _deal_figures(deals, filters: ReportFilters) -> dict:
 
 
 def manager_figures(filters: ReportFilters) -> dict:
-    leads = Lead.objects.aggregate(
-        new_leads=Count("pk", filter=filters.in_range("created_at")),
-        new_mqls=Count("pk", filter=filters.in_range("mql_at")),
+    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
+    leads = Lead.objects.filter(created | qualified).aggregate(
+        new_leads=Count("pk", filter=created), new_mqls=Count("pk", filter=qualified)
     )
     answered = filters.in_range("responded_at")
     handed = filters.in_range("handed_at")
@@ -66,9 +66,9 @@ def rep_figures(filters: ReportFilters, user) -> dict:
 
 def marketer_figures(filters: ReportFilters, user) -> dict:
     """The marketer's own campaigns: leads they brought (first touch), new MQLs, spend and cost per lead."""
-    leads = Lead.objects.filter(first_touch_campaign__owner=user).aggregate(
-        leads=Count("pk", filter=filters.in_range("created_at")),
-        mqls=Count("pk", filter=filters.in_range("mql_at")),
+    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
+    leads = Lead.objects.filter(created | qualified, first_touch_campaign__owner=user).aggregate(
+        leads=Count("pk", filter=created), mqls=Count("pk", filter=qualified)
     )
     spend = CampaignDailyStat.objects.filter(
         campaign__owner=user, date__gte=filters.date_from, date__lte=filters.date_to

@@ -12,7 +12,7 @@ from campaigns.models import Channel
 from crm import metrics
 from leads.models import FUNNEL, REACHED_AT, Lead, LifecycleStage
 from reports.filters import ReportFilters, lead_channel, lead_filter
-from reports.sql import days, duration, median
+from reports.sql import days, duration, medians_of
 
 SPLITS = [("", "No split"), ("channel", "Channel"), ("campaign", "Campaign")]
 EXITS = (LifecycleStage.NURTURE, LifecycleStage.DISQUALIFIED)
@@ -56,7 +56,13 @@ def funnel_report(filters: ReportFilters) -> dict:
     same counts over the previous period of the same length (with the differences)."""
     counts = stage_counts(filters)
     previous = cohort(filters.previous_period()).aggregate(**_reached_counts())
-    leads = cohort(filters)
+    durations = medians_of(
+        cohort(filters),
+        {
+            stage.value: duration(reached_field(following), reached_field(stage))
+            for stage, following in zip(FUNNEL, FUNNEL[1:], strict=False)
+        },
+    )
     stages = []
     for index, stage in enumerate(FUNNEL):
         following = FUNNEL[index + 1] if index + 1 < len(FUNNEL) else None
@@ -83,12 +89,7 @@ def funnel_report(filters: ReportFilters) -> dict:
             )
             if row["conversion"] is not None and row["previous_conversion"] is not None:
                 row["conversion_delta"] = row["conversion"] - row["previous_conversion"]
-            row["median_days"] = days(
-                median(
-                    leads.filter(reached(following)),
-                    duration(reached_field(following), reached_field(stage)),
-                )
-            )
+            row["median_days"] = days(durations[stage.value])
             row["dropped"] = counts[stage.value] - counts[following.value]
             row["left_nurture"] = counts[f"{stage.value}_nurture"]
             row["left_disqualified"] = counts[f"{stage.value}_disqualified"]

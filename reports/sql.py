@@ -44,6 +44,30 @@ def medians(queryset, value, *, group=None) -> dict:
     return {key: _mean(values) for key, values in middles.items()}
 
 
+def medians_of(queryset, values: dict) -> dict:
+    """The median of each named expression of `values` over `queryset`, in one query (one scan, one window
+    per expression; NULLs sort last and are not counted). Returns {name: median or None}."""
+    annotations, middle = {}, Q(pk__in=[])
+    for index, value in enumerate(values.values()):
+        annotations[f"_v{index}"] = value
+    windows = {}
+    for index in range(len(values)):
+        value = F(f"_v{index}")
+        windows[f"_p{index}"] = Window(RowNumber(), order_by=[value.asc(nulls_last=True), F("pk").asc()])
+        windows[f"_n{index}"] = Window(Count(f"_v{index}"))
+        count = F(f"_n{index}")
+        middle |= Q(**{f"_p{index}": (count + 1) / 2}) | Q(**{f"_p{index}": (count + 2) / 2})
+    fields = [f"_{kind}{index}" for index in range(len(values)) for kind in "vpn"]
+    rows = queryset.annotate(**annotations).annotate(**windows).filter(middle).values_list(*fields).order_by()
+    found: dict[int, list] = {index: [] for index in range(len(values))}
+    for row in rows:
+        for index in range(len(values)):
+            value, position, count = row[3 * index : 3 * index + 3]
+            if value is not None and position in ((count + 1) // 2, (count + 2) // 2):
+                found[index].append(value)
+    return {name: _mean(found[index]) if found[index] else None for index, name in enumerate(values)}
+
+
 def median(queryset, value):
     """The median of `value` over the whole queryset, or None when no row has a value."""
     return medians(queryset, value).get(NO_GROUP)

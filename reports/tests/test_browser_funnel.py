@@ -1,7 +1,9 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaigns.models import Channel
 from campaigns.tests.factories import CampaignFactory
@@ -32,33 +34,33 @@ def leads():
 
 
 def subscribers(page):
-    return page.get_by_test_id("funnel-table").locator("tr[data-stage=subscriber] td").first.inner_text()
+    return page.get_by_test_id("funnel-table").locator("tr[data-stage=subscriber] td").first
 
 
 def test_manager_filters_the_funnel_and_downloads_its_csv(page, sign_in_browser, manager, leads):
     sign_in_browser(manager)
     page.goto("/reports/funnel/")
     chart = page.locator("#funnel-chart")
-    assert subscribers(page) == "1"  # the last 30 days
-    assert chart.get_attribute("data-rendered")  # Chart.js drew it
-    assert "Subscriber 1," in chart.get_attribute("aria-label")
+    expect(subscribers(page)).to_have_text("1")  # the last 30 days
+    expect(chart).to_have_attribute("data-rendered", re.compile(r"\d+"))  # Chart.js drew it
+    expect(chart).to_have_attribute("aria-label", re.compile("Subscriber 1,"))
 
     page.get_by_label("From").fill("2026-10-01")
     page.get_by_label("To", exact=True).fill("2026-10-31")
-    assert page.get_by_label("Period").input_value() == "custom"  # changing a date picks custom dates
+    expect(page.get_by_label("Period")).to_have_value("custom")  # changing a date picks custom dates
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**date_from=2026-10-01**")
-    assert subscribers(page) == "5"
-    assert "Subscriber 5," in page.locator("#funnel-chart").get_attribute("aria-label")
+    expect(subscribers(page)).to_have_text("5")
+    expect(page.locator("#funnel-chart")).to_have_attribute("aria-label", re.compile("Subscriber 5,"))
 
     page.get_by_label("Channel").select_option(label="Paid search")
     page.get_by_label("Split by").select_option(label="Campaign")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**channel=paid_search**")
-    assert subscribers(page) == "3"
-    assert "Subscriber 3," in page.locator("#funnel-chart").get_attribute("aria-label")
-    assert page.locator("#funnel-chart").get_attribute("data-rendered")
-    assert page.get_by_test_id("funnel-groups").get_by_role("rowheader").all_inner_texts() == ["Search ads"]
+    expect(subscribers(page)).to_have_text("3")
+    expect(page.locator("#funnel-chart")).to_have_attribute("aria-label", re.compile("Subscriber 3,"))
+    expect(page.locator("#funnel-chart")).to_have_attribute("data-rendered", re.compile(r"\d+"))
+    expect(page.get_by_test_id("funnel-groups").get_by_role("rowheader")).to_have_text(["Search ads"])
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").first.click()
@@ -67,5 +69,5 @@ def test_manager_filters_the_funnel_and_downloads_its_csv(page, sign_in_browser,
     assert download.value.suggested_filename == "funnel-20261001-20261031.csv"
 
     page.reload()  # the URL kept every filter
-    assert subscribers(page) == "3"
-    assert page.get_by_label("Channel").input_value() == "paid_search"
+    expect(subscribers(page)).to_have_text("3")
+    expect(page.get_by_label("Channel")).to_have_value("paid_search")

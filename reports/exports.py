@@ -7,6 +7,8 @@ neutralises formula injection.
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 from crm.csv import csv_response
 from leads.models import FUNNEL
 
@@ -116,7 +118,13 @@ def acceptance(table):
 def notes(campaigns):
     header = ["Campaign", "Lead", "Rep", "Written at", "Note"]
     rows = (
-        [campaign["label"], note["lead"], note["author"], note["created_at"].isoformat(), note["body"]]
+        [
+            campaign["label"],
+            note["lead"],
+            note["author"],
+            timezone.localtime(note["created_at"]).isoformat(timespec="minutes"),
+            note["body"],
+        ]
         for campaign in campaigns
         for note in campaign["notes"]
     )

@@ -146,6 +146,8 @@ class Lead(models.Model):
             models.Index(fields=["-score", "-id"], name="lead_score_idx"),
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
+            models.Index(fields=["owner", "created_at"], name="lead_owner_created_idx"),
+            models.Index(fields=["mql_at"], name="lead_mql_at_idx"),
             models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
             models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
             models.Index(
@@ -253,7 +255,10 @@ class LeadNote(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["lead", "created_at"], name="note_lead_time_idx")]
+        indexes = [
+            models.Index(fields=["lead", "created_at"], name="note_lead_time_idx"),
+            models.Index(fields=["created_at"], name="note_created_idx"),
+        ]
 
     def __str__(self):
         return f"Note on {self.lead_id} by {self.author_id}"
@@ -473,6 +478,7 @@ class Handoff(models.Model):
             models.Index(fields=["rep", "outcome"], name="handoff_rep_outcome_idx"),
             models.Index(fields=["outcome", "due_at"], name="handoff_outcome_due_idx"),
             models.Index(fields=["handed_at"], name="handoff_handed_idx"),
+            models.Index(fields=["responded_at"], name="handoff_responded_idx"),
         ]
 
     def __str__(self):

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from campaigns.models import Channel
 from crm.roles import role_permission
-from reports import feedback, funnel, sales
-from reports.filters import PRESETS, REPORT_VIEWERS, SALES_VIEWERS, filters_from_query
-from reports.forms import FunnelFilterForm
+from reports import campaigns, feedback, funnel, sales
+from reports.filters import CAMPAIGN_VIEWERS, PRESETS, REPORT_VIEWERS, SALES_VIEWERS, filters_from_query
+from reports.forms import CampaignReportFilterForm, FunnelFilterForm
 
 
 def ratio(**kwargs):
@@ -244,3 +244,69 @@ class FeedbackReportView(APIView):
             "notes": feedback.latest_sales_notes(filters),
         }
         return Response(FeedbackReportSerializer(data).data)
+
+
+class CampaignRatiosSerializer(serializers.Serializer):
+    ctr = ratio()
+    cpc = money()
+    cpl = money()
+    cost_per_mql = money()
+    cac = money()
+    roi = ratio()
+    acceptance_rate = ratio(help_text="MQLs accepted / MQLs accepted or rejected.")
+
+
+class CampaignFiguresSerializer(serializers.Serializer):
+    spend = money()
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+    leads = serializers.IntegerField()
+    mqls = serializers.IntegerField()
+    sqls = serializers.IntegerField()
+    opportunities = serializers.IntegerField()
+    customers = serializers.IntegerField()
+    revenue = money()
+    mqls_accepted = serializers.IntegerField()
+    mqls_rejected = serializers.IntegerField()
+    ratios = CampaignRatiosSerializer()
+
+
+class CampaignRowSerializer(CampaignFiguresSerializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    channel = serializers.CharField()
+
+
+class ChannelRowSerializer(CampaignFiguresSerializer):
+    channel = serializers.CharField()
+    label = serializers.CharField()
+    campaigns = serializers.IntegerField()
+
+
+class CampaignReportSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    attribution = serializers.ChoiceField(choices=campaigns.ATTRIBUTIONS)
+    campaigns = CampaignRowSerializer(many=True)
+    channels = ChannelRowSerializer(many=True)
+
+
+class CampaignReportView(APIView):
+    """Spend, funnel counts, revenue and ratios per campaign and channel (see /reports/campaigns/)."""
+
+    permission_classes = [role_permission(read=CAMPAIGN_VIEWERS)]
+
+    @extend_schema(
+        parameters=[*FILTER_PARAMETERS, OpenApiParameter("attribution", str, enum=["first", "last"])],
+        responses=CampaignReportSerializer,
+    )
+    def get(self, request):
+        form, filters = filters_or_400(request, CampaignReportFilterForm)
+        attribution = form.cleaned_data.get("attribution") or "first"
+        rows = campaigns.campaign_rows(filters, attribution)
+        data = {
+            "filters": filters,
+            "attribution": attribution,
+            "campaigns": rows,
+            "channels": campaigns.channel_rows(rows),
+        }
+        return Response(CampaignReportSerializer(data).data)

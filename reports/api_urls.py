@@ -8,4 +8,5 @@ urlpatterns = [
     path("reports/funnel/", api.FunnelReportView.as_view(), name="funnel"),
     path("reports/sales/", api.SalesReportView.as_view(), name="sales"),
     path("reports/feedback/", api.FeedbackReportView.as_view(), name="feedback"),
+    path("reports/campaigns/", api.CampaignReportView.as_view(), name="campaigns"),
 ]

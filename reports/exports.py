@@ -134,3 +134,38 @@ def notes(campaigns):
 def download(name: str, filters, header_and_rows):
     header, rows = header_and_rows
     return csv_response(f"{name}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv", header, rows)
+
+
+CAMPAIGN_COLUMNS = [
+    ("Spend", "spend", money),
+    ("Impressions", "impressions", None),
+    ("Clicks", "clicks", None),
+    ("CTR (%)", "ratios.ctr", pct),
+    ("Leads", "leads", None),
+    ("MQLs", "mqls", None),
+    ("SQLs", "sqls", None),
+    ("Opportunities", "opportunities", None),
+    ("Customers", "customers", None),
+    ("Revenue", "revenue", money),
+    ("CPL", "ratios.cpl", money),
+    ("Cost per MQL", "ratios.cost_per_mql", money),
+    ("CAC", "ratios.cac", money),
+    ("ROI (%)", "ratios.roi", pct),
+    ("MQL acceptance (%)", "ratios.acceptance_rate", pct),
+]
+
+
+def _figure(row, path):
+    if path.startswith("ratios."):
+        return row.ratios[path.removeprefix("ratios.")]
+    return getattr(row, path)
+
+
+def campaign_figures(rows, first_header: str, label):
+    """The campaign report's table (per campaign or per channel) as CSV rows."""
+    header = [first_header, *(title for title, _, _ in CAMPAIGN_COLUMNS)]
+    lines = (
+        [label(row), *((fmt or (lambda value: value))(_figure(row, path)) for _, path, fmt in CAMPAIGN_COLUMNS)]
+        for row in rows
+    )
+    return header, lines

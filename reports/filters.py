@@ -29,6 +29,7 @@ DEFAULT_PRESET = "last_30"
 # Who may open which report (row-level restriction: restrict_to_user below).
 REPORT_VIEWERS = (MARKETER, SALES_REP, MANAGER)
 SALES_VIEWERS = (SALES_REP, MANAGER)  # the sales report is per rep: not for marketers
+CAMPAIGN_VIEWERS = (MARKETER, MANAGER)  # spend and revenue per campaign: marketing's and managers' report
 MAX_DAYS = 3 * 366  # a longer custom range is refused: it would compare against a period before the data
 
 

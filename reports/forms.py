@@ -2,9 +2,19 @@
 
 from django import forms
 
+from reports.campaigns import ATTRIBUTIONS
 from reports.filters import ReportFilterForm
 from reports.funnel import SPLITS
 
 
 class FunnelFilterForm(ReportFilterForm):
     split = forms.ChoiceField(label="Split by", choices=SPLITS, required=False)
+
+
+class CampaignReportFilterForm(ReportFilterForm):
+    attribution = forms.ChoiceField(
+        label="Attribution",
+        choices=ATTRIBUTIONS,
+        required=False,
+        help_text="First touch credits the campaign that brought the lead; last touch the latest one.",
+    )

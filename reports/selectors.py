@@ -67,7 +67,8 @@ def _per(numerator: str, denominator: str):
 
 
 def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None):
-    """Annotate campaigns with spend, impressions, clicks, leads, mqls, customers and revenue.
+    """Annotate campaigns with spend, impressions, clicks, leads, mqls, sqls, opportunities, customers,
+    revenue and the MQLs accepted and rejected by sales.
 
     Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue) count
     when the lead was created within the range and names the campaign as its first touch (or latest touch
@@ -75,7 +76,7 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
     from `figure_ratios`, which uses crm.metrics.
     """
     from deals.models import Deal, Stage
-    from leads.models import Lead
+    from leads.models import Handoff, Lead
 
     if attribution not in ATTRIBUTION_FIELDS:
         raise ValueError(f"Unknown attribution: {attribution!r} (expected 'first' or 'last').")
@@ -84,15 +85,18 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
     stats = CampaignDailyStat.objects.filter(campaign=OuterRef("pk"))
     leads = Lead.objects.filter(**{touch: OuterRef("pk")})
     deals = Deal.objects.filter(**{f"lead__{touch}": OuterRef("pk")}, stage__kind=Stage.Kind.WON)
+    handoffs = Handoff.objects.filter(**{f"lead__{touch}": OuterRef("pk")})
     if date_from:
         stats = stats.filter(date__gte=date_from)
         leads = leads.filter(created_at__gte=_start_of_day(date_from))
         deals = deals.filter(lead__created_at__gte=_start_of_day(date_from))
+        handoffs = handoffs.filter(lead__created_at__gte=_start_of_day(date_from))
     if date_to:
         next_day = _start_of_day(date_to + datetime.timedelta(days=1))
         stats = stats.filter(date__lte=date_to)
         leads = leads.filter(created_at__lt=next_day)
         deals = deals.filter(lead__created_at__lt=next_day)
+        handoffs = handoffs.filter(lead__created_at__lt=next_day)
 
     count = PositiveBigIntegerField()
     return queryset.annotate(
@@ -101,8 +105,12 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
         clicks=_summed(stats, "campaign", Sum("clicks"), count),
         leads=_summed(leads, touch, Count("pk"), count),
         mqls=_summed(leads.filter(mql_at__isnull=False), touch, Count("pk"), count),
+        sqls=_summed(leads.filter(sql_at__isnull=False), touch, Count("pk"), count),
+        opportunities=_summed(leads.filter(opportunity_at__isnull=False), touch, Count("pk"), count),
         customers=_summed(leads.filter(customer_at__isnull=False), touch, Count("pk"), count),
         revenue=_summed(deals, f"lead__{touch}", Sum("amount"), MONEY),
+        mqls_accepted=_summed(handoffs.filter(outcome=Handoff.Outcome.ACCEPTED), f"lead__{touch}", Count("pk"), count),
+        mqls_rejected=_summed(handoffs.filter(outcome=Handoff.Outcome.REJECTED), f"lead__{touch}", Count("pk"), count),
     ).annotate(
         sort_ctr=_per("clicks", "impressions"),
         sort_cpc=_per("spend", "clicks"),
@@ -136,6 +144,9 @@ def figure_ratios(campaign) -> dict[str, Decimal | None]:
         "cac": metrics.cac(spend=spend, customers=campaign.customers),
         "roi": metrics.roi(revenue=campaign.revenue, spend=spend),
         "budget_used": metrics.ratio(spend, campaign.budget),
+        "acceptance_rate": metrics.mql_acceptance_rate(
+            accepted=getattr(campaign, "mqls_accepted", None), rejected=getattr(campaign, "mqls_rejected", None)
+        ),
     }
 
 

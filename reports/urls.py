@@ -9,4 +9,5 @@ urlpatterns = [
     path("funnel/", views.funnel_page, name="funnel"),
     path("sales/", views.sales_page, name="sales"),
     path("feedback/", views.feedback_page, name="feedback"),
+    path("campaigns/", views.campaigns_page, name="campaigns"),
 ]

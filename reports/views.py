@@ -13,15 +13,16 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from crm.roles import has_role, role_required
-from reports import exports, feedback, funnel, sales
+from reports import campaigns, exports, feedback, funnel, sales
 from reports.filters import (
+    CAMPAIGN_VIEWERS,
     REPORT_VIEWERS,
     SALES_VIEWERS,
     ReportFilterForm,
     filters_from_query,
     sees_only_own_figures,
 )
-from reports.forms import FunnelFilterForm
+from reports.forms import CampaignReportFilterForm, FunnelFilterForm
 
 
 def read_filters(request, form_class=ReportFilterForm):
@@ -60,7 +61,11 @@ def bar_chart(labels, datasets, *, horizontal=False, stacked=False) -> dict:
 @require_GET
 @role_required(*REPORT_VIEWERS)
 def index(request):
-    return render(request, "reports/index.html", {"sees_sales": has_role(request.user, *SALES_VIEWERS)})
+    context = {
+        "sees_sales": has_role(request.user, *SALES_VIEWERS),
+        "sees_campaigns": has_role(request.user, *CAMPAIGN_VIEWERS),
+    }
+    return render(request, "reports/index.html", context)
 
 
 @require_GET
@@ -166,3 +171,35 @@ def feedback_page(request):
         "losses_chart": stacked(losses["campaign"]),
     }
     return render_report(request, "reports/feedback.html", context)
+
+
+@require_GET
+@role_required(*CAMPAIGN_VIEWERS)
+def campaigns_page(request):
+    """Spend, funnel counts, revenue and their ratios per campaign and per channel, first or last touch."""
+    form, filters = read_filters(request, CampaignReportFilterForm)
+    attribution = form.cleaned_data.get("attribution") or "first"
+    rows = campaigns.campaign_rows(filters, attribution)
+    channels = campaigns.channel_rows(rows)
+    table = wants_csv(request)
+    if table == "campaigns":
+        data = exports.campaign_figures(rows, "Campaign", lambda row: row.name)
+        return exports.download(f"campaigns-{attribution}-touch", filters, data)
+    if table == "channels":
+        data = exports.campaign_figures(channels, "Channel", lambda row: row.label)
+        return exports.download(f"channels-{attribution}-touch", filters, data)
+    if table is not None:
+        raise Http404("No such table in this report.")
+    chart = bar_chart(
+        [row.name for row in rows],
+        [("Spend", [row.spend for row in rows]), ("Revenue", [row.revenue for row in rows])],
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "attribution": attribution,
+        "rows": rows,
+        "channels": channels,
+        "chart": chart,
+    }
+    return render_report(request, "reports/campaigns.html", context)

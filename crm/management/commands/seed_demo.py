@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.test import override_settings
 
 import campaigns.demo
 import deals.demo
@@ -28,4 +29,8 @@ class Command(BaseCommand):
         campaigns.demo.seed(users=users, stdout=self.stdout)
         leads.demo.seed(users=users, stdout=self.stdout, scale=scale)
         deals.demo.seed(users=users, stdout=self.stdout)
+        # Scoring runs last, as it would in production: the qualified leads go to the reps' inboxes (the
+        # demo reps' notification emails are not sent: they would only flood the console).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            leads.demo.seed_handoffs(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -382,8 +382,8 @@ class FitRule(models.Model):
     class Operator(models.TextChoices):
         CONTAINS = "contains", "contains"
         EQUALS = "equals", "equals"
-        IN = "in", "is one of (comma-separated)"
-        BETWEEN = "between", "is between (company size bands, e.g. 51-200..1001-5000)"
+        IN = "in", "is one of"
+        BETWEEN = "between", "is between"
 
     field = models.CharField(max_length=20, choices=Field.choices)
     operator = models.CharField(max_length=10, choices=Operator.choices)

@@ -8,6 +8,7 @@ class ScoringSettingsForm(forms.ModelForm):
     class Meta:
         model = ScoringSettings
         fields = ["mql_threshold", "half_life_days"]
+        labels = {"half_life_days": "Half-life (days)"}
         widgets = {
             "mql_threshold": forms.NumberInput(attrs={"min": 1}),
             "half_life_days": forms.NumberInput(attrs={"min": 1}),
@@ -37,6 +38,18 @@ class FitRuleForm(forms.ModelForm):
     class Meta:
         model = FitRule
         fields = ["field", "operator", "value", "points"]
+        # One row per rule in a table: the column headers are the labels, repeated for screen readers.
+        widgets = {
+            "field": forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "Field"}),
+            "operator": forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "Operator"}),
+            "value": forms.TextInput(attrs={"class": "form-control form-control-sm", "aria-label": "Value"}),
+            "points": forms.NumberInput(attrs={"class": "form-control form-control-sm points", "aria-label": "Points"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "DELETE" in self.fields:
+            self.fields["DELETE"].widget.attrs.update({"class": "form-check-input", "aria-label": "Delete this rule"})
 
     def clean(self):
         cleaned = super().clean()

@@ -89,32 +89,20 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
-    """A real `celery -A crm worker` process consuming REDIS_URL against the test database."""
-    if not settings.REDIS_URL:
-        skip_or_fail("needs REDIS_URL for a real Celery worker")
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        skip_or_fail("a separate worker process needs PostgreSQL (the SQLite test database is in memory)")
-    import redis
-
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis at REDIS_URL is not reachable: {exc}")
+def start_worker(broker_url: str, name: str, log_name: str):
+    """Start `celery -A crm worker` on `broker_url` against the test database; returns (process, log)."""
     from crm.celery import app
 
-    app.control.purge()
-    with django_db_blocker.unblock():
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url_for_worker(),
-            "CONN_MAX_AGE": "0",
-            "DEBUG": "0",
-            "SECRET_KEY": "integration-tests",
-            "SECURE_SSL_REDIRECT": "0",
-        }
-    log = open(BASE_DIR / ".celery-test-worker.log", "w")  # noqa: SIM115 - closed at teardown
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "REDIS_URL": broker_url,
+        "CONN_MAX_AGE": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": "integration-tests",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    log = open(BASE_DIR / log_name, "w")  # noqa: SIM115 - closed by stop_worker
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -128,7 +116,7 @@ def celery_worker(django_db_setup, django_db_blocker):
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
         ],
         cwd=BASE_DIR,
         env=env,
@@ -139,13 +127,14 @@ def celery_worker(django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if worker.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {worker.returncode}; see .celery-test-worker.log")
-        if app.control.ping(timeout=0.5):
-            break
-    else:
-        worker.kill()
-        pytest.fail("the Celery worker did not answer a ping within 60 s")
-    yield worker
+            pytest.fail(f"the Celery worker exited with {worker.returncode}; see {log_name}")
+        if any(name in reply_name for reply in app.control.ping(timeout=0.5) for reply_name in reply):
+            return worker, log
+    worker.kill()
+    pytest.fail(f"the Celery worker {name} did not answer a ping within 60 s")
+
+
+def stop_worker(worker, log) -> None:
     os.killpg(worker.pid, signal.SIGTERM)
     try:
         worker.wait(timeout=20)
@@ -153,6 +142,36 @@ def celery_worker(django_db_setup, django_db_blocker):
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     log.close()
+
+
+def require_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
+
+
+def require_postgres() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip_or_fail("a separate worker process needs PostgreSQL (the SQLite test database is in memory)")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real `celery -A crm worker` process consuming REDIS_URL against the test database."""
+    if not settings.REDIS_URL:
+        skip_or_fail("needs REDIS_URL for a real Celery worker")
+    require_postgres()
+    require_redis(settings.REDIS_URL)
+    from crm.celery import app
+
+    app.control.purge()
+    with django_db_blocker.unblock():
+        worker, log = start_worker(settings.REDIS_URL, "test", ".celery-test-worker.log")
+    yield worker
+    stop_worker(worker, log)
 
 
 def wait_until(condition, timeout=15.0, interval=0.1):
@@ -217,3 +236,68 @@ def sign_in_browser(page):
         return page
 
     return sign_in
+
+
+# --- A Redis of the test's own, to stop and start ------------------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server on a free port that a test may stop and start again (the shared one stays up)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: _redis_answers(self.url), timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def _redis_answers(url) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def private_redis():
+    if not shutil.which("redis-server"):
+        skip_or_fail("redis-server is not installed")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = PrivateRedis(port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker_at():
+    """`broker_at(url)`: this test process publishes Celery messages to `url` until the test ends."""
+    from crm.celery import app
+
+    previous = app.conf.broker_url
+
+    def point(url):
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield point
+    point(previous)

@@ -172,6 +172,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files (CSV imports). A Celery worker on another host must see the same folder (shared volume).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+# Lead CSV imports larger than this are refused at upload (bytes; files over 2.5 MB stream to a temp file).
+LEAD_IMPORT_MAX_BYTES = env.int("LEAD_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+
 # Serve from the app folders without collectstatic in development and in tests.
 WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=False)
 
@@ -216,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Campaign.channel and Lead.source_channel share one set of choices: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "campaigns.models.Channel"},
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

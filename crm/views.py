@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET
 from crm.models import Notification
 from crm.roles import primary_role
 from crm.tasks import WORKER_HEARTBEAT_KEY
+from reports.dashboard import dashboard_figures
 
 
 def dashboard(request):
-    """Each role's home: what to do next, and (as the funnel issues land) the figures that matter to it."""
-    return render(request, "crm/dashboard.html", {"role": primary_role(request.user)})
+    """Each role's home: the figures of the last 30 days that matter to it, and what to do next."""
+    context = {"role": primary_role(request.user), "figures": dashboard_figures(request.user)}
+    return render(request, "crm/dashboard.html", context)
 
 
 def database_status() -> str:

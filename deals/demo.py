@@ -1,5 +1,170 @@
-"""Demo data for `seed_demo` (filled in as this app's issue lands)."""
+"""Demo data for `seed_demo`: ~150 deals over the last 90 days, spread over the stages and both reps, with
+activities, tasks (some overdue), stage history and closed won/lost deals with their reasons."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from deals.models import Activity, Deal, DealStageChange, LostReason, Stage
+from deals.services import ensure_default_pipeline
+from leads.models import Lead, LifecycleStage
+from leads.services import change_stage
+
+DEMO_DEALS = 150
+COMPANIES = [
+    "Acme Logistics", "Globex", "Initech", "Umbrella Health", "Stark Components", "Wayne Foods", "Hooli",
+    "Vandelay Imports", "Soylent Labs", "Tyrell Systems", "Cyberdyne Retail", "Wonka Confectionery",
+    "Nakatomi Trading", "Oscorp Energy", "Pied Piper", "Massive Dynamic", "Aperture Science", "Gringotts Bank",
+]  # fmt: skip
+PRODUCTS = ["platform licence", "renewal", "expansion", "pilot", "onboarding package", "enterprise plan"]
+NEXT_STEPS = ["Send proposal", "Book demo with the team", "Call the CFO", "Security review", "Agree on pricing"]
+ACTIVITY_SUBJECTS = {
+    Activity.Kind.CALL: ["Discovery call", "Follow-up call", "Pricing call"],
+    Activity.Kind.EMAIL: ["Sent case study", "Sent pricing sheet", "Answered security questions"],
+    Activity.Kind.MEETING: ["On-site meeting", "Steering committee"],
+    Activity.Kind.DEMO: ["Product demo", "Technical deep dive"],
+    Activity.Kind.NOTE: ["Budget confirmed for next quarter", "Competitor also in the running"],
+}
+TASKS = ["Send the contract", "Prepare the ROI sheet", "Check in after the trial", "Schedule the kickoff"]
+LOST_REASONS = [r for r in LostReason.values if r != LostReason.REJECTED_MQL]
 
 
 def seed(*, users, stdout, scale=None):
-    """Add this app's demo data unless it is already there."""
+    """Add the demo deals unless there are deals already. `scale` (the benchmark's lead count) adds one
+    deal per 20 leads beyond the usual 150."""
+    if Deal.objects.exists():
+        stdout.write("  deals: already there, nothing added")
+        return
+    count = max(DEMO_DEALS, (scale or 0) // 20)
+    with transaction.atomic():
+        made = _seed(users=users, count=count)
+    stdout.write(f"  deals: {made} deals with activities and history")
+
+
+def _seed(*, users, count):
+    rng = random.Random(6)  # the same demo every time
+    now = timezone.now()
+    today = timezone.localdate()
+    pipeline = ensure_default_pipeline()
+    stages = list(pipeline.stages.order_by("order"))
+    open_stages = [s for s in stages if s.kind == Stage.Kind.OPEN]
+    won = next(s for s in stages if s.kind == Stage.Kind.WON)
+    lost = next(s for s in stages if s.kind == Stage.Kind.LOST)
+    owners = [users["rep1"], users["rep2"]]
+    leads = list(
+        Lead.objects.filter(stage__in=[LifecycleStage.MQL, LifecycleStage.SQL, LifecycleStage.LEAD])
+        .exclude(Exists(Deal.objects.filter(lead=OuterRef("pk"))))
+        .select_related("first_touch_campaign")
+        .order_by("id")[:count]
+    )
+
+    deals, paths = [], []
+    for n in range(count):
+        # Open deals weighted to the early stages; about a quarter closed (won slightly less than lost).
+        roll = rng.random()
+        if roll < 0.12:
+            final = won
+        elif roll < 0.27:
+            final = lost
+        else:
+            final = rng.choices(open_stages, weights=[30, 25, 20, 15, 10][: len(open_stages)])[0]
+        created = now - timedelta(days=rng.uniform(1, 90))
+        if final.is_closed:
+            reached = rng.randint(0, len(open_stages) - 1) if final == lost else len(open_stages) - 1
+            path = [*open_stages[: reached + 1], final]
+        else:
+            path = open_stages[: open_stages.index(final) + 1]
+        times = sorted(created + (now - created) * rng.uniform(0.05, 0.95) for _ in path[1:])
+        lead = leads[n] if n < len(leads) else None
+        company = (lead.company if lead and lead.company else None) or rng.choice(COMPANIES)
+        deal = Deal(
+            title=f"{company} {rng.choice(PRODUCTS)}",
+            lead=lead,
+            company=company,
+            contact_name=lead.full_name if lead else "",
+            contact_email=lead.email if lead else "",
+            amount=Decimal(rng.randrange(30, 1200) * 100),
+            stage=final,
+            owner=lead.owner if lead and lead.owner in owners else owners[n % 2],
+            expected_close_date=today + timedelta(days=rng.randint(-10, 120)),
+            source_campaign=lead.first_touch_campaign if lead else None,
+            next_step="" if final.is_closed else rng.choice(NEXT_STEPS),
+            created_at=created,
+            stage_changed_at=times[-1] if times else created,
+            closed_at=times[-1] if final.is_closed else None,
+            lost_reason=rng.choice(LOST_REASONS) if final == lost else "",
+            close_note="Chose a cheaper tool" if final == lost and rng.random() < 0.3 else "",
+        )
+        deals.append(deal)
+        paths.append((path, [created, *times]))
+
+    # Unique positions per column, newest stage change on top.
+    for stage in stages:
+        column = sorted((d for d in deals if d.stage == stage), key=lambda d: d.stage_changed_at, reverse=True)
+        for position, deal in enumerate(column):
+            deal.position = position
+    Deal.objects.bulk_create(deals)
+
+    changes, activities = [], []
+    for deal, (path, times) in zip(deals, paths, strict=True):
+        previous = None
+        for stage, at in zip(path, times, strict=True):
+            changes.append(
+                DealStageChange(
+                    deal=deal,
+                    from_stage=previous,
+                    from_name=previous.name if previous else "",
+                    to_stage=stage,
+                    to_name=stage.name,
+                    by=deal.owner,
+                    at=at,
+                )
+            )
+            previous = stage
+        last = None
+        for _ in range(rng.randint(0, 4)):
+            kind = rng.choice(list(ACTIVITY_SUBJECTS))
+            at = deal.created_at + (now - deal.created_at) * rng.random()
+            activities.append(
+                Activity(deal=deal, kind=kind, subject=rng.choice(ACTIVITY_SUBJECTS[kind]), by=deal.owner, at=at)
+            )
+            last = max(last or at, at)
+        if not deal.stage.is_closed and rng.random() < 0.7:
+            due = today + timedelta(days=rng.randint(-7, 14))  # some overdue
+            activities.append(
+                Activity(deal=deal, kind=Activity.Kind.TASK, subject=rng.choice(TASKS), due_date=due, by=deal.owner)
+            )
+        if rng.random() < 0.3:
+            done_at = deal.created_at + (now - deal.created_at) * rng.random()
+            activities.append(
+                Activity(
+                    deal=deal,
+                    kind=Activity.Kind.TASK,
+                    subject=rng.choice(TASKS),
+                    due_date=timezone.localdate(done_at),
+                    done=True,
+                    done_at=done_at,
+                    by=deal.owner,
+                    at=deal.created_at,
+                )
+            )
+            last = max(last or done_at, done_at)
+        deal.last_activity_at = last
+    DealStageChange.objects.bulk_create(changes)
+    Activity.objects.bulk_create(activities)
+    Deal.objects.bulk_update(deals, ["last_activity_at"], batch_size=500)
+
+    # The deals' leads follow their deals along the funnel, recorded like any other stage change.
+    first_open = open_stages[0]
+    for deal, (path, times) in zip(deals, paths, strict=True):
+        if deal.lead is None:
+            continue
+        if len(path) > 1 and path[1] != first_open:
+            change_stage(lead=deal.lead, to=LifecycleStage.OPPORTUNITY, by=deal.owner, at=times[1])
+        if deal.stage == won:
+            change_stage(lead=deal.lead, to=LifecycleStage.CUSTOMER, by=deal.owner, at=times[-1])
+    return len(deals)

@@ -125,11 +125,14 @@ class Deal(models.Model):
 
 
 class DealStageChange(models.Model):
-    """A deal's move between stages: who (None: the system), when, from, to."""
+    """A deal's move between stages: who (None: the system), when, from (None: created), to."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
-    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    from_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The stages' names when the move happened: history stays readable after a stage is renamed or deleted.
+    from_name = models.CharField(max_length=60, blank=True)
+    to_name = models.CharField(max_length=60, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 

@@ -1,5 +1,452 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from crm.csv import csv_response
+from crm.roles import MANAGER, ROLES, role_required
+from deals import services
+from deals.forms import (
+    ActivityForm,
+    DealCreateForm,
+    DealFilterForm,
+    DealForm,
+    MoveForm,
+    PipelineForm,
+    StageDeleteForm,
+    StageForm,
+)
+from deals.models import Activity, Deal, Stage
+from deals.selectors import (
+    Column,
+    board_columns,
+    board_deals,
+    can_create_deals,
+    can_edit_deal,
+    deal_for_user,
+    deals_visible_to,
+    filter_deals,
+    next_task_due,
+    stage_totals,
+)
+from leads.models import LeadEvent
+
+LIST_SORTS = {
+    "title": "title",
+    "company": "company",
+    "amount": "amount",
+    "stage": "stage__order",
+    "owner": "owner__first_name",
+    "close": "expected_close_date",
+    "created": "created_at",
+    "changed": "stage_changed_at",
+}
+LIST_PAGE_SIZE = 50
+TIMELINE_EVENTS = 50
 
 
+def _vary(response):
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _next_url(request, default):
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+        return url
+    return default
+
+
+# --- Board --------------------------------------------------------------------------------------------
+
+
+@role_required(*ROLES)
 def board(request):
-    return render(request, "deals/board.html")
+    pipeline = services.ensure_default_pipeline()
+    filter_form = DealFilterForm(request.GET or None, user=request.user)
+    filters = filter_form.filters()
+    columns = board_columns(user=request.user, pipeline=pipeline, filters=filters)
+    move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")  # one reverse for every card
+    for column in columns:
+        for deal in column.cards:
+            deal.editable = can_edit_deal(request.user, deal)
+            deal.move_url = move_url.format(deal.pk)
+    context = {
+        "pipeline": pipeline,
+        "columns": columns,
+        "stages": [column.stage for column in columns],
+        "here": request.get_full_path(),
+        # The same options on every card, built once (a card's own stage is the one it is in).
+        "stage_options": format_html_join(
+            "", '<option value="{}">{}</option>', [(column.stage.pk, column.stage.name) for column in columns]
+        ),
+        "filter_form": filter_form,
+        "filters": filters,
+        "open_count": sum(column.count for column in columns if not column.stage.is_closed),
+        "can_create": can_create_deals(request.user),
+        "lost_reasons": MoveForm.base_fields["lost_reason"].choices,
+    }
+    return _vary(render(request, "deals/board.html", context))
+
+
+def _header_columns(request, pipeline):
+    """Fresh header figures for the board's current filters (sent along as the move's query string)."""
+    filters = DealFilterForm(request.GET or None, user=request.user).filters()
+    totals = stage_totals(board_deals(user=request.user, pipeline=pipeline, filters=filters))
+    return [Column(stage=stage, **totals.get(stage.pk, {})) for stage in pipeline.stages.all()]
+
+
+def _column_index(*, stage, before_id, moving):
+    """The 0-based place of card `before_id` in `stage`'s column (ignoring the moving card), or None."""
+    anchor = Deal.objects.filter(pk=before_id, stage=stage).values("position").first()
+    if anchor is None:
+        return None
+    position = anchor["position"]
+    return (
+        Deal.objects.filter(stage=stage)
+        .exclude(pk=moving.pk)
+        .filter(Q(position__lt=position) | Q(position=position, id__gt=before_id))
+        .count()
+    )
+
+
+@require_POST
+@role_required(*ROLES)
+def deal_move(request, pk):
+    """Move a deal: from the board by drag and drop (htmx/fetch: the headers come back) or by the card's
+    select and the deal page's form (plain POST: redirect with a message)."""
+    deal = deal_for_user(request.user, pk, write=True, queryset=deals_visible_to(request.user).select_related("stage"))
+    pipeline = deal.stage.pipeline
+    form = MoveForm(request.POST, pipeline=pipeline)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        position = data["position"]
+        if data["before"] is not None:
+            position = _column_index(stage=data["stage"], before_id=data["before"], moving=deal)
+        try:
+            services.move_deal(
+                deal=deal,
+                to_stage=data["stage"],
+                by=request.user,
+                position=position,
+                lost_reason=data["lost_reason"],
+                note=data["note"],
+            )
+        except services.DealMoveNotAllowed as exc:
+            error = str(exc)
+    else:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    if request.htmx:
+        if error:
+            return _vary(HttpResponse(error, status=400, content_type="text/plain; charset=utf-8"))
+        context = {"columns": _header_columns(request, pipeline)}
+        return _vary(render(request, "deals/board.html#headers", context))
+    if error:
+        messages.error(request, f"{deal.title} was not moved: {error}")
+        if form.is_valid() and form.cleaned_data["stage"].kind == Stage.Kind.LOST:
+            return redirect(deal)  # the deal page asks for the reason
+        return redirect(_next_url(request, reverse("deals:board")))
+    messages.success(request, f"{deal.title} moved to {form.cleaned_data['stage'].name}.")
+    return redirect(_next_url(request, reverse("deals:board")))
+
+
+# --- Deal list and export -------------------------------------------------------------------------------
+
+
+def _listed_deals(request):
+    filter_form = DealFilterForm(request.GET or None, user=request.user, with_stage=True)
+    filters = filter_form.filters()
+    deals = filter_deals(deals_visible_to(request.user), user=request.user, filters=filters)
+    sort = request.GET.get("sort", "")
+    field = LIST_SORTS.get(sort.lstrip("-"))
+    ordering = [f"{'-' if sort.startswith('-') else ''}{field}", "-id"] if field else ["-created_at", "-id"]
+    return filter_form, deals.select_related("stage", "owner", "source_campaign").order_by(*ordering), sort
+
+
+@role_required(*ROLES)
+def deal_list(request):
+    filter_form, deals, sort = _listed_deals(request)
+    page = Paginator(deals.annotate(next_task_due=next_task_due()), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": filter_form,
+        "page": page,
+        "sort": sort,
+        "can_create": can_create_deals(request.user),
+        "sort_columns": [
+            ("title", "Deal"),
+            ("company", "Company"),
+            ("amount", "Amount"),
+            ("stage", "Stage"),
+            ("owner", "Owner"),
+            ("close", "Expected close"),
+            ("changed", "In stage since"),
+        ],
+    }
+    return _vary(render(request, "deals/deal_list.html", context))
+
+
+@role_required(*ROLES)
+def deal_export(request):
+    """The filtered list as CSV, streamed row by row, every cell safe to open in a spreadsheet."""
+    _, deals, _ = _listed_deals(request)
+    header = [
+        "id",
+        "title",
+        "company",
+        "contact name",
+        "contact email",
+        "amount",
+        "stage",
+        "owner",
+        "expected close",
+        "source campaign",
+        "created",
+        "closed",
+        "lost reason",
+    ]
+    rows = (
+        [
+            deal.pk,
+            deal.title,
+            deal.company,
+            deal.contact_name,
+            deal.contact_email,
+            deal.amount,
+            deal.stage.name,
+            deal.owner.get_full_name() or deal.owner.username,
+            deal.expected_close_date,
+            deal.source_campaign.name if deal.source_campaign else "",
+            deal.created_at.isoformat(),
+            deal.closed_at.isoformat() if deal.closed_at else "",
+            deal.get_lost_reason_display(),
+        ]
+        for deal in deals.iterator(chunk_size=500)
+    )
+    return csv_response(f"deals-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+
+
+@role_required(*ROLES)
+def deal_create(request):
+    if not can_create_deals(request.user):
+        raise PermissionDenied
+    form = DealCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.create_deal(
+                by=request.user,
+                owner=form.cleaned_data.get("owner"),
+                stage=form.cleaned_data["stage"],
+                **form.deal_fields(),
+            )
+        except (services.DealReassignNotAllowed, services.DealMoveNotAllowed) as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Deal {deal.title} created.")
+            return redirect(deal)
+    return render(request, "deals/deal_form.html", {"form": form})
+
+
+# --- Deal detail ----------------------------------------------------------------------------------------
+
+
+def _detail_deal(request, pk, *, write=False):
+    queryset = deals_visible_to(request.user).select_related(
+        "stage__pipeline", "owner", "source_campaign", "lead__first_touch_campaign", "lead__latest_touch_campaign"
+    )
+    return deal_for_user(request.user, pk, write=write, queryset=queryset)
+
+
+def _activities_context(deal, form=None, *, editable=True):
+    activities = list(deal.activities.select_related("by"))
+    return {
+        "deal": deal,
+        "editable": editable,
+        "activity_form": form or ActivityForm(),
+        "open_tasks": sorted(
+            (a for a in activities if a.kind == Activity.Kind.TASK and not a.done), key=lambda a: a.due_date
+        ),
+        "activities": [a for a in activities if a.kind != Activity.Kind.TASK or a.done],
+        "today": timezone.localdate(),
+    }
+
+
+@role_required(*ROLES)
+def deal_detail(request, pk):
+    deal = _detail_deal(request, pk, write=request.method == "POST")
+    editable = can_edit_deal(request.user, deal)
+    form = DealForm(request.POST or None, instance=deal, user=request.user) if editable else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deal(deal=deal, by=request.user, owner=form.cleaned_data.get("owner"), **form.deal_fields())
+        except services.DealReassignNotAllowed as exc:
+            form.add_error("owner", str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Deal saved.")
+            return redirect(deal)
+    lead = deal.lead
+    try:
+        lead_url = lead.get_absolute_url() if lead else None
+    except NoReverseMatch:  # the leads pages land in another issue
+        lead_url = None
+    context = {
+        "lead_url": lead_url,
+        **_activities_context(deal, editable=editable),
+        "form": form,
+        "move_form": MoveForm(initial={"stage": deal.stage}, pipeline=deal.stage.pipeline),
+        "history": deal.stage_changes.select_related("by"),
+        "lead": lead,
+        "events": (LeadEvent.objects.filter(lead=lead).select_related("campaign")[:TIMELINE_EVENTS] if lead else []),
+    }
+    return _vary(render(request, "deals/deal_detail.html", context))
+
+
+def _activities_response(request, deal, form=None):
+    if request.htmx:
+        response = render(request, "deals/deal_detail.html#activities", _activities_context(deal, form))
+        return _vary(response)
+    return redirect(deal)
+
+
+@require_POST
+@role_required(*ROLES)
+def activity_create(request, pk):
+    deal = deal_for_user(request.user, pk, write=True)
+    form = ActivityForm(request.POST)
+    if not form.is_valid():
+        if not request.htmx:
+            messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        # htmx swaps only 2xx answers: the fragment with the errors (and the typed text) comes back as 200.
+        return _activities_response(request, deal, form)
+    services.log_activity(deal=deal, by=request.user, **form.cleaned_data)
+    if not request.htmx:
+        messages.success(request, "Logged.")
+    return _activities_response(request, deal)
+
+
+@require_POST
+@role_required(*ROLES)
+def task_complete(request, pk, activity_pk):
+    deal = deal_for_user(request.user, pk, write=True)
+    task = get_object_or_404(deal.activities, pk=activity_pk, kind=Activity.Kind.TASK)
+    services.complete_task(task=task, by=request.user)
+    if not request.htmx:
+        messages.success(request, f"Task “{task.subject}” done.")
+    return _activities_response(request, deal)
+
+
+# --- Stages (managers) ----------------------------------------------------------------------------------
+
+
+@role_required(MANAGER)
+def stage_list(request):
+    pipeline = services.ensure_default_pipeline()
+    stages = list(pipeline.stages.all())
+    counts = dict(
+        Deal.objects.filter(stage__pipeline=pipeline)
+        .order_by()
+        .values("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    rows = [
+        {
+            "stage": stage,
+            "form": StageForm(instance=stage, prefix=f"stage-{stage.pk}"),
+            "deals": counts.get(stage.pk, 0),
+            "delete_form": StageDeleteForm(stage=stage, prefix=f"delete-{stage.pk}"),
+        }
+        for stage in stages
+    ]
+    context = {
+        "pipeline": pipeline,
+        "rows": rows,
+        "add_form": StageForm(prefix="new"),
+        "pipeline_form": PipelineForm(instance=pipeline),
+    }
+    return render(request, "deals/stages.html", context)
+
+
+def _form_errors(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+@require_POST
+@role_required(MANAGER)
+def stage_add(request):
+    form = StageForm(request.POST, prefix="new")
+    if form.is_valid():
+        try:
+            stage = services.add_stage(pipeline=services.ensure_default_pipeline(), **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Stage {stage.name} added.")
+    else:
+        messages.error(request, f"The stage was not added: {_form_errors(form)}")
+    return redirect("deals:stage_list")
+
+
+@require_POST
+@role_required(MANAGER)
+def stage_update(request, pk):
+    stage = get_object_or_404(Stage, pk=pk)
+    form = StageForm(request.POST, instance=stage, prefix=f"stage-{stage.pk}")
+    if form.is_valid():
+        try:
+            services.update_stage(stage=stage, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Stage {stage.name} saved.")
+    else:
+        messages.error(request, f"The stage was not saved: {_form_errors(form)}")
+    return redirect("deals:stage_list")
+
+
+@require_POST
+@role_required(MANAGER)
+def stage_reorder(request, pk):
+    stage = get_object_or_404(Stage, pk=pk)
+    services.reorder_stage(stage=stage, direction="up" if request.POST.get("direction") == "up" else "down")
+    return redirect("deals:stage_list")
+
+
+@require_POST
+@role_required(MANAGER)
+def stage_delete(request, pk):
+    stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
+    form = StageDeleteForm(request.POST, stage=stage, prefix=f"delete-{stage.pk}")
+    target = form.cleaned_data["move_deals_to"] if form.is_valid() else None
+    try:
+        services.delete_stage(stage=stage, by=request.user, move_deals_to=target)
+    except (services.StageInUse, services.StageChangeRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Stage {stage.name} deleted.")
+    return redirect("deals:stage_list")
+
+
+@require_POST
+@role_required(MANAGER)
+def pipeline_update(request):
+    pipeline = services.ensure_default_pipeline()
+    form = PipelineForm(request.POST, instance=pipeline)
+    if form.is_valid():
+        services.update_pipeline(pipeline=pipeline, rotting_days=form.cleaned_data["rotting_days"])
+        messages.success(request, f"Deals now rot after {pipeline.rotting_days} idle days.")
+    else:
+        messages.error(request, f"Not saved: {_form_errors(form)}")
+    return redirect("deals:stage_list")

@@ -5,3 +5,16 @@ class LeadsConfig(AppConfig):
     """Leads, their engagement events, scoring and the hand-over of MQLs to sales."""
 
     name = "leads"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(restore_scoring_defaults, sender=self)
+
+
+def restore_scoring_defaults(using="default", **kwargs):
+    """After a flush (tests) the default scoring rules are created again, as the data migration did."""
+    from leads.defaults import ensure_scoring_defaults
+    from leads.models import EngagementRule, FitRule, ScoringSettings
+
+    ensure_scoring_defaults(ScoringSettings, EngagementRule, FitRule, using=using)

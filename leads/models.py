@@ -70,6 +70,16 @@ class CaptureSource(models.TextChoices):
     MANUAL = "manual", "Entered by hand"
 
 
+class LeadQuerySet(models.QuerySet):
+    def with_email(self, email: str):
+        """Leads whose email matches case-insensitively, through the unique index on lower(email)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+    def with_emails(self, emails):
+        """Leads whose lowered email is one of `emails` (already lowered): one indexed query per batch."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower__in=list(emails)).order_by()
+
+
 class Lead(models.Model):
     """A person marketing knows about, from first touch to customer (or a side exit)."""
 
@@ -120,6 +130,8 @@ class Lead(models.Model):
     opportunity_at = models.DateTimeField(null=True, blank=True)
     customer_at = models.DateTimeField(null=True, blank=True)
 
+    objects = LeadQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -156,6 +168,13 @@ class Lead(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class LeadEventQuerySet(models.QuerySet):
+    def with_external_ids(self, external_ids):
+        """Events with one of these external ids. The `<> ''` repeats the unique index's condition so that
+        the database uses that partial index instead of scanning every event."""
+        return self.filter(external_id__in=list(external_ids)).exclude(external_id="").order_by()
+
+
 class EventKind(models.TextChoices):
     PAGE_VIEW = "page_view", "Page view"
     EMAIL_OPEN = "email_open", "Email open"
@@ -181,6 +200,8 @@ class LeadEvent(models.Model):
     # Set by integrations that may send the same event twice: the second delivery is recognised.
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LeadEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -236,6 +257,74 @@ class LeadNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.lead_id} by {self.author_id}"
+
+
+# Engagement properties are free-form context (page URL, asset name...), not a document store.
+EVENT_PROPERTIES_MAX_BYTES = 4096
+
+
+class LeadImport(models.Model):
+    """One CSV upload: the mapping chosen in the browser and the progress of the Celery task importing it.
+
+    The file lives under MEDIA_ROOT: a worker on another host needs the same storage (a shared volume).
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for the column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="lead_imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=20, default="utf-8")
+    # SHA-256 of the file: its import events are recognised when the same file is imported again.
+    checksum = models.CharField(max_length=64, blank=True)
+    headers = models.JSONField(default=list)
+    # CSV column index (as a string) → Lead field name, chosen on the mapping page.
+    mapping = models.JSONField(default=dict, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Touch campaign for rows without a campaign column.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    error = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors_file = models.FileField(upload_to="lead_imports/errors/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import of {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("leads:import_progress", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed * 100 // self.total_rows)
 
 
 class ScoringSettings(models.Model):

@@ -32,6 +32,7 @@ from django.utils import timezone
 from leads.models import (
     CompanySize,
     EngagementRule,
+    EventKind,
     FitRule,
     Lead,
     LeadEvent,
@@ -154,6 +155,17 @@ def score_card(lead: Lead, ruleset: Ruleset, now: datetime) -> ScoreCard:
         entry["count"] += 1
         entry["points"] = round(entry["points"] + earned, 4)
     return card
+
+
+def explain_score(lead: Lead, now: datetime | None = None) -> dict[str, str]:
+    """The lead's score line by line as it would be computed now: fit rules, engagement per kind, total."""
+    ruleset = Ruleset.load()
+    card = score_card(lead, ruleset, now or timezone.now())
+    lines = {entry["rule"]: f"{entry['points']:+d}" for entry in card.fit_rules}
+    for kind, entry in sorted(card.engagement_by_kind.items(), key=lambda item: -item[1]["points"]):
+        lines[f"{EventKind(kind).label} ×{entry['count']} (decayed)"] = f"{entry['points']:+.1f}"
+    lines["Score now"] = str(card.score)
+    return lines
 
 
 def score_lead(*, lead_id: int, now: datetime | None = None, ruleset: Ruleset | None = None) -> Lead | None:

@@ -1,13 +1,366 @@
-"""Writes on leads. Every lifecycle move goes through `change_stage`, which records it."""
+"""Writes on leads: capture from every door, merge duplicates, record engagement, move stages, add notes.
 
-from django.db import transaction
+Every lifecycle move goes through `change_stage`, which records it. Every door (the form at /leads/new/,
+the public capture form, the API, the CSV import) creates or merges through `capture_lead` (one lead)
+or the set-based merge in `leads.imports` that applies the same rules (`merge_contact`, `touch`).
+
+Merge rules, for a lead captured again with the same email (compared case-insensitively):
+- a blank value never overwrites a stored one; a non-empty new value replaces the stored one (the latest
+  thing a person told us about themselves is the freshest: new job title, new phone);
+- the email keeps the spelling it was first captured with;
+- the first-touch campaign (and the source channel and capture door that come with it) is set once;
+  the latest-touch campaign moves to the campaign of the newest touch;
+- the event is always recorded and `last_event_at` is the newest event's time;
+- consent is only changed by an explicit answer (True: opted in, False: opted out), with when and where.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from leads.models import FUNNEL, REACHED_AT, Lead, LeadStageChange, LifecycleStage
+from campaigns.models import Campaign
+from leads.models import (
+    EVENT_PROPERTIES_MAX_BYTES,
+    FUNNEL,
+    REACHED_AT,
+    CaptureSource,
+    CompanySize,
+    EventKind,
+    Lead,
+    LeadEvent,
+    LeadNote,
+    LeadStageChange,
+    LifecycleStage,
+)
+
+COMPANY_SIZES = frozenset(CompanySize.values)
+
+# The contact fields every door may fill; merges apply "blanks never overwrite" to exactly these.
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
+
+# The engagement a capture records when the caller does not say which.
+DEFAULT_EVENT_KIND = {
+    CaptureSource.WEB_FORM: EventKind.FORM_SUBMIT,
+    CaptureSource.API: EventKind.OTHER,
+    CaptureSource.IMPORT: EventKind.OTHER,
+    CaptureSource.MANUAL: EventKind.OTHER,
+}
 
 
 class StageChangeNotAllowed(Exception):
     """A lifecycle move that the funnel's rules refuse; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """What `capture_lead` did: the lead, whether it is new, and the event it recorded."""
+
+    lead: Lead
+    created: bool
+    event: LeadEvent
+
+
+@dataclass
+class EventBatchResult:
+    """What `record_events` did: events stored, resent events ignored, and the items refused (by index)."""
+
+    stored: int = 0
+    duplicates: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+
+def request_scoring(lead_ids) -> None:
+    """Ring the scoring doorbell for `lead_ids` (after the commit that changed them): one `score_lead`
+    task for a single lead (it stores the breakdown), one set-based `score_leads` task per 1,000 otherwise.
+
+    Nothing is lost while the broker is down: `_schedule_scoring` stamped `score_requested_at` in the
+    same transaction as the change, and the `score_stale_leads` sweep scores every lead stamped after its
+    last score.
+    """
+    from leads import tasks  # tasks import this module
+
+    ids = sorted(set(lead_ids))
+    if len(ids) == 1:
+        tasks.enqueue_now(tasks.score_lead, ids[0])
+        return
+    for start in range(0, len(ids), 1000):
+        tasks.enqueue_now(tasks.score_leads, ids[start : start + 1000])
+
+
+def _schedule_scoring(lead_ids) -> None:
+    """Mark the leads as needing a new score now, inside the change's transaction; ask after the commit."""
+    ids = sorted(set(lead_ids))
+    if ids:
+        Lead.objects.filter(pk__in=ids).update(score_requested_at=timezone.now())
+        transaction.on_commit(lambda: request_scoring(ids), robust=True)
+
+
+def normalize_company_size(value: str) -> str:
+    """ "11–50", "11 - 50" or "11-50" → "11-50"; an unknown band is returned as given (validation refuses it)."""
+    cleaned = (value or "").strip().replace("–", "-").replace(" ", "").replace(",", "")
+    if cleaned.lower() in ("5000+", ">5000", "5001+"):
+        return CompanySize.S5000_PLUS
+    return cleaned if cleaned in COMPANY_SIZES else (value or "").strip()
+
+
+def clean_contact(data: dict) -> dict:
+    """The contact fields of `data`, stripped; missing keys and None become blanks."""
+    cleaned = {name: str(data.get(name) or "").strip() for name in CONTACT_FIELDS}
+    cleaned["company_size"] = normalize_company_size(cleaned["company_size"])
+    return cleaned
+
+
+def merge_contact(lead: Lead, contact: dict) -> list[str]:
+    """Copy the non-empty values of `contact` onto `lead`; returns the fields that changed."""
+    changed = []
+    for name, value in contact.items():
+        if value and getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed.append(name)
+    return changed
+
+
+def touch(lead: Lead, campaign: Campaign | None, occurred_at: datetime) -> list[str]:
+    """Record a campaign touch: the first one sticks (with its channel), the latest one moves forward."""
+    if campaign is None:
+        return []
+    changed = []
+    if lead.first_touch_campaign_id is None:
+        lead.first_touch_campaign = campaign
+        lead.source_channel = campaign.channel
+        changed += ["first_touch_campaign", "source_channel"]
+    # An event replayed from the past does not make its campaign the latest touch.
+    is_newest = lead.last_event_at is None or occurred_at >= lead.last_event_at
+    if is_newest and lead.latest_touch_campaign_id != campaign.pk:
+        lead.latest_touch_campaign = campaign
+        changed.append("latest_touch_campaign")
+    return changed
+
+
+def consent_source_label(source: str, campaign: Campaign | None) -> str:
+    label = CaptureSource(source).label
+    return f"{label}: {campaign.slug}" if campaign else label
+
+
+def check_properties(properties) -> dict:
+    """Event properties must be a JSON object of at most EVENT_PROPERTIES_MAX_BYTES once encoded."""
+    properties = properties or {}
+    if not isinstance(properties, dict):
+        raise ValidationError({"properties": "Properties must be a JSON object."})
+    if len(json.dumps(properties, default=str)) > EVENT_PROPERTIES_MAX_BYTES:
+        raise ValidationError({"properties": f"Properties are limited to {EVENT_PROPERTIES_MAX_BYTES} bytes of JSON."})
+    return properties
+
+
+@transaction.atomic
+def capture_lead(
+    *,
+    data: dict,
+    source: str,
+    campaign: Campaign | None = None,
+    event_kind: str | None = None,
+    occurred_at: datetime | None = None,
+    by=None,
+    consent: bool | None = None,
+    properties: dict | None = None,
+) -> CaptureResult:
+    """Create the lead for `data["email"]` or merge into the one that has it, and record the event.
+
+    The single entry point of every door, so the merge rules (module docstring) hold everywhere. Two
+    captures of the same new email at the same moment cannot make two leads: the database refuses the
+    second insert (unique lower(email)), and the loser merges into the winner's row, locked.
+    """
+    email = (data.get("email") or "").strip()
+    if not email:
+        raise ValidationError({"email": "An email address is required."})
+    if source not in CaptureSource.values:
+        raise ValidationError({"source": f"Unknown capture source: {source}."})
+    kind = event_kind or DEFAULT_EVENT_KIND[source]
+    properties = check_properties(properties)
+    occurred_at = occurred_at or timezone.now()
+    contact = clean_contact(data)
+
+    lead = Lead.objects.select_for_update().with_email(email).first()
+    created = False
+    if lead is None:
+        lead = Lead(email=email, source=source, stage=LifecycleStage.LEAD, lead_at=timezone.now())
+        merge_contact(lead, contact)
+        touch(lead, campaign, occurred_at)
+        _apply_consent(lead, consent, source, campaign, occurred_at)
+        lead.last_event_at = occurred_at
+        lead.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                lead.save(force_insert=True)
+            created = True
+        except IntegrityError:
+            # Someone captured the same email between our look-up and our insert: merge into theirs.
+            lead = Lead.objects.select_for_update().with_email(email).get()
+    if not created:
+        changed = merge_contact(lead, contact)
+        changed += touch(lead, campaign, occurred_at)
+        changed += _apply_consent(lead, consent, source, campaign, occurred_at)
+        if lead.last_event_at is None or occurred_at > lead.last_event_at:
+            lead.last_event_at = occurred_at
+            changed.append("last_event_at")
+        if changed:
+            lead.full_clean(validate_constraints=False)
+            lead.save(update_fields=[*changed, "updated_at"])
+
+    event = LeadEvent(
+        lead=lead,
+        kind=kind,
+        campaign=campaign,
+        occurred_at=occurred_at,
+        properties={"source": source, **({"by": by.get_username()} if by else {}), **properties},
+    )
+    event.full_clean(validate_constraints=False)
+    event.save()
+    _schedule_scoring([lead.pk])
+    return CaptureResult(lead=lead, created=created, event=event)
+
+
+def _apply_consent(lead, consent, source, campaign, at) -> list[str]:
+    if consent is None:
+        return []
+    lead.marketing_consent = consent
+    lead.consent_at = at
+    lead.consent_source = consent_source_label(source, campaign)
+    return ["marketing_consent", "consent_at", "consent_source"]
+
+
+@transaction.atomic
+def update_lead(*, lead: Lead, data: dict, by) -> Lead:
+    """Save a lead edited by hand. Here a blank does clear a field: the user chose to remove it.
+
+    A change of the consent box is recorded as an answer given by hand, now.
+    """
+    before = Lead.objects.only("marketing_consent").get(pk=lead.pk).marketing_consent
+    for name, value in data.items():
+        setattr(lead, name, value)
+    if "company_size" in data:
+        lead.company_size = normalize_company_size(lead.company_size)
+    if lead.marketing_consent != before:
+        lead.consent_at = timezone.now()
+        lead.consent_source = f"{CaptureSource.MANUAL.label} by {by.get_username()}"
+    lead.full_clean()
+    lead.save()
+    _schedule_scoring([lead.pk])
+    return lead
+
+
+def add_note(*, lead: Lead, author, body: str) -> LeadNote:
+    """Add a note to a lead; sales notes are how marketing hears what happened to the leads it sent."""
+    note = LeadNote(lead=lead, author=author, body=body.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+def assign_owner(*, lead_ids, owner, by=None) -> int:
+    """Give the selected leads to `owner` (a manager's bulk reassignment) in one UPDATE; returns how many."""
+    return Lead.objects.filter(pk__in=lead_ids).update(owner=owner, updated_at=timezone.now())
+
+
+@transaction.atomic
+def change_stages(*, lead_ids, to: str, by, reason: str = "", note: str = "") -> int:
+    """Move the selected leads (a page at most) to `to`, each through `change_stage` so each is recorded.
+
+    All or nothing: one refused move (e.g. backwards without a reason) refuses the whole selection.
+    """
+    moved = 0
+    for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids):
+        moved += change_stage(lead=lead, to=to, by=by, reason=reason, note=note)
+    return moved
+
+
+def record_events(*, items: list[dict], by=None) -> EventBatchResult:
+    """Store a batch of engagement events, set-based: the good ones are kept, the bad ones reported.
+
+    Each item is a dict with `index` (its position in the request), `lead` (an id) or `email`, `kind`,
+    optional `occurred_at`, `campaign` (a slug), `properties` and `external_id`. Items are looked up in a
+    handful of queries whatever the batch size; an event whose `external_id` is already stored (or
+    repeated in the batch) is a resent delivery and is ignored. Events do not create leads: an unknown
+    email is an error (capture the lead first).
+    """
+    result = EventBatchResult()
+    now = timezone.now()
+    lead_ids = {item["lead"] for item in items if item.get("lead")}
+    emails = {item["email"].strip().lower() for item in items if not item.get("lead") and item.get("email")}
+    slugs = {item["campaign"] for item in items if item.get("campaign")}
+    external_ids = {item["external_id"] for item in items if item.get("external_id")}
+
+    known_ids = set(Lead.objects.filter(pk__in=lead_ids).values_list("pk", flat=True)) if lead_ids else set()
+    id_by_email = (
+        dict(Lead.objects.with_emails(emails).annotate(lowered=Lower("email")).values_list("lowered", "pk"))
+        if emails
+        else {}
+    )
+    campaign_ids = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+    seen = (
+        set(LeadEvent.objects.with_external_ids(external_ids).values_list("external_id", flat=True))
+        if external_ids
+        else set()
+    )
+
+    events = []
+    for item in items:
+        problems = {}
+        lead_id = item.get("lead")
+        if lead_id and lead_id not in known_ids:
+            problems["lead"] = [f"No lead with id {lead_id}."]
+        elif not lead_id:
+            lead_id = id_by_email.get((item.get("email") or "").strip().lower())
+            if lead_id is None:
+                problems["email"] = ["No lead with this email; create it with POST /api/v1/leads/ first."]
+        slug = item.get("campaign")
+        if slug and slug not in campaign_ids:
+            problems["campaign"] = [f"No campaign with slug {slug!r}."]
+        if problems:
+            result.errors.append({"index": item["index"], "errors": problems})
+            continue
+        external_id = item.get("external_id") or ""
+        if external_id and external_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(external_id)
+        events.append(
+            LeadEvent(
+                lead_id=lead_id,
+                kind=item["kind"],
+                campaign_id=campaign_ids.get(slug),
+                occurred_at=item.get("occurred_at") or now,
+                properties=item.get("properties") or {},
+                external_id=external_id,
+                created_at=now,
+            )
+        )
+    with transaction.atomic():
+        # A resend racing this batch may store the same external_id first: the database keeps one.
+        LeadEvent.objects.bulk_create(events, batch_size=1000, ignore_conflicts=True)
+        touched = {event.lead_id for event in events}
+        refresh_last_event_at(touched)
+        _schedule_scoring(touched)
+    result.stored = len(events)
+    return result
+
+
+def refresh_last_event_at(lead_ids) -> None:
+    """Set each lead's `last_event_at` to its newest event's time, in one UPDATE for the whole set."""
+    if not lead_ids:
+        return
+    newest = LeadEvent.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    Lead.objects.filter(pk__in=list(lead_ids)).update(last_event_at=Subquery(newest))
 
 
 def is_backward(from_stage: str, to_stage: str) -> bool:

@@ -1,12 +1,14 @@
 """Celery tasks of the leads app: thin wrappers over services, taking ids, safe to run twice."""
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from leads import handoff, scoring
+from leads.imports import run_import
 from leads.models import Lead, RescoreRun
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,17 @@ def score_lead(lead_id: int) -> int | None:
     if scoring.leads_ready_for_handover().filter(pk=lead_id).exists():
         handoff.hand_over_mql(lead_id=lead_id)
     return lead.score
+
+
+@shared_task(name="leads.score_leads", **RETRY)
+def score_leads(lead_ids: list[int]) -> int:
+    """Score a batch of leads set-based (a batch of API events, an import batch), then hand over those
+    that qualify."""
+    ids = list(lead_ids)
+    scoring.rescore_batch(Lead.objects.filter(pk__in=ids), ruleset=scoring.Ruleset.load(), now=timezone.now())
+    for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
+        handoff.hand_over_mql(lead_id=lead_id)
+    return len(ids)
 
 
 @shared_task(name="leads.hand_over_mql", **RETRY)
@@ -95,14 +108,20 @@ def reassign_overdue_mqls() -> int:
     return handoff.reassign_overdue_mqls()
 
 
+@shared_task(name="leads.import_leads")
+def import_leads(import_id: int) -> None:
+    """Run a queued CSV import (see `leads.imports.run_import`); idempotent, so a redelivery is harmless."""
+    run_import(import_id)
+
+
+def enqueue_now(task, *args) -> None:
+    """Send `task`; a broker that is down is logged, not raised (the sweeps catch up from the database)."""
+    try:
+        task.delay(*args)
+    except Exception:  # kombu raises several unrelated types when Redis is unreachable
+        logger.warning("Could not enqueue %s%s; the beat sweep will catch up", task.name, args, exc_info=True)
+
+
 def enqueue(task, *args) -> None:
-    """Send `task` after the current transaction commits; a broker that is down is logged, not raised
-    (the sweeps catch up from the database)."""
-
-    def send():
-        try:
-            task.delay(*args)
-        except Exception:  # kombu raises several unrelated types when Redis is unreachable
-            logger.warning("Could not enqueue %s%s; the beat sweep will catch up", task.name, args, exc_info=True)
-
-    transaction.on_commit(send)
+    """Send `task` once the current transaction commits (see `enqueue_now`)."""
+    transaction.on_commit(partial(enqueue_now, task, *args))

@@ -1,5 +1,310 @@
-from django.shortcuts import render
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaigns.models import Campaign
+from crm.roles import MANAGER, MARKETER, ROLES, is_manager, role_required
+from leads import selectors, services
+from leads.forms import (
+    BulkActionForm,
+    CaptureForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    LeadFilterForm,
+    LeadForm,
+    NewLeadForm,
+    NoteForm,
+)
+from leads.imports import ImportFileError, queue_import, start_import
+from leads.models import CaptureSource, EventKind, LeadImport
+from leads.scoring import explain_score
+from leads.services import StageChangeNotAllowed
+
+# The public form accepts this many submissions per minute from one address, then answers 429.
+CAPTURE_RATE_LIMIT = 10
+CAPTURE_RATE_WINDOW = 60
+
+logger = logging.getLogger(__name__)
 
 
+def _htmx_aware(request, response):
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- List and bulk actions ----------------------------------------------------------------------------
+
+
+@role_required(*ROLES)
 def lead_list(request):
-    return render(request, "leads/lead_list.html")
+    """Search, filter and sort the leads, a keyset page at a time (fast with a million of them)."""
+    form = LeadFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    queryset = selectors.filter_leads(selectors.leads_visible_to(request.user), filters)
+    sort = form.chosen_sort() if request.GET else "newest"
+    page = selectors.keyset_page(
+        queryset.select_related("owner", "first_touch_campaign"),
+        sort=sort,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    count, more = selectors.capped_count(queryset)
+    context = {
+        "form": form,
+        "page": page,
+        "count": count,
+        "count_is_capped": more,
+        "sort": sort,
+        "filtered": any(value not in (None, "") for name, value in filters.items() if name != "sort"),
+        "can_edit": selectors.can_edit_leads(request.user),
+        "bulk_form": BulkActionForm(prefix="bulk") if is_manager(request.user) else None,
+        "capture_campaign": Campaign.objects.active().order_by("-start_date").first() if not page.rows else None,
+    }
+    template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
+    return _htmx_aware(request, render(request, template, context))
+
+
+@require_POST
+@role_required(MANAGER)
+def lead_bulk_action(request):
+    """Managers reassign the selected leads or move their stage (each move recorded by `change_stage`)."""
+    form = BulkActionForm(request.POST, prefix="bulk")
+    back = reverse("leads:lead_list") + ("?" + request.POST["next"] if request.POST.get("next") else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    ids = [lead.pk for lead in form.cleaned_data["leads"]]
+    if form.cleaned_data["action"] == "assign":
+        owner = form.cleaned_data["owner"]
+        count = services.assign_owner(lead_ids=ids, owner=owner, by=request.user)
+        messages.success(request, f"{count} lead(s) assigned to {owner.get_full_name() or owner.username}.")
+    else:
+        try:
+            count = services.change_stages(
+                lead_ids=ids, to=form.cleaned_data["stage"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except StageChangeNotAllowed as exc:
+            messages.error(request, f"No lead was moved: {exc}")
+        else:
+            messages.success(request, f"{count} lead(s) moved.")
+    return redirect(back)
+
+
+# --- Detail, notes, create and edit --------------------------------------------------------------------
+
+
+@role_required(*ROLES)
+def lead_detail(request, pk):
+    """The contact card, score, stage history and one timeline of everything that happened to the lead."""
+    lead = selectors.lead_for_user(request.user, pk)
+    return render(request, "leads/lead_detail.html", _detail_context(request, lead, NoteForm()))
+
+
+def _detail_context(request, lead, note_form):
+    timeline = selectors.lead_timeline(lead)
+    return {
+        "lead": lead,
+        "timeline": timeline,
+        "stage_history": [entry for entry in timeline if entry.kind == "stage"],
+        # Explained live with today's rules and decay, so it always adds up to what scoring would store now.
+        "breakdown": explain_score(lead),
+        "note_form": note_form,
+        "can_edit": selectors.can_edit_leads(request.user),
+    }
+
+
+@require_POST
+@role_required(*ROLES)
+def lead_add_note(request, pk):
+    """Every role may add a note; htmx gets the refreshed timeline, a plain POST a redirect."""
+    lead = selectors.lead_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.add_note(lead=lead, author=request.user, body=form.cleaned_data["body"])
+        form = NoteForm()
+        if not request.htmx:
+            messages.success(request, "Note added.")
+    elif not request.htmx:
+        messages.error(request, "A note cannot be empty.")
+    if request.htmx:
+        response = render(request, "leads/lead_detail.html#timeline", _detail_context(request, lead, form))
+        return _htmx_aware(request, response)
+    return redirect(lead)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETER, MANAGER)
+def lead_create(request):
+    """A lead entered by hand; an email already known merges into the existing lead (and says so)."""
+    form = NewLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        campaign = data.pop("campaign")
+        consent = True if data.pop("marketing_consent") else None
+        try:
+            result = services.capture_lead(
+                data=data, source=CaptureSource.MANUAL, campaign=campaign, by=request.user, consent=consent
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if result.created:
+                messages.success(request, f"Lead {result.lead} created.")
+            else:
+                messages.info(request, f"{result.lead.email} was already a lead: the new details were merged into it.")
+            return redirect(result.lead)
+    return render(request, "leads/lead_form.html", {"form": form, "title": "New lead"})
+
+
+@require_http_methods(["GET", "POST"])
+def lead_edit(request, pk):
+    lead = selectors.lead_for_user(request.user, pk, write=True)
+    form = LeadForm(request.POST or None, instance=lead)
+    if request.method == "POST" and form.is_valid():
+        services.update_lead(lead=lead, data=form.cleaned_data, by=request.user)
+        messages.success(request, "Lead saved.")
+        return redirect(lead)
+    return render(request, "leads/lead_form.html", {"form": form, "title": f"Edit {lead}", "lead": lead})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Public capture form --------------------------------------------------------------------------------
+
+
+def client_ip(request) -> str:
+    """The visitor's address. Behind a reverse proxy (BEHIND_PROXY) the proxy's X-Forwarded-For is trusted:
+    its last entry is the address the proxy saw."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def over_rate_limit(request) -> bool:
+    """Count this submission against the address's budget for the current window (in the shared cache)."""
+    key = f"leads:capture-rate:{client_ip(request)}"
+    try:
+        cache.add(key, 0, timeout=CAPTURE_RATE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, timeout=CAPTURE_RATE_WINDOW)
+            count = 1
+    except Exception:  # the cache (Redis) is down: a lead is worth more than a missed rate limit
+        logger.warning("Rate limit cache unavailable; capture allowed", exc_info=True)
+        return False
+    return count > CAPTURE_RATE_LIMIT
+
+
+@login_not_required
+@xframe_options_exempt
+# Embedded in an iframe on another site, the browser withholds our CSRF cookie (SameSite) and every post
+# would fail. The form changes nothing a visitor owns (it only submits their own details), so CSRF buys
+# nothing here; abuse is held off by the honeypot and the per-address rate limit instead.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def capture(request, slug):
+    """The public web-to-lead form of a campaign, to link to or embed in an iframe on a marketing site."""
+    campaign = get_object_or_404(Campaign.objects.active(), slug=slug)
+    form = CaptureForm(request.POST or None)
+    if request.method == "POST":
+        if over_rate_limit(request):
+            return render(request, "leads/capture_rate_limited.html", {"campaign": campaign}, status=429)
+        if form.is_valid():
+            if not form.cleaned_data["website"]:  # a filled honeypot is a bot: thank it and keep nothing
+                data = {k: v for k, v in form.cleaned_data.items() if k not in ("consent", "website")}
+                services.capture_lead(
+                    data=data,
+                    source=CaptureSource.WEB_FORM,
+                    campaign=campaign,
+                    event_kind=EventKind.FORM_SUBMIT,
+                    consent=True if form.cleaned_data["consent"] else None,
+                    properties={"referrer": request.META.get("HTTP_REFERER", "")[:500]},
+                )
+            return redirect("leads:capture_thanks", slug=campaign.slug)
+    return render(request, "leads/capture.html", {"form": form, "campaign": campaign})
+
+
+@login_not_required
+@xframe_options_exempt
+def capture_thanks(request, slug):
+    campaign = get_object_or_404(Campaign.objects.active(), slug=slug)
+    return render(request, "leads/capture_thanks.html", {"campaign": campaign})
+
+
+# --- CSV import ----------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETER, MANAGER)
+def import_upload(request):
+    """Step 1: upload a CSV; its header is read and the columns are guessed for the mapping page."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_import = start_import(uploaded=form.cleaned_data["file"], by=request.user)
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("leads:import_mapping", pk=lead_import.pk)
+    recent = LeadImport.objects.select_related("created_by")[:10]
+    return render(request, "leads/import_upload.html", {"form": form, "recent": recent})
+
+
+@require_http_methods(["GET", "POST"])
+def import_mapping(request, pk):
+    """Step 2: confirm which column fills which field; email is required. Then the task is queued."""
+    lead_import = selectors.lead_import_for_user(request.user, pk)
+    if lead_import.status != LeadImport.Status.MAPPING:
+        return redirect(lead_import)
+    form = ImportMappingForm(request.POST or None, headers=lead_import.headers, mapping=lead_import.mapping)
+    if request.method == "POST" and form.is_valid():
+        try:
+            queue_import(lead_import=lead_import, mapping=form.mapping(), campaign=form.cleaned_data["campaign"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect(lead_import)
+    missing_email = "email" not in lead_import.mapping.values()
+    return render(
+        request, "leads/import_mapping.html", {"form": form, "lead_import": lead_import, "missing_email": missing_email}
+    )
+
+
+def import_progress(request, pk):
+    """Step 3: the progress bar, polled by htmx every second until the import is done, then the summary."""
+    lead_import = selectors.lead_import_for_user(request.user, pk)
+    template = "leads/import_progress.html#progress" if request.htmx else "leads/import_progress.html"
+    return _htmx_aware(request, render(request, template, {"lead_import": lead_import}))
+
+
+def import_errors(request, pk):
+    """The rows that could not be imported, with their line number and reason, as a CSV download."""
+    lead_import = selectors.lead_import_for_user(request.user, pk)
+    if not lead_import.errors_file:
+        raise Http404("This import has no errors.")
+    return FileResponse(
+        lead_import.errors_file.open("rb"),
+        as_attachment=True,
+        filename=f"{lead_import.original_name.rsplit('.', 1)[0]}-errors.csv",
+        content_type="text/csv",
+    )

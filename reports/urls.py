@@ -6,4 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("funnel/", views.funnel_page, name="funnel"),
+    path("sales/", views.sales_page, name="sales"),
+    path("feedback/", views.feedback_page, name="feedback"),
 ]

@@ -1,5 +1,168 @@
+"""Report pages: read the filters from the query string, run the report's selectors, render or export CSV.
+
+Who sees what (enforced here and in reports.filters.restrict_to_user):
+- managers: every report, every figure, any owner;
+- marketers: the funnel and feedback reports for all campaigns and owners; not the sales report (per rep);
+- sales reps: every report but only rows they own (leads they own in the funnel, their deals and
+  hand-overs in the sales report, their answers, deals and leads in the feedback report).
+"""
+
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from crm.roles import has_role, role_required
+from reports import exports, feedback, funnel, sales
+from reports.filters import (
+    REPORT_VIEWERS,
+    SALES_VIEWERS,
+    ReportFilterForm,
+    filters_from_query,
+    sees_only_own_figures,
+)
+from reports.forms import FunnelFilterForm
 
 
+def read_filters(request, form_class=ReportFilterForm):
+    return filters_from_query(request.GET, user=request.user, form_class=form_class)
+
+
+def render_report(request, template: str, context: dict):
+    """The whole page, or only its #report fragment for htmx (the filter form swaps it in place)."""
+    context |= {"own_figures_only": sees_only_own_figures(request.user)}
+    fragment = request.htmx and not request.htmx.history_restore_request  # "back" needs the whole page
+    response = render(request, f"{template}#report" if fragment else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def wants_csv(request) -> str | None:
+    """The table asked for with ?format=csv&table=<name> (None: the page)."""
+    if request.GET.get("format") != "csv":
+        return None
+    return request.GET.get("table", "")
+
+
+def bar_chart(labels, datasets, *, horizontal=False, stacked=False) -> dict:
+    """Chart.js data for static/js/reports.js (numbers as floats: JSON has no Decimal)."""
+    return {
+        "horizontal": horizontal,
+        "stacked": stacked,
+        "labels": list(labels),
+        "datasets": [
+            {"label": label, "data": [None if value is None else float(value) for value in data]}
+            for label, data in datasets
+        ],
+    }
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
 def index(request):
-    return render(request, "reports/index.html")
+    return render(request, "reports/index.html", {"sees_sales": has_role(request.user, *SALES_VIEWERS)})
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
+def funnel_page(request):
+    form, filters = read_filters(request, FunnelFilterForm)
+    split = form.cleaned_data.get("split") or ""
+    split_label = dict(funnel.SPLITS).get(split, "")
+    table = wants_csv(request)
+    if table == "stages":
+        return exports.download("funnel", filters, exports.funnel_stages(funnel.funnel_report(filters)))
+    if table == "groups" and split:
+        groups = funnel.funnel_by_group(filters, split)
+        return exports.download(f"funnel-by-{split}", filters, exports.funnel_groups(groups, split_label))
+    if table is not None:
+        raise Http404("No such table in this report.")
+    report = funnel.funnel_report(filters)
+    chart = bar_chart(
+        [row["label"] for row in report["stages"]],
+        [
+            ("This period", [row["reached"] for row in report["stages"]]),
+            ("Previous period", [row["previous_reached"] for row in report["stages"]]),
+        ],
+        horizontal=True,
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "report": report,
+        "split": split,
+        "split_label": split_label,
+        "groups": funnel.funnel_by_group(filters, split),
+        "stages": funnel.FUNNEL,
+        "chart": chart,
+    }
+    return render_report(request, "reports/funnel.html", context)
+
+
+@require_GET
+@role_required(*SALES_VIEWERS)
+def sales_page(request):
+    form, filters = read_filters(request)
+    table = wants_csv(request)
+    if table == "forecast":
+        return exports.download("forecast", filters, exports.sales_forecast(sales.forecast_by_month(filters)))
+    if table == "reps":
+        return exports.download("sales-by-rep", filters, exports.sales_reps(sales.rep_table(filters)))
+    if table is not None:
+        raise Http404("No such table in this report.")
+    forecast = sales.forecast_by_month(filters)
+    chart = bar_chart(
+        [row["label"] for row in forecast],
+        [
+            ("Weighted amount", [row["weighted_amount"] for row in forecast]),
+            ("Amount", [row["amount"] for row in forecast]),
+        ],
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "summary": sales.sales_summary(filters),
+        "forecast": forecast,
+        "reps": sales.rep_table(filters),
+        "chart": chart,
+    }
+    return render_report(request, "reports/sales.html", context)
+
+
+FEEDBACK_TABLES = {
+    "acceptance": lambda filters: exports.acceptance(feedback.acceptance_by_campaign(filters)),
+    "rejections-by-campaign": lambda filters: exports.reasons(feedback.rejection_reasons(filters), "Campaign"),
+    "rejections-by-channel": lambda filters: exports.reasons(feedback.rejection_reasons(filters, "channel"), "Channel"),
+    "losses-by-campaign": lambda filters: exports.reasons(feedback.loss_reasons(filters), "Campaign"),
+    "losses-by-channel": lambda filters: exports.reasons(feedback.loss_reasons(filters, "channel"), "Channel"),
+    "notes": lambda filters: exports.notes(feedback.latest_sales_notes(filters)),
+}
+
+
+def stacked(pivot) -> dict:
+    chart = pivot["chart"]
+    return bar_chart(chart["labels"], [(d["label"], d["data"]) for d in chart["datasets"]], stacked=True)
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
+def feedback_page(request):
+    form, filters = read_filters(request)
+    table = wants_csv(request)
+    if table in FEEDBACK_TABLES:
+        return exports.download(f"feedback-{table}", filters, FEEDBACK_TABLES[table](filters))
+    if table is not None:
+        raise Http404("No such table in this report.")
+    rejections = {grouping: feedback.rejection_reasons(filters, grouping) for grouping in feedback.GROUPINGS}
+    losses = {grouping: feedback.loss_reasons(filters, grouping) for grouping in feedback.GROUPINGS}
+    context = {
+        "form": form,
+        "filters": filters,
+        "acceptance": feedback.acceptance_by_campaign(filters),
+        "rejections": rejections,
+        "losses": losses,
+        "notes": feedback.latest_sales_notes(filters),
+        "rejections_chart": stacked(rejections["campaign"]),
+        "losses_chart": stacked(losses["campaign"]),
+    }
+    return render_report(request, "reports/feedback.html", context)

@@ -9,8 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     ("role", "expected"),
     [
         ("Marketer", ["Campaigns", "Leads", "Pipeline", "Reports"]),
-        ("Sales rep", ["Pipeline", "Leads", "Campaigns", "Reports"]),
-        ("Manager", ["Reports", "Campaigns", "Leads", "Pipeline", "Admin"]),
+        ("Sales rep", ["MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"]),
+        ("Manager", ["Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Admin"]),
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, sign_in_browser, role, expected):

@@ -35,8 +35,8 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
     ("role", "first", "items"),
     [
         ("Marketer", "Campaigns", {"Campaigns", "Leads", "Pipeline", "Reports"}),
-        ("Sales rep", "Pipeline", {"Pipeline", "Leads", "Campaigns", "Reports"}),
-        ("Manager", "Reports", {"Reports", "Campaigns", "Leads", "Pipeline", "Admin"}),
+        ("Sales rep", "MQL inbox", {"MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"}),
+        ("Manager", "Reports", {"Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Admin"}),
     ],
 )
 def test_each_role_sees_its_navigation(client_for, role, first, items):

@@ -3,12 +3,13 @@ from decimal import Decimal
 import factory
 
 from crm.tests.factories import UserFactory
-from deals.models import Activity, Deal, Pipeline, Stage
+from deals.models import Activity, Deal, Stage
+from deals.services import ensure_default_pipeline
 
 
 def stage_named(name: str) -> Stage:
-    """A stage of the default pipeline (created by the migration), by name."""
-    return Stage.objects.get(pipeline=Pipeline.default(), name=name)
+    """A stage of the default pipeline (created by the migration; again after a transactional test's flush)."""
+    return Stage.objects.get(pipeline=ensure_default_pipeline(), name=name)
 
 
 class DealFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,5 @@
-"""Default scoring (DOMAIN.md "Scoring"): engagement points per event kind and a starter set of fit rules."""
-
-from django.db import migrations
+"""Default scoring (DOMAIN.md "Scoring"). Created by a data migration, and again after every flush of a
+test database (post_migrate), through this one function."""
 
 ENGAGEMENT_POINTS = {
     "page_view": 1,
@@ -26,21 +25,13 @@ FIT_RULES = [
 ]
 
 
-def create_defaults(apps, schema_editor):
-    db = schema_editor.connection.alias
-    apps.get_model("leads", "ScoringSettings").objects.using(db).get_or_create(pk=1)
-    EngagementRule = apps.get_model("leads", "EngagementRule")
+def ensure_scoring_defaults(ScoringSettings, EngagementRule, FitRule, using="default"):
+    """The settings row, points for every event kind, and the starter fit rules when there are none."""
+    ScoringSettings.objects.using(using).get_or_create(pk=1)
     for kind, points in ENGAGEMENT_POINTS.items():
-        EngagementRule.objects.using(db).get_or_create(kind=kind, defaults={"points": points})
-    FitRule = apps.get_model("leads", "FitRule")
-    if not FitRule.objects.using(db).exists():
-        FitRule.objects.using(db).bulk_create(
+        EngagementRule.objects.using(using).get_or_create(kind=kind, defaults={"points": points})
+    if not FitRule.objects.using(using).exists():
+        FitRule.objects.using(using).bulk_create(
             FitRule(field=field, operator=operator, value=value, points=points)
             for field, operator, value, points in FIT_RULES
         )
-
-
-class Migration(migrations.Migration):
-    dependencies = [("leads", "0002_scoring")]
-
-    operations = [migrations.RunPython(create_defaults, migrations.RunPython.noop)]

@@ -1,0 +1,164 @@
+"""Forms own validation; the messages speak the marketer's language."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from campaigns.models import Campaign, Channel
+from campaigns.selectors import EDITOR_ROLES
+from campaigns.services import validate_day
+
+# What a marketer sets on a campaign, in the form and in the API alike.
+CAMPAIGN_FIELDS = [
+    "name",
+    "slug",
+    "channel",
+    "objective",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "owner",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "description",
+]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RESERVED_SLUGS = {"new"}
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+def campaign_owners():
+    """People who may own a campaign: marketers and managers."""
+    return (
+        get_user_model().objects.filter(groups__name__in=EDITOR_ROLES, is_active=True).distinct().order_by("username")
+    )
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = CAMPAIGN_FIELDS
+        widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"slug": "The campaign's address, as in /campaigns/spring-launch/. Empty: made from the name."}
+        field_classes = {"owner": OwnerChoiceField}
+        error_messages = {
+            "name": {"required": "Give the campaign a name."},
+            "channel": {"required": "Choose the channel the campaign runs on."},
+            "start_date": {"required": "When does the campaign start?", "invalid": "Enter a date like 2026-09-01."},
+            "end_date": {"invalid": "Enter a date like 2026-09-30."},
+            "budget": {"invalid": "Enter the budget as an amount, like 2500 or 2500.50."},
+            "slug": {
+                "invalid": "Use only lowercase letters, numbers and hyphens.",
+                "unique": "Another campaign already uses this address; choose another.",
+            },
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["owner"].queryset = campaign_owners()
+        if user is not None and not self.instance.pk:
+            self.fields["owner"].initial = user.pk
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError("“new” is reserved; choose another address.")
+        return slug
+
+    def clean_budget(self):
+        budget = self.cleaned_data.get("budget")
+        if budget is not None and budget < 0:
+            raise forms.ValidationError("The budget cannot be negative.")
+        return budget
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date cannot be before the start date.")
+        return cleaned
+
+
+class DailyStatForm(forms.Form):
+    """One day's figures, logged inline on the campaign page."""
+
+    date = forms.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
+    impressions = forms.IntegerField(min_value=0, error_messages={"min_value": "Impressions cannot be negative."})
+    clicks = forms.IntegerField(min_value=0, error_messages={"min_value": "Clicks cannot be negative."})
+    spend = forms.DecimalField(
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"min_value": "Spend cannot be negative.", "max_decimal_places": "Spend has at most cents."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned.get(name) for name in ("date", "impressions", "clicks", "spend")}
+        for name, message in validate_day(**values).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+
+class StatsUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: date (YYYY-MM-DD), impressions, clicks, spend. Days already logged are updated.",
+        error_messages={"required": "Choose a CSV file to upload."},
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
+        return file
+
+
+class CampaignFilterForm(forms.Form):
+    """The list's filters; invalid values are ignored rather than breaking the page."""
+
+    channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
+    )
+    owner = OwnerChoiceField(queryset=None, required=False, empty_label="All owners")
+    date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = campaign_owners()
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def filter(self, queryset):
+        """Apply the valid filters: archived campaigns only when asked for, runs overlapping the range."""
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status")
+        if status == "archived":
+            queryset = queryset.filter(archived_at__isnull=False)
+        else:
+            queryset = queryset.active()
+            if status:
+                queryset = queryset.filter(status=status)
+        if data.get("channel"):
+            queryset = queryset.filter(channel=data["channel"])
+        if data.get("owner"):
+            queryset = queryset.filter(owner=data["owner"])
+        if data.get("date_to"):
+            queryset = queryset.filter(start_date__lte=data["date_to"])
+        if data.get("date_from"):
+            queryset = queryset.exclude(end_date__lt=data["date_from"])
+        return queryset
+
+    def date_range(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"date_from": data.get("date_from"), "date_to": data.get("date_to")}

@@ -1,0 +1,99 @@
+"""API shapes for campaigns and their daily stats; validation matches the forms (campaigns.services)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS, campaign_owners
+from campaigns.models import Campaign
+from campaigns.services import save_campaign, validate_day
+from reports.selectors import figure_ratios
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class CampaignFiguresSerializer(serializers.Serializer):
+    """Totals over every logged day and every attributed lead (first touch); ratios are null when their
+    denominator is zero."""
+
+    spend = serializers.DecimalField(**MONEY)
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+    leads = serializers.IntegerField()
+    mqls = serializers.IntegerField()
+    customers = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+    ctr = serializers.DecimalField(max_digits=12, decimal_places=6, allow_null=True)
+    cpc = serializers.DecimalField(**MONEY, allow_null=True)
+    cpl = serializers.DecimalField(**MONEY, allow_null=True)
+    cost_per_mql = serializers.DecimalField(**MONEY, allow_null=True)
+    cac = serializers.DecimalField(**MONEY, allow_null=True)
+    roi = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=campaign_owners(), required=False, help_text="A marketer or manager; defaults to you."
+    )
+    budget = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    archived = serializers.SerializerMethodField()
+    figures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [*CAMPAIGN_FIELDS, "archived", "figures"]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name when left out."}}
+
+    def get_archived(self, campaign) -> bool:
+        return campaign.archived_at is not None
+
+    @extend_schema_field(CampaignFiguresSerializer)
+    def get_figures(self, campaign):
+        ratios = figure_ratios(campaign)
+        totals = ("spend", "impressions", "clicks", "leads", "mqls", "customers", "revenue")
+        return CampaignFiguresSerializer({**{name: getattr(campaign, name) for name in totals}, **ratios}).data
+
+    def validate_slug(self, slug):
+        if slug in RESERVED_SLUGS:
+            raise serializers.ValidationError("“new” is reserved; choose another slug.")
+        return slug
+
+    def validate(self, attrs):
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": "The end date cannot be before the start date."})
+        return attrs
+
+    def create(self, validated_data):
+        validated_data.setdefault("owner", self.context["request"].user)
+        return save_campaign(campaign=Campaign(**validated_data))
+
+    def update(self, campaign, validated_data):
+        for name, value in validated_data.items():
+            setattr(campaign, name, value)
+        return save_campaign(campaign=campaign)
+
+
+class DailyStatSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    impressions = serializers.IntegerField(min_value=0)
+    clicks = serializers.IntegerField(min_value=0)
+    spend = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+    def validate(self, attrs):
+        problems = validate_day(**attrs)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
+
+
+class StatItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the refused item in the list sent (from 0).")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class StatsUpsertResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    errors = StatItemErrorSerializer(many=True)

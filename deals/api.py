@@ -1,0 +1,152 @@
+"""The deals REST API: list, read, create and edit deals, and move them through the one `move_deal` service."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from crm.roles import MANAGER, SALES_REP, role_permission
+from deals import services
+from deals.forms import LOST_REASON_CHOICES
+from deals.models import Deal, Stage
+from deals.selectors import can_edit_deal, deals_visible_to
+
+WRITABLE = list(services.DEAL_FIELDS)
+
+
+class DealSerializer(serializers.ModelSerializer):
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=Stage.objects.filter(kind=Stage.Kind.OPEN),
+        required=False,
+        help_text="Open stage to start in (creation only; default: the first stage). Use the move action later.",
+    )
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "title",
+            "lead",
+            "company",
+            "contact_name",
+            "contact_email",
+            "amount",
+            "stage",
+            "stage_name",
+            "position",
+            "owner",
+            "expected_close_date",
+            "source_campaign",
+            "next_step",
+            "created_at",
+            "updated_at",
+            "stage_changed_at",
+            "last_activity_at",
+            "closed_at",
+            "lost_reason",
+            "close_note",
+            "handoff",
+        ]
+        read_only_fields = [
+            "handoff",
+            "position",
+            "created_at",
+            "updated_at",
+            "stage_changed_at",
+            "last_activity_at",
+            "closed_at",
+            "lost_reason",
+            "close_note",
+        ]
+        extra_kwargs = {
+            "owner": {"required": False, "help_text": "Defaults to you; only managers give deals to others."},
+            "amount": {"min_value": 0},
+        }
+
+    def validate_stage(self, stage):
+        if self.instance is not None and stage != self.instance.stage:
+            raise ValidationError("Use the move action to change a deal's stage.")
+        return stage
+
+
+class DealMoveSerializer(serializers.Serializer):
+    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
+    position = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="0-based place in the target column."
+    )
+    lost_reason = serializers.ChoiceField(
+        choices=[choice for choice in LOST_REASON_CHOICES if choice[0]],
+        required=False,
+        allow_blank=True,
+        help_text="Required when moving to a lost stage.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DealViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Deals: every role reads them; reps create deals and edit and move their own; managers all deals."""
+
+    serializer_class = DealSerializer
+    permission_classes = [role_permission(write=(SALES_REP, MANAGER))]
+    filterset_fields = ["stage", "owner", "source_campaign", "lead"]
+
+    def get_queryset(self):
+        return deals_visible_to(self.request.user).select_related("stage").order_by("-created_at", "-id")
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not can_edit_deal(request.user, obj):
+            raise PermissionDenied("You can only change your own deals.")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.create_deal(
+                by=self.request.user, owner=data.pop("owner", None), stage=data.pop("stage", None), **data
+            )
+        except services.DealReassignNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("stage", None)
+        try:
+            serializer.instance = services.update_deal(
+                deal=serializer.instance, by=self.request.user, owner=data.pop("owner", None), **data
+            )
+        except services.DealReassignNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+    @extend_schema(request=DealMoveSerializer, responses=DealSerializer, summary="Move a deal to a stage")
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the deal to `stage` (at `position` in its column); a lost stage needs a `lost_reason`."""
+        deal = self.get_object()
+        params = DealMoveSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        try:
+            deal = services.move_deal(
+                deal=deal,
+                to_stage=data["stage"],
+                by=request.user,
+                position=data.get("position"),
+                lost_reason=data.get("lost_reason", ""),
+                note=data.get("note", ""),
+            )
+        except services.DealMoveNotAllowed as exc:
+            raise ValidationError({"stage": [str(exc)]}) from exc
+        return Response(DealSerializer(deal, context=self.get_serializer_context()).data)

@@ -1,0 +1,196 @@
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MinValueValidator
+from django.db.models import Q
+
+from campaigns.models import Campaign
+from crm.roles import MANAGER, SALES_REP, has_role, is_manager
+from deals.models import Activity, Deal, LostReason, Pipeline, Stage
+from deals.selectors import DealFilters
+
+# Reasons a person picks when losing a deal ("rejected_mql" is set by the hand-over, not by hand).
+LOST_REASON_CHOICES = [("", "Choose a reason…")] + [
+    (value, label) for value, label in LostReason.choices if value != LostReason.REJECTED_MQL
+]
+
+
+def deal_owners():
+    """Users who can own deals (sales reps and managers), for owner pickers."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=[SALES_REP, MANAGER]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class DealFilterForm(forms.Form):
+    """The board's and the list's filters, read from the query string."""
+
+    owner = forms.ChoiceField(label="Owner", required=False)
+    campaign = forms.ModelChoiceField(
+        label="Campaign",
+        queryset=Campaign.objects.only("id", "name").order_by("name"),
+        required=False,
+        empty_label="All campaigns",
+    )
+    close_month = forms.CharField(
+        label="Expected close month", required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    q = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    closed = forms.ChoiceField(
+        label="Closed deals",
+        required=False,
+        choices=[("", "Closed in the last 30 days"), ("all", "All closed deals")],
+    )
+
+    def __init__(self, data=None, *, user, with_stage=False, **kwargs):
+        self.user = user
+        if data is not None and not data.get("owner"):
+            data = data.copy()  # a query string without an owner shows (and applies) the default
+            data["owner"] = self.default_owner()
+        super().__init__(data, **kwargs)
+        owners = [(str(u.pk), u.get_full_name() or u.username) for u in deal_owners()]
+        self.fields["owner"].choices = [("mine", "My deals"), ("team", "Team")] + owners
+        if with_stage:
+            self.fields["stage"] = forms.ModelChoiceField(
+                label="Stage",
+                queryset=Stage.objects.filter(pipeline__is_default=True),
+                required=False,
+                empty_label="All stages",
+            )
+            del self.fields["closed"]
+        self.fields["owner"].initial = self.default_owner()
+        for bound in self.fields.values():
+            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
+            bound.widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm"
+
+    def default_owner(self) -> str:
+        return "mine" if has_role(self.user, SALES_REP) and not is_manager(self.user) else "team"
+
+    def clean_close_month(self):
+        value = self.cleaned_data["close_month"]
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            raise forms.ValidationError("Enter a month as YYYY-MM.") from None
+
+    def filters(self) -> DealFilters:
+        """The filters to apply: what was valid in the query string, the defaults for the rest."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if self.is_bound and not self.is_valid():
+            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return DealFilters(
+            owner=data.get("owner") or self.default_owner(),
+            campaign=data.get("campaign"),
+            close_month=data.get("close_month"),
+            q=(data.get("q") or "").strip(),
+            stage=data.get("stage"),
+            all_closed=data.get("closed") == "all",
+        )
+
+
+class DealForm(forms.ModelForm):
+    """A deal's details; managers also pick the owner (reassignment)."""
+
+    class Meta:
+        model = Deal
+        fields = [
+            "title",
+            "company",
+            "contact_name",
+            "contact_email",
+            "amount",
+            "expected_close_date",
+            "next_step",
+            "source_campaign",
+        ]
+        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].validators.append(MinValueValidator(0))
+        self.fields["amount"].widget.attrs["min"] = 0
+        self.fields["source_campaign"].queryset = Campaign.objects.order_by("name")
+        if is_manager(user):
+            self.fields["owner"] = OwnerChoiceField(label="Owner", queryset=deal_owners(), required=False)
+            self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else user.pk
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save deal"))
+
+    def deal_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DealCreateForm(DealForm):
+    stage = forms.ModelChoiceField(
+        label="Stage", queryset=Stage.objects.none(), required=False, empty_label="First stage"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True, kind=Stage.Kind.OPEN)
+        self.helper.inputs[0].value = "Create deal"
+
+
+class MoveForm(forms.Form):
+    """A stage move from the board (drag and drop or the card's select) or the deal page."""
+
+    stage = forms.ModelChoiceField(label="Stage", queryset=Stage.objects.none())
+    position = forms.IntegerField(label="Position", required=False, min_value=0, widget=forms.HiddenInput)
+    before = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lost_reason = forms.ChoiceField(label="Reason if lost", choices=LOST_REASON_CHOICES, required=False)
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, pipeline: Pipeline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = pipeline.stages.all()
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["kind", "subject", "due_date"]
+        labels = {"kind": "Kind", "subject": "What happened or what to do", "due_date": "Due (tasks)"}
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Activity.Kind.TASK and not data.get("due_date"):
+            self.add_error("due_date", "A task needs a due date.")
+        return data
+
+
+class StageForm(forms.ModelForm):
+    probability = forms.IntegerField(label="Probability (%)", min_value=0, max_value=100)
+
+    class Meta:
+        model = Stage
+        fields = ["name", "probability"]
+
+
+class StageDeleteForm(forms.Form):
+    move_deals_to = forms.ModelChoiceField(label="Move its deals to", queryset=Stage.objects.none(), required=False)
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["move_deals_to"].queryset = stage.pipeline.stages.filter(kind=stage.kind).exclude(pk=stage.pk)
+
+
+class PipelineForm(forms.ModelForm):
+    class Meta:
+        model = Pipeline
+        fields = ["rotting_days"]
+        labels = {"rotting_days": "Rotting after (days)"}

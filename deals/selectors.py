@@ -1,0 +1,177 @@
+"""Reads on deals shared by the board, the list, the detail page and the API."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from crm.roles import ROLES, SALES_REP, has_role, is_manager
+from deals.models import Activity, Deal, Pipeline, Stage
+
+CARDS_PER_COLUMN = 30
+RECENTLY_CLOSED_DAYS = 30
+
+
+# --- Access -------------------------------------------------------------------------------------------
+
+
+def deals_visible_to(user):
+    """Every role reads every deal (DOMAIN.md "Roles"); users without a role see none."""
+    if not has_role(user, *ROLES):
+        return Deal.objects.none()
+    return Deal.objects.all()
+
+
+def can_edit_deal(user, deal: Deal) -> bool:
+    """Managers edit every deal; a rep edits and moves their own; marketers only read."""
+    return is_manager(user) or (has_role(user, SALES_REP) and deal.owner_id == user.pk)
+
+
+def can_create_deals(user) -> bool:
+    return has_role(user, SALES_REP) or is_manager(user)
+
+
+def deal_for_user(user, deal_id, *, write=False, queryset=None) -> Deal:
+    """The deal `deal_id` as `user` may use it: 404 when they may not see it, 403 when they may only read."""
+    deal = get_object_or_404((queryset if queryset is not None else deals_visible_to(user)), pk=deal_id)
+    if write and not can_edit_deal(user, deal):
+        raise PermissionDenied
+    return deal
+
+
+# --- Filters ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DealFilters:
+    """What the board and the list show: `owner` is "mine", "team" or a user id."""
+
+    owner: str = "team"
+    campaign: object = None
+    close_month: object = None  # a date (first of the month)
+    q: str = ""
+    stage: object = None
+    all_closed: bool = False
+
+
+def filter_deals(queryset, *, user, filters: DealFilters):
+    if filters.owner == "mine":
+        queryset = queryset.filter(owner=user)
+    elif filters.owner not in ("", "team", None):
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.campaign is not None:
+        queryset = queryset.filter(source_campaign=filters.campaign)
+    if filters.close_month is not None:
+        month = filters.close_month
+        queryset = queryset.filter(expected_close_date__year=month.year, expected_close_date__month=month.month)
+    if filters.q:
+        queryset = queryset.filter(
+            Q(title__icontains=filters.q) | Q(company__icontains=filters.q) | Q(contact_name__icontains=filters.q)
+        )
+    if filters.stage is not None:
+        queryset = queryset.filter(stage=filters.stage)
+    return queryset
+
+
+def next_task_due():
+    """The due date of a deal's earliest open task, for annotating deal querysets."""
+    tasks = Activity.objects.filter(
+        deal=OuterRef("pk"), kind=Activity.Kind.TASK, done=False, due_date__isnull=False
+    ).order_by("due_date", "id")
+    return Subquery(tasks.values("due_date")[:1])
+
+
+# --- The board ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal("0")
+    weighted: Decimal = Decimal("0")
+    cards: list = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_deals(*, user, pipeline: Pipeline, filters: DealFilters, now=None):
+    """The deals the board counts: the filtered deals of `pipeline`, closed ones only when recently closed."""
+    now = now or timezone.now()
+    deals = filter_deals(deals_visible_to(user).filter(stage__pipeline=pipeline), user=user, filters=filters)
+    if not filters.all_closed:
+        deals = deals.filter(
+            Q(stage__kind=Stage.Kind.OPEN) | Q(closed_at__gte=now - timedelta(days=RECENTLY_CLOSED_DAYS))
+        )
+    return deals
+
+
+def stage_totals(deals) -> dict[int, dict]:
+    """Count, total and weighted amount (amount × stage probability) per stage, in one SQL aggregate."""
+    weighted = ExpressionWrapper(
+        F("amount") * F("stage__probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
+    rows = deals.order_by().values("stage").annotate(count=Count("id"), total=Sum("amount"), weighted=Sum(weighted))
+    cent = Decimal("0.01")
+    return {
+        row["stage"]: {
+            "count": row["count"],
+            "total": Decimal(row["total"] or 0).quantize(cent),
+            "weighted": (Decimal(row["weighted"] or 0) / 100).quantize(cent),
+        }
+        for row in rows
+    }
+
+
+def board_columns(*, user, pipeline: Pipeline, filters: DealFilters, per_column=CARDS_PER_COLUMN, now=None):
+    """The board: one column per stage with exact header totals and at most `per_column` cards (the first
+    ones in column order), each card carrying its next task's due date, days in stage and rotting flag.
+
+    A fixed number of queries whatever the number of deals: stages, totals, cards."""
+    now = now or timezone.now()
+    stages = list(pipeline.stages.all())
+    deals = board_deals(user=user, pipeline=pipeline, filters=filters, now=now)
+    totals = stage_totals(deals)
+    ranked = deals.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("position").asc(), F("id").desc()])
+    )
+    # The window picks the first cards of each column by id; the next-task subquery then runs for those only.
+    cards = (
+        Deal.objects.filter(pk__in=ranked.filter(rank__lte=per_column).values("pk"))
+        .select_related("owner")
+        .annotate(next_task_due=next_task_due())
+        .order_by("stage_id", "position", "-id")
+    )
+    columns = {stage.pk: Column(stage=stage, **totals.get(stage.pk, {})) for stage in stages}
+    rotting_before = now - timedelta(days=pipeline.rotting_days)
+    today = timezone.localdate(now)
+    for card in cards:
+        column = columns[card.stage_id]
+        card.stage = column.stage
+        decorate_card(card, now=now, today=today, rotting_before=rotting_before)
+        column.cards.append(card)
+    return [columns[stage.pk] for stage in stages]
+
+
+def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
+    """Add what a card shows beyond the deal's fields: days in stage, idle, rotting, overdue task."""
+    deal.days_in_stage = (now - deal.stage_changed_at).days
+    last_touch = max(deal.stage_changed_at, deal.last_activity_at or deal.stage_changed_at)
+    deal.is_rotting = not deal.stage.is_closed and last_touch < rotting_before
+    deal.idle_days = (now - last_touch).days
+    due = getattr(deal, "next_task_due", None)
+    deal.task_overdue = due is not None and due < today
+    deal.owner_initials = owner_initials(deal.owner)
+    return deal
+
+
+def owner_initials(user) -> str:
+    initials = f"{user.first_name[:1]}{user.last_name[:1]}".upper()
+    return initials or user.username[:2].upper()

@@ -1,0 +1,393 @@
+"""Writes on deals. Every stage move goes through `move_deal`, which records it and keeps the lead in step."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from crm.roles import SALES_REP, has_role, is_manager
+from deals.defaults import ensure_default_pipeline as create_default_pipeline
+from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from leads.models import LifecycleStage
+from leads.services import change_stage
+
+DEAL_FIELDS = (
+    "title",
+    "lead",
+    "company",
+    "contact_name",
+    "contact_email",
+    "amount",
+    "expected_close_date",
+    "source_campaign",
+    "next_step",
+)
+
+
+class DealMoveNotAllowed(Exception):
+    """A stage move the pipeline's rules refuse; the message says why, for the user."""
+
+
+class DealReassignNotAllowed(Exception):
+    """Only managers hand a deal to another owner, and only to a sales rep or a manager."""
+
+
+class StageInUse(Exception):
+    """A stage that still holds deals cannot be deleted before they are moved elsewhere."""
+
+
+class StageChangeRefused(Exception):
+    """A stage edit that would leave the pipeline unusable (e.g. no open stage left)."""
+
+
+def ensure_default_pipeline() -> Pipeline:
+    """The default pipeline, created with DOMAIN.md's stages if it is missing (a database flushed after
+    migrating, e.g. by transactional tests), so the board always has something to show."""
+    pipeline = Pipeline.objects.filter(is_default=True).first()
+    if pipeline is None:
+        create_default_pipeline(Pipeline, Stage)
+        pipeline = Pipeline.default()
+    return pipeline
+
+
+# --- Deals ------------------------------------------------------------------------------------------
+
+
+def first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("order", "id").first()
+    if stage is None:
+        raise DealMoveNotAllowed(f"The pipeline {pipeline} has no open stage.")
+    return stage
+
+
+def _place_at_top(stage: Stage) -> int:
+    """Make room at the top of `stage`'s column in one UPDATE; new and moved cards are seen first."""
+    Deal.objects.filter(stage=stage).update(position=F("position") + 1)
+    return 0
+
+
+def can_own_deals(user) -> bool:
+    return user is not None and user.is_active and (has_role(user, SALES_REP) or is_manager(user))
+
+
+@transaction.atomic
+def create_deal(*, by, owner=None, stage: Stage | None = None, handoff=None, **fields) -> Deal:
+    """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
+    column; a rep always owns the deals they create, a manager may give it to any rep."""
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
+    owner = owner or by
+    if owner != by and not is_manager(by):
+        raise DealReassignNotAllowed("Only a manager can open a deal for someone else.")
+    if not can_own_deals(owner):
+        raise DealReassignNotAllowed(f"{owner} is not a sales rep or a manager.")
+    stage = stage or first_open_stage(ensure_default_pipeline())
+    if stage.is_closed:
+        raise DealMoveNotAllowed("A new deal starts in an open stage; move it to a closed stage afterwards.")
+    if fields.get("lead") is not None and not fields.get("source_campaign"):
+        fields["source_campaign"] = fields["lead"].first_touch_campaign
+    now = timezone.now()
+    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, handoff=handoff, **fields)
+    deal.full_clean(exclude=["position"])
+    deal.position = _place_at_top(stage)
+    deal.save()
+    DealStageChange.objects.create(deal=deal, to_stage=stage, to_name=stage.name, by=by, at=now)
+    return deal
+
+
+def open_deal_for_lead(*, lead, owner, handoff=None) -> Deal:
+    """The hand-over's narrow door into sales: a deal for `lead` in the default pipeline's first open stage,
+    owned by `owner`, crediting the campaign that first brought the lead. The lead's own lifecycle stage is
+    the caller's business (the hand-over moves it).
+
+    Exactly once per hand-over: a retried hand-over gets the deal it already opened, and the unique
+    Deal.handoff refuses a second one when two hand-overs race."""
+    if handoff is not None:
+        existing = Deal.objects.filter(handoff=handoff).first()
+        if existing is not None:
+            return existing
+    title = lead.company or lead.full_name or lead.email
+    try:
+        with transaction.atomic():
+            return create_deal(
+                by=owner,
+                owner=owner,
+                handoff=handoff,
+                title=title[:200],
+                lead=lead,
+                company=lead.company,
+                contact_name=lead.full_name,
+                contact_email=lead.email,
+                source_campaign=lead.first_touch_campaign,
+            )
+    except (IntegrityError, ValidationError):
+        existing = Deal.objects.filter(handoff=handoff).first() if handoff is not None else None
+        if existing is None:
+            raise
+        return existing
+
+
+def close_deal_for_rejected_mql(*, handoff, by, note: str = "") -> Deal | None:
+    """A rejected MQL's deal is closed lost with the reason "rejected MQL" (the feedback loop's record)."""
+    deal = Deal.objects.select_related("stage__pipeline").filter(handoff=handoff).first()
+    if deal is None or deal.stage.is_closed:
+        return deal
+    lost = deal.stage.pipeline.stages.filter(kind=Stage.Kind.LOST).order_by("order").first()
+    return move_deal(deal=deal, to_stage=lost, by=by, lost_reason=LostReason.REJECTED_MQL, note=note)
+
+
+def reassign_handoff_deal(*, handoff, owner) -> int:
+    """The open deal follows its MQL to the rep it was reassigned to when the SLA ran out."""
+    return Deal.objects.filter(handoff=handoff, closed_at__isnull=True).update(owner=owner, updated_at=timezone.now())
+
+
+@transaction.atomic
+def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
+    """Edit a deal's details; a different `owner` is a reassignment, which only managers may do."""
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
+    if owner is not None and owner != deal.owner:
+        reassign_deal(deal=deal, owner=owner, by=by)
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    deal.full_clean()
+    deal.save()
+    return deal
+
+
+@transaction.atomic
+def reassign_deal(*, deal: Deal, owner, by) -> Deal:
+    """Hand a deal to another owner: managers balance the team's load; reps cannot give deals away."""
+    if not is_manager(by):
+        raise DealReassignNotAllowed("Only a manager can reassign a deal.")
+    if not can_own_deals(owner):
+        raise DealReassignNotAllowed(f"{owner} is not a sales rep or a manager.")
+    Deal.objects.filter(pk=deal.pk).update(owner=owner, updated_at=timezone.now())
+    deal.owner = owner
+    return deal
+
+
+def check_transition(from_stage: Stage, to_stage: Stage) -> None:
+    """The allowed transitions: an open deal may go to any stage of its pipeline; a closed deal only back to
+    an open stage (won → lost goes through a reopen, so nobody rewrites a result by a slip of the mouse)."""
+    if from_stage.pk == to_stage.pk:
+        return
+    if to_stage.pipeline_id != from_stage.pipeline_id:
+        raise DealMoveNotAllowed("A deal cannot move to a stage of another pipeline.")
+    if from_stage.is_closed and to_stage.is_closed:
+        raise DealMoveNotAllowed(
+            f"This deal is {from_stage.name}: reopen it in an open stage before closing it as {to_stage.name}."
+        )
+
+
+def _position_for(*, deal: Deal, stage: Stage, index: int | None) -> int:
+    """Room at `index` (0-based, in the column's display order: position, then newest first) in `stage`,
+    made with one set-based UPDATE; returns the position value for the moved card.
+
+    Cards at or after the slot shift by two so that cards sharing a position value (ties sorted by id)
+    that stay before the slot keep their value and the moved card fits between them.
+    """
+    column = Deal.objects.filter(stage=stage).exclude(pk=deal.pk).order_by("position", "-id")
+    if index is None or index <= 0:
+        anchor = column.values("id", "position").first()
+    else:
+        anchor = column.values("id", "position")[index : index + 1].first()
+    if anchor is None:  # at the end (or an empty column)
+        last = column.aggregate(last=Max("position"))["last"]
+        return 0 if last is None else last + 1
+    value = anchor["position"]
+    column.filter(Q(position__gt=value) | Q(position=value, id__lte=anchor["id"])).update(position=F("position") + 2)
+    return value + 1
+
+
+def _lead_stage_after(*, lead, from_stage: Stage, to_stage: Stage, first_open: Stage) -> tuple[str | None, str]:
+    """Where the deal's lead goes when its deal moves (None: it stays) and the reason to record with it."""
+    current = lead.stage
+    if to_stage.kind == Stage.Kind.WON:
+        return LifecycleStage.CUSTOMER, ""
+    if to_stage.kind == Stage.Kind.LOST:
+        return None, ""
+    if current == LifecycleStage.CUSTOMER and from_stage.kind != Stage.Kind.WON:
+        return None, ""  # another deal of a customer: the customer stays a customer
+    reason = "deal reopened" if current == LifecycleStage.CUSTOMER else ""
+    if to_stage.pk != first_open.pk and to_stage.order >= first_open.order:
+        return LifecycleStage.OPPORTUNITY, reason
+    # Back in the first stage: an opportunity (or a reopened customer) is sales-qualified again.
+    if current in (LifecycleStage.OPPORTUNITY, LifecycleStage.CUSTOMER):
+        return LifecycleStage.SQL, reason or f"deal moved back to {to_stage.name}"
+    return None, ""
+
+
+@transaction.atomic
+def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, lost_reason: str = "", note: str = ""):
+    """Move a deal to another stage (or another place in its column) and record it.
+
+    The one path for every stage change: it checks the allowed-transitions map, records who moved it from
+    where to where and when, sets `closed_at` when the deal closes (and clears it when reopened), asks for
+    a reason when the deal is lost, and moves the deal's lead along the funnel (opportunity once past the
+    first stage, customer when won; a move back is recorded with its reason). `position` is the 0-based
+    place in the target column (None: on top when the stage changes, unchanged otherwise).
+    """
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "lead").get(pk=deal.pk)
+    from_stage = deal.stage
+    check_transition(from_stage, to_stage)
+    changes_stage = from_stage.pk != to_stage.pk
+    if to_stage.kind == Stage.Kind.LOST and changes_stage:
+        if not lost_reason:
+            raise DealMoveNotAllowed("Tell us why the deal was lost: choose a reason.")
+        if lost_reason not in LostReason.values:
+            raise DealMoveNotAllowed(f"Unknown lost reason: {lost_reason}.")
+    if not changes_stage and position is None:
+        return deal
+
+    now = timezone.now()
+    if changes_stage or position is not None:
+        deal.position = _position_for(deal=deal, stage=to_stage, index=position if position is not None else 0)
+    update_fields = ["position", "updated_at"]
+    if changes_stage:
+        deal.stage = to_stage
+        deal.stage_changed_at = now
+        deal.closed_at = now if to_stage.is_closed else None
+        deal.lost_reason = lost_reason if to_stage.kind == Stage.Kind.LOST else ""
+        deal.close_note = note if to_stage.is_closed else ""
+        update_fields += ["stage", "stage_changed_at", "closed_at", "lost_reason", "close_note"]
+    deal.save(update_fields=update_fields)
+    if not changes_stage:
+        return deal
+
+    DealStageChange.objects.create(
+        deal=deal,
+        from_stage=from_stage,
+        from_name=from_stage.name,
+        to_stage=to_stage,
+        to_name=to_stage.name,
+        by=by,
+        at=now,
+    )
+    if deal.lead is not None:
+        target, reason = _lead_stage_after(
+            lead=deal.lead, from_stage=from_stage, to_stage=to_stage, first_open=first_open_stage(to_stage.pipeline)
+        )
+        if target is not None:
+            change_stage(lead=deal.lead, to=target, by=by, reason=reason, at=now)
+    return deal
+
+
+# --- Activities -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_activity(*, deal: Deal, by, kind: str, subject: str, body: str = "", due_date=None) -> Activity:
+    """Record a call, meeting, email, demo, note or task on a deal; anything but a planned task counts as
+    activity and keeps the deal from rotting."""
+    now = timezone.now()
+    activity = Activity(deal=deal, by=by, kind=kind, subject=subject, body=body, due_date=due_date, at=now)
+    if kind != Activity.Kind.TASK:
+        activity.due_date = None
+    activity.full_clean()
+    activity.save()
+    Deal.objects.filter(pk=deal.pk).update(last_activity_at=now)
+    deal.last_activity_at = now
+    return activity
+
+
+@transaction.atomic
+def complete_task(*, task: Activity, by) -> Activity:
+    """Tick a task done: finishing work is activity on the deal too."""
+    if task.kind != Activity.Kind.TASK:
+        raise ValidationError("Only tasks can be ticked done.")
+    if task.done:
+        return task
+    now = timezone.now()
+    task.done = True
+    task.done_at = now
+    task.save(update_fields=["done", "done_at"])
+    Deal.objects.filter(pk=task.deal_id).update(last_activity_at=now)
+    return task
+
+
+# --- Stages -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_stage(*, stage: Stage, name: str, probability: int) -> Stage:
+    """Rename a stage or change its chance to win (weighted pipeline values follow at once)."""
+    stage.name = name
+    stage.probability = probability
+    stage.full_clean()
+    stage.save(update_fields=["name", "probability"])
+    return stage
+
+
+@transaction.atomic
+def add_stage(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
+    """Add an open stage after the last open one (closed stages stay at the end of the board)."""
+    last_open = pipeline.stages.filter(kind=Stage.Kind.OPEN).aggregate(last=Max("order"))["last"] or 0
+    stage = Stage(pipeline=pipeline, name=name, probability=probability, kind=Stage.Kind.OPEN, order=last_open + 1)
+    stage.full_clean()
+    pipeline.stages.filter(order__gt=last_open).update(order=F("order") + 1)
+    stage.save()
+    return stage
+
+
+@transaction.atomic
+def reorder_stage(*, stage: Stage, direction: str) -> Stage:
+    """Swap a stage with its neighbour ("up": earlier on the board, "down": later); a pipeline has a handful
+    of stages, so they are renumbered 1..n in one bulk update."""
+    stages = list(stage.pipeline.stages.select_for_update().order_by("order", "id"))
+    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(stages):
+        stages[index], stages[other] = stages[other], stages[index]
+    for order, item in enumerate(stages, start=1):
+        item.order = order
+    Stage.objects.bulk_update(stages, ["order"])
+    stage.order = next(s.order for s in stages if s.pk == stage.pk)
+    return stage
+
+
+@transaction.atomic
+def delete_stage(*, stage: Stage, by, move_deals_to: Stage | None = None) -> None:
+    """Delete a stage. While it holds deals it is refused, unless they move to another stage of the same
+    kind first (recorded in each deal's history, in one set-based pass). Past history keeps the stage's name."""
+    if stage.kind == Stage.Kind.OPEN and not stage.pipeline.stages.filter(kind=Stage.Kind.OPEN).exclude(pk=stage.pk):
+        raise StageChangeRefused("A pipeline needs at least one open stage.")
+    deals = Deal.objects.filter(stage=stage)
+    count = deals.count()
+    if count and move_deals_to is None:
+        raise StageInUse(f"{stage.name} still holds {count} deal(s): move them to another stage first.")
+    if count:
+        if move_deals_to.pk == stage.pk or move_deals_to.pipeline_id != stage.pipeline_id:
+            raise StageChangeRefused("Choose another stage of the same pipeline for its deals.")
+        if move_deals_to.kind != stage.kind:
+            raise StageChangeRefused(f"Move its deals to another {stage.get_kind_display().lower()} stage.")
+        now = timezone.now()
+        ids = list(deals.values_list("id", flat=True))
+        top = Deal.objects.filter(stage=move_deals_to).aggregate(top=Max("position"))["top"]
+        deals.update(
+            stage=move_deals_to, stage_changed_at=now, position=F("position") + (0 if top is None else top + 1)
+        )
+        DealStageChange.objects.bulk_create(
+            DealStageChange(
+                deal_id=pk,
+                from_stage=stage,
+                from_name=stage.name,
+                to_stage=move_deals_to,
+                to_name=move_deals_to.name,
+                by=by,
+                at=now,
+            )
+            for pk in ids
+        )
+    stage.delete()  # history rows keep from_name / to_name; their links become empty
+
+
+@transaction.atomic
+def update_pipeline(*, pipeline: Pipeline, rotting_days: int) -> Pipeline:
+    """Change after how many idle days a deal shows as rotting."""
+    pipeline.rotting_days = rotting_days
+    pipeline.full_clean()
+    pipeline.save(update_fields=["rotting_days"])
+    return pipeline

@@ -1,0 +1,142 @@
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from deals.models import Deal
+from deals.tests.factories import DealFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def column(page, name):
+    return page.locator("section.board-column", has=page.get_by_role("heading", name=name))
+
+
+def drag(page, card, target):
+    """Drag like a person: press, move in steps (SortableJS starts after a few pixels), release."""
+    card.scroll_into_view_if_needed()
+    box = card.bounding_box()
+    drop = target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + 20, steps=5)
+    page.mouse.move(drop["x"] + drop["width"] / 2, drop["y"] + 20, steps=20)
+    page.mouse.up()
+
+
+def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(page, sign_in_browser, rep):
+    DealFactory(owner=rep, title="Acme expansion", amount=Decimal("10000"))
+    DealFactory(owner=rep, title="Stays put", amount=Decimal("500"))
+    sign_in_browser(rep)
+    page.goto("/pipeline/")
+    demo = column(page, "Demo")
+    expect(demo.get_by_test_id("count")).to_have_text("0")
+
+    card = page.get_by_test_id("deal-card").filter(has_text="Acme expansion")
+    with page.expect_response(lambda r: "/move/" in r.url) as answer:
+        drag(page, card, demo.locator(".board-cards"))
+    assert answer.value.status == 200
+    expect(demo.get_by_test_id("count")).to_have_text("1")
+    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(demo.get_by_test_id("weighted")).to_contain_text("4,000 weighted")
+    expect(column(page, "Qualification").get_by_test_id("total")).to_have_text("500")
+    assert Deal.objects.get(title="Acme expansion").stage.name == "Demo"
+
+    page.reload()
+    demo = column(page, "Demo")
+    expect(demo.get_by_test_id("count")).to_have_text("1")
+    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(column(page, "Qualification").get_by_test_id("count")).to_have_text("1")
+    assert demo.get_by_test_id("deal-card").filter(has_text="Acme expansion").count() == 1
+
+
+def test_dropping_a_deal_on_closed_lost_asks_why_before_saving(page, sign_in_browser, rep):
+    DealFactory(owner=rep, title="Lost cause")
+    sign_in_browser(rep)
+    page.goto("/pipeline/")
+    lost = column(page, "Closed lost")
+    drag(page, page.get_by_test_id("deal-card").filter(has_text="Lost cause"), lost.locator(".board-cards"))
+    dialog = page.get_by_role("dialog", name="Why was this deal lost?")
+    dialog.wait_for()
+    assert Deal.objects.get(title="Lost cause").stage.name == "Qualification"  # nothing saved yet
+    dialog.get_by_label("Reason").select_option("competitor")
+    dialog.get_by_label("Note").fill("Went with a cheaper tool")
+    with page.expect_response(lambda r: "/move/" in r.url):
+        dialog.get_by_role("button", name="Mark as lost").click()
+    expect(lost.get_by_test_id("count")).to_have_text("1")
+    deal = Deal.objects.get(title="Lost cause")
+    assert (deal.stage.name, deal.lost_reason, deal.close_note) == (
+        "Closed lost",
+        "competitor",
+        "Went with a cheaper tool",
+    )
+
+
+def test_cancelling_the_lost_dialog_puts_the_card_back(page, sign_in_browser, rep):
+    DealFactory(owner=rep, title="Almost lost")
+    sign_in_browser(rep)
+    page.goto("/pipeline/")
+    drag(
+        page,
+        page.get_by_test_id("deal-card").filter(has_text="Almost lost"),
+        column(page, "Closed lost").locator(".board-cards"),
+    )
+    dialog = page.get_by_role("dialog", name="Why was this deal lost?")
+    dialog.wait_for()
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="hidden")
+    expect(column(page, "Qualification").get_by_test_id("deal-card").filter(has_text="Almost lost")).to_have_count(1)
+    assert Deal.objects.get(title="Almost lost").stage.name == "Qualification"
+
+
+def test_a_refused_move_snaps_the_card_back_with_a_message(page, sign_in_browser, rep, manager):
+    deal = DealFactory(owner=rep, title="Taken away")
+    sign_in_browser(rep)
+    page.goto("/pipeline/")
+    Deal.objects.filter(pk=deal.pk).update(owner=manager)  # reassigned while the rep had the board open
+    with page.expect_response(lambda r: "/move/" in r.url) as answer:
+        drag(
+            page,
+            page.get_by_test_id("deal-card").filter(has_text="Taken away"),
+            column(page, "Demo").locator(".board-cards"),
+        )
+    assert answer.value.status == 403
+    page.get_by_role("alert").filter(has_text="not allowed").wait_for()
+    expect(column(page, "Qualification").get_by_test_id("deal-card").filter(has_text="Taken away")).to_have_count(1)
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Qualification"
+
+
+def test_without_javascript_the_card_select_moves_the_deal(page, sign_in_browser, rep):
+    DealFactory(owner=rep, title="No script deal")
+    sign_in_browser(rep)
+    context = page.context.browser.new_context(java_script_enabled=False, base_url=page.base_url)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto("/pipeline/")
+    card = plain.get_by_test_id("deal-card").filter(has_text="No script deal")
+    card.get_by_text("Move to…").click()
+    plain.get_by_label("Stage of No script deal").select_option(label="Demo")
+    plain.get_by_test_id("deal-card").filter(has_text="No script deal").get_by_role("button", name="Move").click()
+    plain.wait_for_load_state()
+    assert "No script deal moved to Demo" in plain.get_by_role("alert").first.inner_text()
+    demo = plain.locator("section.board-column", has=plain.get_by_role("heading", name="Demo"))
+    expect(demo.get_by_test_id("count")).to_have_text("1")
+    assert Deal.objects.get(title="No script deal").stage.name == "Demo"
+    context.close()
+
+
+def test_a_rep_logs_a_task_and_ticks_it_done_without_leaving_the_deal(page, sign_in_browser, rep):
+    deal = DealFactory(owner=rep, title="Busy deal")
+    sign_in_browser(rep)
+    page.goto(f"/deals/{deal.pk}/")
+    page.get_by_label("Kind").select_option("task")
+    page.get_by_label("What happened or what to do").fill("Send the contract")
+    page.get_by_label("Due (tasks)").fill("2026-12-01")
+    page.get_by_role("button", name="Log", exact=True).click()
+    tasks = page.get_by_test_id("open-tasks")
+    expect(tasks).to_contain_text("Send the contract")
+    tasks.get_by_role("button", name="Mark “Send the contract” done").click()
+    expect(page.get_by_test_id("open-tasks")).to_contain_text("No open tasks")
+    expect(page.get_by_test_id("activity-feed")).to_contain_text("Send the contract")
+    assert deal.activities.get().done

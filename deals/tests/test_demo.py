@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from crm.demo import seed_users
+from deals import demo
+from deals.models import Activity, Deal, DealStageChange, Stage
+from leads.models import LeadStageChange, LifecycleStage
+from leads.tests.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_deals_cover_every_stage_both_reps_and_closed_results_with_reasons():
+    leads = LeadFactory.create_batch(20, stage=LifecycleStage.SQL)
+    users = seed_users()
+    demo.seed(users=users, stdout=io.StringIO())
+    deals = Deal.objects.all()
+    assert deals.count() == demo.DEMO_DEALS
+    per_stage = dict(deals.values_list("stage__name").annotate(n=Count("id")))
+    assert set(per_stage) == set(Stage.objects.values_list("name", flat=True))
+    assert set(deals.values_list("owner__username", flat=True)) == {"rep1", "rep2"}
+    assert not deals.filter(stage__kind=Stage.Kind.LOST, lost_reason="").exists()
+    assert not deals.filter(stage__kind=Stage.Kind.OPEN, closed_at__isnull=False).exists()
+    assert DealStageChange.objects.count() > deals.count()
+    assert Activity.objects.filter(kind="task", done=False, due_date__lt=timezone.localdate()).exists()
+    # Leads follow their deals: won → customer, past the first stage → opportunity.
+    linked = deals.filter(lead__in=leads)
+    assert linked.count() == 20
+    for deal in linked.select_related("lead", "stage"):
+        if deal.stage.kind == Stage.Kind.WON:
+            assert deal.lead.stage == LifecycleStage.CUSTOMER
+    assert LeadStageChange.objects.filter(to_stage=LifecycleStage.OPPORTUNITY).exists()
+
+
+def test_demo_deals_are_added_once():
+    users = seed_users()
+    demo.seed(users=users, stdout=io.StringIO())
+    out = io.StringIO()
+    demo.seed(users=users, stdout=out)
+    assert Deal.objects.count() == demo.DEMO_DEALS
+    assert "already there" in out.getvalue()

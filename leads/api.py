@@ -1,0 +1,140 @@
+"""REST API for integrations: create-or-merge leads, read and filter them, and send engagement events."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.roles import MANAGER, MARKETER, role_permission
+from leads.models import CaptureSource, Lead
+from leads.serializers import (
+    MAX_EVENTS_PER_REQUEST,
+    EventBatchResultSerializer,
+    EventSerializer,
+    LeadCaptureSerializer,
+    LeadSerializer,
+)
+from leads.services import capture_lead, record_events
+
+WRITERS = (MARKETER, MANAGER)
+
+
+class LeadFilter(django_filters.FilterSet):
+    email = django_filters.CharFilter(method="filter_email", help_text="Exact email, any case.")
+    campaign = django_filters.CharFilter(
+        field_name="first_touch_campaign__slug", help_text="Slug of the first-touch campaign."
+    )
+    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Lead
+        fields = ["stage", "source", "source_channel", "owner"]
+
+    def filter_email(self, queryset, name, value):
+        return queryset.with_email(value)
+
+
+class NewestFirst(CursorPagination):
+    """Cursor pages: no COUNT and no OFFSET, so page 10,000 is as fast as page 1."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List leads, newest first (cursor pagination)"),
+    retrieve=extend_schema(summary="One lead"),
+)
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every role reads leads; marketers and managers (and their tokens) create and merge them."""
+
+    queryset = Lead.objects.select_related("first_touch_campaign", "latest_touch_campaign")
+    serializer_class = LeadSerializer
+    permission_classes = [role_permission(write=WRITERS)]
+    filterset_class = LeadFilter
+    pagination_class = NewestFirst
+
+    @extend_schema(
+        summary="Create a lead, or merge into the lead with the same email",
+        request=LeadCaptureSerializer,
+        responses={
+            201: OpenApiResponse(LeadSerializer, description="A new lead was created."),
+            200: OpenApiResponse(LeadSerializer, description="The email was known: the data was merged into its lead."),
+            400: OpenApiResponse(description="Field errors, by field."),
+        },
+    )
+    def create(self, request):
+        serializer = LeadCaptureSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        options = {
+            name: data.pop(name) for name in ("campaign", "consent", "event_kind", "occurred_at") if name in data
+        }
+        try:
+            result = capture_lead(
+                data=data,
+                source=CaptureSource.API,
+                by=request.user,
+                properties=data.pop("properties", None),
+                **options,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(LeadSerializer(result.lead).data, status=code)
+
+
+class EventBatchView(APIView):
+    """Engagement events from integrations, one at a time or up to 1,000 per request."""
+
+    permission_classes = [role_permission(write=WRITERS)]
+
+    @extend_schema(
+        summary="Record one event or a batch of up to 1,000",
+        description=(
+            "Send one event object or a list of them. Good items are stored and bad ones reported with their "
+            "index and field errors: 201 when every item was stored (or was a resent duplicate), 207 when some "
+            "were refused and others stored, 400 when none could be stored."
+        ),
+        request=PolymorphicProxySerializer(
+            component_name="EventOrBatch",
+            serializers=[EventSerializer, EventSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
+        responses={
+            201: EventBatchResultSerializer,
+            207: EventBatchResultSerializer,
+            400: EventBatchResultSerializer,
+        },
+    )
+    def post(self, request):
+        items = request.data if isinstance(request.data, list) else [request.data]
+        if len(items) > MAX_EVENTS_PER_REQUEST:
+            raise ValidationError({"detail": f"Send at most {MAX_EVENTS_PER_REQUEST} events per request."})
+        valid, errors = [], []
+        for index, item in enumerate(items):
+            serializer = EventSerializer(data=item)
+            if serializer.is_valid():
+                valid.append({"index": index, **serializer.validated_data})
+            else:
+                errors.append({"index": index, "errors": serializer.errors})
+        result = record_events(items=valid, by=request.user)
+        result.errors = sorted(errors + result.errors, key=lambda error: error["index"])
+        body = EventBatchResultSerializer(
+            {"stored": result.stored, "duplicates": result.duplicates, "failed": result.failed, "errors": result.errors}
+        ).data
+        if not result.errors:
+            code = status.HTTP_201_CREATED
+        elif result.stored or result.duplicates:
+            code = status.HTTP_207_MULTI_STATUS
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)

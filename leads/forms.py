@@ -1,0 +1,163 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from campaigns.models import Campaign, Channel
+from leads.imports import FIELD_LABELS
+from leads.models import CaptureSource, Lead, LifecycleStage
+from leads.selectors import SORTS, sales_reps
+from leads.services import CONTACT_FIELDS
+
+FORM_FIELDS = ("email", *CONTACT_FIELDS)
+
+
+class LeadForm(forms.ModelForm):
+    """Edit a lead by hand (a blank here clears the field: the user chose it)."""
+
+    class Meta:
+        model = Lead
+        fields = [*FORM_FIELDS, "marketing_consent"]
+        labels = {"marketing_consent": "Agreed to receive marketing emails"}
+
+
+class NewLeadForm(forms.Form):
+    """A lead entered by hand: goes through `capture_lead`, so an email already known merges into its lead."""
+
+    email = forms.EmailField(max_length=254)
+    first_name = Lead._meta.get_field("first_name").formfield()
+    last_name = Lead._meta.get_field("last_name").formfield()
+    phone = Lead._meta.get_field("phone").formfield()
+    company = Lead._meta.get_field("company").formfield()
+    job_title = Lead._meta.get_field("job_title").formfield()
+    company_size = Lead._meta.get_field("company_size").formfield()
+    industry = Lead._meta.get_field("industry").formfield()
+    country = Lead._meta.get_field("country").formfield()
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.active(), required=False, to_field_name="slug", help_text="The campaign that brought them."
+    )
+    marketing_consent = forms.BooleanField(required=False, label="Agreed to receive marketing emails")
+
+
+class CaptureForm(forms.Form):
+    """The public web-to-lead form. `website` is a honeypot: hidden from people, filled in by bots."""
+
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(max_length=254, label="Work email")
+    company = forms.CharField(max_length=200, required=False)
+    job_title = forms.CharField(max_length=200, required=False)
+    consent = forms.BooleanField(
+        required=False, label="Send me news and offers by email (you can unsubscribe at any time)"
+    )
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "Name, email or company"})
+    )
+    stage = forms.ChoiceField(choices=[("", "Any stage"), *LifecycleStage.choices], required=False)
+    source = forms.ChoiceField(choices=[("", "Any source"), *CaptureSource.choices], required=False)
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
+    campaign = forms.ModelChoiceField(Campaign.objects.all(), required=False, empty_label="Any campaign")
+    owner = forms.ModelChoiceField(None, required=False, empty_label="Any owner")
+    score_min = forms.IntegerField(required=False, label="Score from")
+    score_max = forms.IntegerField(required=False, label="Score to")
+    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("score", "Highest score"),
+            ("score_low", "Lowest score"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sales_reps()
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid one is ignored and shown with its error)."""
+        if not self.is_valid():
+            return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return self.cleaned_data
+
+    def chosen_sort(self) -> str:
+        sort = self.filters().get("sort") or "newest"
+        return sort if sort in SORTS else "newest"
+
+
+class BulkActionForm(forms.Form):
+    """A manager's action on the selected leads: give them to a rep, or move their stage with a reason."""
+
+    ACTIONS = [("assign", "Assign owner"), ("stage", "Change stage")]
+
+    leads = forms.ModelMultipleChoiceField(Lead.objects.all(), label="Selected leads")
+    action = forms.ChoiceField(choices=ACTIONS)
+    owner = forms.ModelChoiceField(None, required=False, label="New owner")
+    stage = forms.ChoiceField(choices=[("", "—"), *LifecycleStage.choices], required=False, label="New stage")
+    reason = forms.CharField(max_length=50, required=False, label="Reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sales_reps()
+
+    def clean_leads(self):
+        leads = self.cleaned_data["leads"]
+        if len(leads) > 100:
+            raise ValidationError("Select at most 100 leads at a time.")
+        return leads
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("owner"):
+            self.add_error("owner", "Choose the rep who gets these leads.")
+        if data.get("action") == "stage" and not data.get("stage"):
+            self.add_error("stage", "Choose the new stage.")
+        return data
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 text, with a header row naming the columns.")
+
+    def clean_file(self):
+        from django.conf import settings
+
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > settings.LEAD_IMPORT_MAX_BYTES:
+            raise ValidationError(f"The file is larger than {settings.LEAD_IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+        return uploaded
+
+
+class ImportMappingForm(forms.Form):
+    """One select per CSV column, named after its header, pre-set to the guessed field."""
+
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.active(),
+        required=False,
+        label="Campaign for every row",
+        help_text="Used when the file has no campaign column (or the cell is empty).",
+    )
+
+    def __init__(self, *args, headers, mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— skip this column —"), *FIELD_LABELS.items()]
+        self.columns = []
+        for index, header in enumerate(headers):
+            name = f"column_{index}"
+            self.fields[name] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=f"Column “{header or index + 1}”",
+                initial=mapping.get(str(index), ""),
+            )
+            self.columns.append(name)
+
+    def mapping(self) -> dict[str, str]:
+        return {name.removeprefix("column_"): self.cleaned_data.get(name) or "" for name in self.columns}

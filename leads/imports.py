@@ -1,0 +1,448 @@
+"""CSV import of leads: upload, column mapping, then a streamed, set-based merge run by a Celery task.
+
+The file is read twice, never held in memory: once to count its rows (and prove it decodes), then in
+batches of BATCH_SIZE rows, each merged in a handful of queries (find the existing emails, bulk_create
+the new leads, bulk_update the merged ones, bulk_create the events). The merge rules are those of
+`capture_lead`. Each row's import event carries an external id made of the file's checksum and the
+email, so importing the same file again adds no lead and no event. Rows that cannot be imported are
+written, with their line number and reason, to an errors CSV the user downloads.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import validate_email
+from django.db import IntegrityError, reset_queries, transaction
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from leads.bulk import insert_objects
+from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent, LeadImport, LifecycleStage
+from leads.services import (
+    COMPANY_SIZES,
+    CONTACT_FIELDS,
+    _schedule_scoring,
+    clean_contact,
+    merge_contact,
+    refresh_last_event_at,
+    touch,
+)
+
+BATCH_SIZE = 1000
+SNIFF_BYTES = 64 * 1024
+
+# Fields a CSV column can fill, with the header spellings that map to each (compared without case,
+# spaces, dashes and underscores).
+IMPORT_FIELDS = {
+    "email": ("email", "emailaddress", "mail", "e-mail", "workemail"),
+    "first_name": ("firstname", "first", "givenname", "forename", "prenom"),
+    "last_name": ("lastname", "last", "surname", "familyname", "nom"),
+    "company": ("company", "companyname", "organization", "organisation", "account", "employer"),
+    "job_title": ("jobtitle", "title", "position", "role"),
+    "phone": ("phone", "phonenumber", "telephone", "tel", "mobile"),
+    "country": ("country", "countrycode", "nation"),
+    "industry": ("industry", "sector", "vertical"),
+    "company_size": ("companysize", "size", "employees", "headcount", "sizeband", "numberofemployees"),
+    "campaign": ("campaign", "campaignslug", "utmcampaign", "source campaign"),
+}
+FIELD_LABELS = {
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company": "Company",
+    "job_title": "Job title",
+    "phone": "Phone",
+    "country": "Country",
+    "industry": "Industry",
+    "company_size": "Company size",
+    "campaign": "Campaign (slug)",
+}
+MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in CONTACT_FIELDS} | {"email": 254}
+
+
+class ImportFileError(Exception):
+    """The uploaded file cannot be imported at all (encoding, no header, no email column); says why."""
+
+
+def _squash(header: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", header.strip().lower())
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Column index (as a string) → field, from the header names; each field is used at most once."""
+    mapping, used = {}, set()
+    for index, header in enumerate(headers):
+        squashed = _squash(header)
+        for field_name, spellings in IMPORT_FIELDS.items():
+            if field_name not in used and squashed in {_squash(s) for s in spellings}:
+                mapping[str(index)] = field_name
+                used.add(field_name)
+                break
+    return mapping
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 with or without a byte-order mark; anything else is refused with a message saying what to do."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # The chunk may end inside a multi-byte character: let the incremental decoder wait for the rest.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"This file is not UTF-8 text (unexpected byte 0x{head[exc.start]:02x} at position {exc.start}). "
+            "Save it as “CSV UTF-8” and upload it again."
+        ) from exc
+    return "utf-8"
+
+
+def read_headers(uploaded) -> tuple[str, list[str]]:
+    """The encoding and header row of an uploaded file, read from its first bytes only."""
+    uploaded.seek(0)
+    head = uploaded.read(SNIFF_BYTES)
+    uploaded.seek(0)
+    if not head.strip():
+        raise ImportFileError("The file is empty.")
+    encoding = detect_encoding(head)
+    text = head.decode(encoding, errors="ignore")
+    first_line = next(csv.reader(io.StringIO(text)), [])
+    headers = [header.strip() for header in first_line]
+    if not any(headers):
+        raise ImportFileError("The first line must name the columns (for example: email, first name, company).")
+    return encoding, headers
+
+
+@transaction.atomic
+def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImport:
+    """Store an uploaded CSV and read its header, ready for the mapping page (nothing is imported yet)."""
+    encoding, headers = read_headers(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    lead_import = LeadImport(
+        checksum=digest.hexdigest(),
+        original_name=uploaded.name[:255],
+        encoding=encoding,
+        headers=headers,
+        mapping=guess_mapping(headers),
+        campaign=campaign,
+        created_by=by,
+    )
+    lead_import.file.save(uploaded.name, uploaded, save=False)
+    lead_import.save()
+    return lead_import
+
+
+def check_mapping(headers: list[str], mapping: dict[str, str]) -> None:
+    """A mapping must send one column to email and no two columns to the same field."""
+    targets = [target for target in mapping.values() if target]
+    if "email" not in targets:
+        raise ValidationError("Choose the column that holds the email address: it is required to import leads.")
+    twice = sorted({FIELD_LABELS[t] for t in targets if targets.count(t) > 1})
+    if twice:
+        raise ValidationError(f"Each field can come from one column only: {', '.join(twice)}.")
+    unknown = {t for t in targets if t not in IMPORT_FIELDS} | {k for k in mapping if int(k) >= len(headers)}
+    if unknown:
+        raise ValidationError(f"Unknown mapping: {', '.join(sorted(unknown))}.")
+
+
+@transaction.atomic
+def queue_import(*, lead_import: LeadImport, mapping: dict[str, str], campaign: Campaign | None) -> LeadImport:
+    """Save the mapping chosen in the browser and enqueue the import task once the transaction commits."""
+    from leads.tasks import import_leads
+
+    check_mapping(lead_import.headers, mapping)
+    lead_import.mapping = {index: target for index, target in mapping.items() if target}
+    lead_import.campaign = campaign
+    lead_import.status = LeadImport.Status.QUEUED
+    lead_import.save(update_fields=["mapping", "campaign", "status"])
+    transaction.on_commit(lambda: import_leads.delay(lead_import.pk), robust=True)
+    return lead_import
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    key: str
+    contact: dict
+    campaign_slug: str
+    campaign: Campaign | None = None
+
+
+def _text_stream(lead_import: LeadImport):
+    binary = lead_import.file.open("rb")
+    return binary, io.TextIOWrapper(binary, encoding=lead_import.encoding, newline="")
+
+
+def _records(reader) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, cells or None, error) for each record after the header; a broken record is reported."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"Unreadable CSV: {exc}."
+            continue
+        yield reader.line_num, cells, ""
+
+
+def count_rows(lead_import: LeadImport) -> int:
+    """Rows after the header; decoding the whole file here means a bad byte stops the import before it writes."""
+    binary, text = _text_stream(lead_import)
+    try:
+        reader = csv.reader(text)
+        next(reader, None)
+        return sum(1 for _line, cells, _problem in _records(reader) if cells is None or any(cells))
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            "This file is not UTF-8 text: part of it cannot be read as UTF-8. Save it as “CSV UTF-8” and upload "
+            "it again; nothing was imported."
+        ) from exc
+    finally:
+        binary.close()
+
+
+def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) -> Row:
+    """One CSV record → a Row, or ValidationError with the reason the row is refused."""
+    if len(cells) != width:
+        raise ValidationError(f"Expected {width} columns, found {len(cells)}.")
+    values = {target: cells[index].strip() for index, target in mapping.items()}
+    email = values.get("email", "")
+    if not email:
+        raise ValidationError("Email is empty.")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(f"Invalid email: {email}.") from exc
+    contact = clean_contact(values)
+    problems = [
+        f"{FIELD_LABELS[name]} is longer than {MAX_LENGTHS[name]} characters."
+        for name, value in [("email", email), *contact.items()]
+        if len(value) > MAX_LENGTHS[name]
+    ]
+    if contact["company_size"] and contact["company_size"] not in COMPANY_SIZES:
+        problems.append(f"Company size {contact['company_size']!r} is not one of {', '.join(CompanySize.values)}.")
+    if problems:
+        raise ValidationError(" ".join(problems))
+    return Row(line=line, email=email, key=email.lower(), contact=contact, campaign_slug=values.get("campaign", ""))
+
+
+class ImportRun:
+    """The state of one run of an import: counters, the campaigns seen and the errors CSV being written."""
+
+    def __init__(self, lead_import: LeadImport):
+        self.lead_import = lead_import
+        self.mapping = {int(index): target for index, target in lead_import.mapping.items()}
+        self.width = len(lead_import.headers)
+        self.campaigns: dict[str, Campaign | None] = {}
+        self.default_campaign = lead_import.campaign
+        self.checksum = lead_import.checksum or self._checksum()
+        self.processed = self.created = self.merged = self.failed = 0
+        # Bad rows go to a temporary file, not memory: a file may have a million of them.
+        self.errors = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - closed by finish()
+        self.errors_text = io.TextIOWrapper(self.errors, encoding="utf-8", newline="")
+        self.error_writer = csv.writer(self.errors_text)
+        self.error_writer.writerow(["line", "email", "reason"])
+        self.now = timezone.now()
+
+    def _checksum(self) -> str:
+        digest = hashlib.sha256()
+        with self.lead_import.file.open("rb") as binary:
+            for chunk in iter(lambda: binary.read(1024 * 1024), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def fail_row(self, line: int, email: str, reason: str) -> None:
+        self.failed += 1
+        self.error_writer.writerow([line, email, reason])
+
+    def campaign_for(self, slugs: set[str]) -> None:
+        missing = slugs - self.campaigns.keys()
+        if missing:
+            found = {c.slug: c for c in Campaign.objects.filter(slug__in=missing)}
+            self.campaigns.update({slug: found.get(slug) for slug in missing})
+
+    def event_id(self, key: str) -> str:
+        return "import:" + hashlib.sha1(f"{self.checksum}:{key}".encode(), usedforsecurity=False).hexdigest()
+
+    def merge_batch(self, rows: list[Row]) -> None:
+        """Merge one batch of parsed rows into the leads table in a handful of queries."""
+        self.campaign_for({row.campaign_slug for row in rows if row.campaign_slug})
+        # Rows of the same email within the batch fold into one, in file order (later values win).
+        folded: dict[str, list[Row]] = {}
+        for row in rows:
+            campaign = self.campaigns.get(row.campaign_slug) if row.campaign_slug else self.default_campaign
+            if row.campaign_slug and campaign is None:
+                self.fail_row(row.line, row.email, f"Unknown campaign {row.campaign_slug!r}.")
+                continue
+            row.campaign = campaign
+            folded.setdefault(row.key, []).append(row)
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    created, merged = self._write(folded)
+                break
+            except IntegrityError:
+                # A lead of this batch was captured by another door meanwhile: look the emails up again.
+                if attempt:
+                    raise
+        self.created += created
+        self.merged += merged
+
+    def _write(self, folded: dict[str, list[Row]]) -> tuple[int, int]:
+        existing = {lead.email.lower(): lead for lead in Lead.objects.with_emails(folded)}
+        new_leads, changed_leads, changed_fields = [], [], set()
+        for key, rows in folded.items():
+            lead = existing.get(key)
+            is_new = lead is None
+            if is_new:
+                lead = Lead(
+                    email=rows[0].email,
+                    source=CaptureSource.IMPORT,
+                    stage=LifecycleStage.LEAD,
+                    lead_at=self.now,
+                    created_at=self.now,
+                    last_event_at=self.now,
+                )
+            fields = set()
+            for row in rows:
+                fields.update(merge_contact(lead, row.contact))
+                fields.update(touch(lead, row.campaign, self.now))
+            if is_new:
+                new_leads.append(lead)
+            elif fields:
+                changed_leads.append(lead)
+                changed_fields |= fields
+        insert_objects(new_leads)
+        if changed_leads:
+            for lead in changed_leads:
+                lead.updated_at = self.now
+            Lead.objects.bulk_update(changed_leads, [*sorted(changed_fields), "updated_at"], batch_size=BATCH_SIZE)
+        leads = {**existing, **{lead.email.lower(): lead for lead in new_leads}}
+        events = [
+            LeadEvent(
+                lead=leads[key],
+                kind=EventKind.OTHER,
+                campaign=rows[-1].campaign,
+                occurred_at=self.now,
+                properties={"source": CaptureSource.IMPORT.value, "file": self.lead_import.original_name[:100]},
+                external_id=self.event_id(key),
+                created_at=self.now,
+            )
+            for key, rows in folded.items()
+        ]
+        stored = set(
+            LeadEvent.objects.with_external_ids(e.external_id for e in events).values_list("external_id", flat=True)
+        )
+        insert_objects([event for event in events if event.external_id not in stored])
+        touched = [lead.pk for lead in leads.values()]
+        refresh_last_event_at(touched)
+        _schedule_scoring(touched)
+        rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
+        return len(new_leads), rows_merged
+
+    def save_errors(self) -> str:
+        """Store the errors CSV (when a row failed) and return its name in the storage."""
+        self.errors_text.flush()
+        if self.failed:
+            self.errors.seek(0)
+            self.lead_import.errors_file.save(f"import-{self.lead_import.pk}-errors.csv", File(self.errors), save=False)
+        self.errors_text.close()
+        return self.lead_import.errors_file.name or ""
+
+    def save_progress(self) -> None:
+        LeadImport.objects.filter(pk=self.lead_import.pk).update(
+            processed=self.processed, created=self.created, merged=self.merged, failed=self.failed
+        )
+
+
+def run_import(import_id: int) -> LeadImport:
+    """Import the rows of a queued LeadImport; safe to run again (a redelivered task re-merges, adds nothing).
+
+    Progress is written to the LeadImport row after each batch, for the page that polls it.
+    """
+    lead_import = LeadImport.objects.get(pk=import_id)
+    if lead_import.status == LeadImport.Status.DONE:
+        return lead_import
+    try:
+        check_mapping(lead_import.headers, lead_import.mapping)
+        total = count_rows(lead_import)
+    except (ImportFileError, ValidationError) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        LeadImport.objects.filter(pk=import_id).update(
+            status=LeadImport.Status.FAILED, error=message, finished_at=timezone.now()
+        )
+        lead_import.refresh_from_db()
+        return lead_import
+    LeadImport.objects.filter(pk=import_id).update(
+        status=LeadImport.Status.RUNNING, total_rows=total, started_at=timezone.now(), processed=0
+    )
+    run = ImportRun(lead_import)
+    try:
+        _import_rows(run)
+    except Exception as exc:
+        # Leave a clear state for the page that polls it; the rows of finished batches stay imported.
+        LeadImport.objects.filter(pk=import_id).update(
+            status=LeadImport.Status.FAILED,
+            error=f"The import stopped after {run.processed:,} rows on an unexpected error ({exc.__class__.__name__}). "
+            "Rows already imported are kept; importing the file again continues safely.",
+            finished_at=timezone.now(),
+        )
+        raise
+    errors_name = run.save_errors()
+    LeadImport.objects.filter(pk=import_id).update(
+        status=LeadImport.Status.DONE,
+        processed=run.processed,
+        created=run.created,
+        merged=run.merged,
+        failed=run.failed,
+        errors_file=errors_name,
+        finished_at=timezone.now(),
+    )
+    lead_import.refresh_from_db()
+    return lead_import
+
+
+def _import_rows(run: ImportRun) -> None:
+    binary, text = _text_stream(run.lead_import)
+    try:
+        reader = csv.reader(text)
+        next(reader, None)
+        batch: list[Row] = []
+        for line, cells, problem in _records(reader):
+            if cells is not None and not any(cells):
+                continue  # a blank line is not a row
+            run.processed += 1
+            if problem:
+                run.fail_row(line, "", problem)
+            else:
+                try:
+                    batch.append(parse_row(line, cells, run.width, run.mapping))
+                except ValidationError as exc:
+                    email = cells[int(_email_column(run.mapping))] if len(cells) == run.width else ""
+                    run.fail_row(line, email, " ".join(exc.messages))
+            if len(batch) >= BATCH_SIZE:
+                run.merge_batch(batch)
+                batch = []
+                run.save_progress()
+                # With DEBUG on, Django keeps the SQL of the last 9,000 queries: not for a million-row import.
+                reset_queries()
+        if batch:
+            run.merge_batch(batch)
+    finally:
+        binary.close()
+
+
+def _email_column(mapping: dict[int, str]) -> int:
+    return next(index for index, target in mapping.items() if target == "email")

@@ -1,0 +1,245 @@
+"""Reads on leads that several views share: who sees what, the list's filters and keyset pages, the timeline."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
+from leads.models import Lead, LeadImport
+
+PAGE_SIZE = 25
+# The list says "1,000+ leads" beyond this: counting a million rows on every page view is not worth it.
+COUNT_CAP = 1000
+TIMELINE_LIMIT = 100
+
+# sort name → (column, newest/highest first)
+SORTS = {
+    "newest": ("created_at", True),
+    "oldest": ("created_at", False),
+    "score": ("score", True),
+    "score_low": ("score", False),
+}
+
+
+def can_edit_leads(user) -> bool:
+    """Marketers and managers create, edit and import leads (DOMAIN.md "Roles")."""
+    return has_role(user, MARKETER, MANAGER)
+
+
+def leads_visible_to(user):
+    """Every role reads every lead; a user without a role sees none."""
+    if not has_role(user, *ROLES):
+        return Lead.objects.none()
+    return Lead.objects.all()
+
+
+def lead_for_user(user, lead_id: int, *, write: bool = False) -> Lead:
+    """The lead, if `user` may see it (else 404) and, with `write`, change it (else 403)."""
+    try:
+        lead = (
+            leads_visible_to(user)
+            .select_related("owner", "first_touch_campaign", "latest_touch_campaign")
+            .get(pk=lead_id)
+        )
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    if write and not can_edit_leads(user):
+        raise PermissionDenied
+    return lead
+
+
+def lead_import_for_user(user, import_id: int) -> LeadImport:
+    """Imports are seen by those who may import (marketers and managers); others get a 404."""
+    if not can_edit_leads(user):
+        raise Http404("No such import.")
+    try:
+        return LeadImport.objects.select_related("campaign").get(pk=import_id)
+    except LeadImport.DoesNotExist:
+        raise Http404("No such import.") from None
+
+
+def sales_reps():
+    """Users a manager can give leads to."""
+    return get_user_model().objects.filter(groups__name=SALES_REP, is_active=True).order_by("first_name", "username")
+
+
+def filter_leads(queryset, filters: dict):
+    """Apply the list's filters (cleaned by LeadFilterForm) to a queryset of leads."""
+    q = (filters.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(company__icontains=q)
+        )
+    exact = {
+        "stage": "stage",
+        "source": "source",
+        "channel": "source_channel",
+        "owner": "owner",
+        "score_min": "score__gte",
+        "score_max": "score__lte",
+    }
+    for name, lookup in exact.items():
+        value = filters.get(name)
+        if value not in (None, ""):
+            queryset = queryset.filter(**{lookup: value})
+    # Dates become a half-open range of instants in the site's time zone, so the created_at index is used.
+    if filters.get("created_from"):
+        queryset = queryset.filter(created_at__gte=_start_of(filters["created_from"]))
+    if filters.get("created_to"):
+        queryset = queryset.filter(created_at__lt=_start_of(filters["created_to"] + timedelta(days=1)))
+    campaign = filters.get("campaign")
+    if campaign:
+        queryset = queryset.filter(Q(first_touch_campaign=campaign) | Q(latest_touch_campaign=campaign))
+    return queryset
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list ordered by (column, id), with cursors to the pages around it."""
+
+    rows: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _cursor_of(row, column: str) -> str:
+    value = getattr(row, column)
+    return f"{value.isoformat() if isinstance(value, datetime) else value}_{row.pk}"
+
+
+def _parse_cursor(column: str, cursor: str):
+    value, _, pk = cursor.rpartition("_")
+    try:
+        parsed = parse_datetime(value) if column == "created_at" else int(value)
+        if parsed is None:
+            raise ValueError(value)
+        return parsed, int(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(queryset, *, sort: str, after: str = "", before: str = "", size: int = PAGE_SIZE) -> KeysetPage:
+    """A page of `queryset` after (or before) a cursor, found through the (column, id) index.
+
+    No OFFSET and no COUNT: the database starts reading at the cursor, so page 1,000 costs what page 1
+    costs, with a million leads.
+    """
+    column, descending = SORTS.get(sort, SORTS["newest"])
+    backwards = bool(before) and not after
+    cursor = _parse_cursor(column, after or before) if (after or before) else None
+    # Walking forwards on a descending sort (or backwards on an ascending one) means smaller values.
+    smaller = descending != backwards
+    if cursor:
+        value, pk = cursor
+        op, op_or_equal = ("lt", "lte") if smaller else ("gt", "gte")
+        queryset = queryset.filter(**{f"{column}__{op_or_equal}": value}).filter(
+            Q(**{f"{column}__{op}": value}) | Q(**{f"id__{op}": pk})
+        )
+    ordering = [f"-{column}", "-id"] if smaller else [column, "id"]
+    rows = list(queryset.order_by(*ordering)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_previous = (more if backwards else bool(cursor)) and bool(rows)
+    return KeysetPage(
+        rows=rows,
+        next_cursor=_cursor_of(rows[-1], column) if rows and has_next else None,
+        previous_cursor=_cursor_of(rows[0], column) if has_previous else None,
+    )
+
+
+def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(number of rows up to `cap`, whether there are more): counts at most cap + 1 rows."""
+    count = queryset.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # event, stage, note, deal, activity
+    title: str
+    detail: str = ""
+    by: str = ""
+    url: str = ""
+
+
+def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Events, stage changes, notes and deal activity of a lead, newest first, the latest `limit` entries.
+
+    Six queries whatever the history's length: each source gives at most `limit` rows. Deals are read
+    through the reverse relation (leads does not import deals: deals sits downstream in the funnel).
+    """
+    entries = []
+    for event in lead.events.select_related("campaign")[:limit]:
+        detail = f"Campaign: {event.campaign.name}" if event.campaign else ""
+        entries.append(TimelineEntry(event.occurred_at, "event", event.get_kind_display(), detail))
+    for change in lead.stage_changes.select_related("by")[:limit]:
+        title = f"Stage: {change.get_from_stage_display() or '—'} → {change.get_to_stage_display()}"
+        detail = " · ".join(part for part in (change.reason, change.note) if part)
+        entries.append(TimelineEntry(change.at, "stage", title, detail, _name(change.by) if change.by else "Relay"))
+    for note in lead.notes.select_related("author")[:limit]:
+        entries.append(TimelineEntry(note.created_at, "note", "Note", note.body, _name(note.author)))
+    for deal in lead.deals.select_related("owner")[:limit]:
+        entries.append(
+            TimelineEntry(deal.created_at, "deal", f"Deal opened: {deal.title}", "", _name(deal.owner), _url(deal))
+        )
+    for handoff in lead.handoffs.select_related("rep", "previous_rep")[:limit]:
+        entries.append(
+            TimelineEntry(
+                handoff.handed_at,
+                "handoff",
+                f"Handed over to sales (score {handoff.score})",
+                "",
+                _name(handoff.previous_rep or handoff.rep),
+            )
+        )
+        if handoff.reassigned_at:
+            entries.append(
+                TimelineEntry(
+                    handoff.reassigned_at,
+                    "handoff",
+                    f"Reassigned to {_name(handoff.rep)}",
+                    f"{_name(handoff.previous_rep)} did not answer within the SLA; the managers were alerted.",
+                    "Relay",
+                )
+            )
+    activity_model = apps.get_model("deals", "Activity")
+    for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
+        entries.append(
+            TimelineEntry(
+                activity.at,
+                "activity",
+                f"{activity.get_kind_display()}: {activity.subject}",
+                f"Deal: {activity.deal.title}",
+                _name(activity.by),
+                _url(activity.deal),
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _url(deal) -> str:
+    try:
+        return deal.get_absolute_url()
+    except NoReverseMatch:  # the deal page lands with the deals issue
+        return ""

@@ -1,0 +1,65 @@
+"""Capture to hand-over with a real Redis and a real worker: fast, and nothing lost while Redis is down."""
+
+import time
+
+import pytest
+
+from conftest import require_postgres, start_worker, stop_worker, wait_until
+from crm.tests.factories import UserFactory
+from deals.models import Deal
+from leads.models import Lead
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+QUALIFIED = {"job_title": "VP Marketing", "company_size": "1001-5000", "industry": "Software", "country": "US"}
+
+
+@pytest.fixture
+def api(client):
+    client.force_login(UserFactory(role="Marketer", username="integration"))
+    return client
+
+
+def test_an_event_posted_to_the_api_makes_a_deal_appear_for_a_rep_within_seconds(celery_worker, api):
+    rep = UserFactory(role="Sales rep", username="fast-rep")
+    response = api.post("/api/v1/leads/", {"email": "quick@example.com", **QUALIFIED}, content_type="application/json")
+    assert response.status_code == 201
+    lead_id = response.json()["id"]
+    wait_until(lambda: Lead.objects.filter(pk=lead_id, scored_at__isnull=False).exists(), timeout=10)
+    assert not Deal.objects.filter(lead_id=lead_id).exists()  # 35 points of fit: not yet an MQL
+    sent = time.monotonic()
+    response = api.post(
+        "/api/v1/events/", {"email": "QUICK@example.com", "kind": "demo_request"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    deal = wait_until(lambda: Deal.objects.filter(lead_id=lead_id).first(), timeout=10)
+    assert deal.owner == rep
+    assert time.monotonic() - sent < 5
+
+
+def test_with_redis_stopped_capture_succeeds_and_the_sweep_scores_the_lead_once_redis_is_back(
+    private_redis, broker_at, api
+):
+    require_postgres()
+    broker_at(private_redis.url)
+    private_redis.stop()
+    started = time.monotonic()
+    response = api.post(
+        "/api/v1/leads/", {"email": "offline@example.com", **QUALIFIED}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 15  # the failed publish is bounded, not a hang
+    lead = Lead.objects.get(email="offline@example.com")
+    assert lead.scored_at is None and lead.score_requested_at is not None
+
+    private_redis.start()
+    worker, log = start_worker(private_redis.url, "sweeper", ".celery-sweeper.log")
+    try:
+        from leads.tasks import score_stale_leads
+
+        score_stale_leads.delay()  # what beat sends every minute
+        wait_until(lambda: Lead.objects.filter(pk=lead.pk, scored_at__isnull=False).exists(), timeout=20)
+    finally:
+        stop_worker(worker, log)
+    lead.refresh_from_db()
+    assert lead.fit_score == 35

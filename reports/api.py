@@ -1,0 +1,246 @@
+"""Read-only REST endpoints with the same figures, filters and permissions as the report pages.
+
+Query parameters are validated by the pages' filter form; unlike a page (which shows the error and falls
+back to defaults), the API answers 400 with the field errors. Ratios are numbers rounded to 4 places (0.5 =
+50 %), money is a decimal string, a ratio with a zero denominator is null.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.models import Channel
+from crm.roles import role_permission
+from reports import feedback, funnel, sales
+from reports.filters import PRESETS, REPORT_VIEWERS, SALES_VIEWERS, filters_from_query
+from reports.forms import FunnelFilterForm
+
+
+def ratio(**kwargs):
+    """A share (0.5 = 50 %) as a JSON number; null for a zero denominator."""
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=4, coerce_to_string=False, allow_null=True, **kwargs
+    )
+
+
+def money(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True, **kwargs)
+
+
+class FiltersSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    channel = serializers.CharField()
+    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+
+
+class PeriodSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+
+class FunnelStageSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    reached = serializers.IntegerField()
+    previous_reached = serializers.IntegerField()
+    reached_delta = serializers.IntegerField()
+    conversion = ratio(help_text="Share that reached the next stage (null for the last stage).")
+    previous_conversion = ratio()
+    conversion_delta = ratio()
+    median_days = serializers.FloatField(allow_null=True, help_text="Median days to reach the next stage.")
+    dropped = serializers.IntegerField(allow_null=True)
+    left_nurture = serializers.IntegerField(allow_null=True)
+    left_disqualified = serializers.IntegerField(allow_null=True)
+
+
+class FunnelGroupSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    reached = serializers.DictField(child=serializers.IntegerField())
+    conversion = ratio()
+
+
+class FunnelReportSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    cohort = serializers.IntegerField()
+    overall_conversion = ratio()
+    stages = FunnelStageSerializer(many=True)
+    previous_period = PeriodSerializer()
+    split = serializers.CharField()
+    groups = FunnelGroupSerializer(many=True)
+
+
+class SalesSummarySerializer(serializers.Serializer):
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    revenue = money()
+    win_rate = ratio()
+    average_deal_size = money()
+    sales_cycle_days = serializers.FloatField(allow_null=True)
+    open_deals = serializers.IntegerField()
+    pipeline_value = money()
+    weighted_pipeline_value = money()
+    sales_velocity = money(help_text="Revenue per day.")
+    rotting_deals = serializers.IntegerField()
+    handed_over = serializers.IntegerField()
+    answered_within_sla = serializers.IntegerField()
+    sla_compliance = ratio()
+    speed_to_lead_hours = serializers.FloatField(allow_null=True)
+
+
+class ForecastMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(allow_null=True)
+    label = serializers.CharField()
+    deals = serializers.IntegerField()
+    amount = money()
+    weighted_amount = money()
+
+
+class RepRowSerializer(serializers.Serializer):
+    rep_id = serializers.IntegerField()
+    rep = serializers.CharField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    revenue = money()
+    win_rate = ratio()
+    handed_over = serializers.IntegerField()
+    within_sla = serializers.IntegerField()
+    sla_compliance = ratio()
+    speed_to_lead_hours = serializers.FloatField(allow_null=True)
+
+
+class SalesReportSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    summary = SalesSummarySerializer()
+    forecast = ForecastMonthSerializer(many=True)
+    reps = RepRowSerializer(many=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ReasonGroupSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class ReasonPivotSerializer(serializers.Serializer):
+    reasons = ReasonSerializer(many=True)
+    groups = ReasonGroupSerializer(many=True)
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    acceptance_rate = ratio()
+
+
+class NoteSerializer(serializers.Serializer):
+    lead = serializers.CharField()
+    lead_id = serializers.IntegerField()
+    author = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    body = serializers.CharField()
+
+
+class CampaignNotesSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    notes = NoteSerializer(many=True)
+
+
+class FeedbackReportSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    rejections_by_campaign = ReasonPivotSerializer()
+    rejections_by_channel = ReasonPivotSerializer()
+    losses_by_campaign = ReasonPivotSerializer()
+    losses_by_channel = ReasonPivotSerializer()
+    acceptance = AcceptanceSerializer(many=True)
+    notes = CampaignNotesSerializer(many=True)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("period", str, enum=[value for value, _ in PRESETS], description="Default: last_30."),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="With period=custom (or no period)."),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Included."),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("campaign", int, description="First-touch campaign id."),
+    OpenApiParameter("owner", int, description="Owner's user id (ignored for sales reps: always themselves)."),
+]
+
+
+def filters_or_400(request, form_class=None):
+    kwargs = {"form_class": form_class} if form_class else {}
+    form, filters = filters_from_query(request.query_params, user=request.user, **kwargs)
+    if form.errors:
+        raise ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
+    return form, filters
+
+
+class FunnelReportView(APIView):
+    """The funnel of leads created in the period (see /reports/funnel/)."""
+
+    permission_classes = [role_permission(read=REPORT_VIEWERS)]
+
+    @extend_schema(
+        parameters=[*FILTER_PARAMETERS, OpenApiParameter("split", str, enum=["channel", "campaign"])],
+        responses=FunnelReportSerializer,
+    )
+    def get(self, request):
+        form, filters = filters_or_400(request, FunnelFilterForm)
+        split = form.cleaned_data.get("split") or ""
+        data = {
+            "filters": filters,
+            **funnel.funnel_report(filters),
+            "split": split,
+            "groups": funnel.funnel_by_group(filters, split),
+        }
+        return Response(FunnelReportSerializer(data).data)
+
+
+class SalesReportView(APIView):
+    """Win rate, pipeline, forecast and each rep's figures (see /reports/sales/)."""
+
+    permission_classes = [role_permission(read=SALES_VIEWERS)]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=SalesReportSerializer)
+    def get(self, request):
+        _, filters = filters_or_400(request)
+        data = {
+            "filters": filters,
+            "summary": sales.sales_summary(filters),
+            "forecast": sales.forecast_by_month(filters),
+            "reps": sales.rep_table(filters),
+        }
+        return Response(SalesReportSerializer(data).data)
+
+
+class FeedbackReportView(APIView):
+    """MQL rejection and deal loss reasons, acceptance and sales notes by campaign (see /reports/feedback/)."""
+
+    permission_classes = [role_permission(read=REPORT_VIEWERS)]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=FeedbackReportSerializer)
+    def get(self, request):
+        _, filters = filters_or_400(request)
+        data = {
+            "filters": filters,
+            "rejections_by_campaign": feedback.rejection_reasons(filters, "campaign"),
+            "rejections_by_channel": feedback.rejection_reasons(filters, "channel"),
+            "losses_by_campaign": feedback.loss_reasons(filters, "campaign"),
+            "losses_by_channel": feedback.loss_reasons(filters, "channel"),
+            "acceptance": feedback.acceptance_by_campaign(filters),
+            "notes": feedback.latest_sales_notes(filters),
+        }
+        return Response(FeedbackReportSerializer(data).data)

@@ -1,0 +1,91 @@
+"""The key figures each role sees on its dashboard (/), over the last 30 days, in a few fixed queries.
+
+Definitions are the reports' (so a figure and the report it links to agree): new leads = leads created in
+the period; MQLs = leads that became MQLs in the period; acceptance rate = hand-overs answered in the period;
+win rate = deals closed in the period; pipeline value = open deals now; SLA compliance = hand-overs made in
+the period answered within the SLA.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from campaigns.models import CampaignDailyStat
+from crm import metrics
+from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role
+from deals.models import Deal
+from leads.models import Handoff, Lead
+from reports.filters import ReportFilters, default_filters
+from reports.sales import LOST, OPEN, WON, within_sla
+
+
+def _deal_figures(deals, filters: ReportFilters) -> dict:
+    closed = filters.in_range("closed_at")
+    figures = deals.aggregate(
+        won=Count("pk", filter=WON & closed),
+        lost=Count("pk", filter=LOST & closed),
+        open_deals=Count("pk", filter=OPEN),
+        pipeline_value=Sum("amount", filter=OPEN),
+    )
+    return {
+        "open_deals": figures["open_deals"],
+        "pipeline_value": figures["pipeline_value"] or Decimal(0),
+        "win_rate": metrics.win_rate(won=figures["won"], lost=figures["lost"]),
+    }
+
+
+def manager_figures(filters: ReportFilters) -> dict:
+    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
+    leads = Lead.objects.filter(created | qualified).aggregate(
+        new_leads=Count("pk", filter=created), new_mqls=Count("pk", filter=qualified)
+    )
+    answered = filters.in_range("responded_at")
+    handed = filters.in_range("handed_at")
+    handoffs = Handoff.objects.filter(answered | handed).aggregate(
+        accepted=Count("pk", filter=answered & Q(outcome=Handoff.Outcome.ACCEPTED)),
+        rejected=Count("pk", filter=answered & Q(outcome=Handoff.Outcome.REJECTED)),
+        handed_over=Count("pk", filter=handed),
+        within_sla=Count("pk", filter=handed & within_sla()),
+    )
+    return {
+        **leads,
+        "acceptance_rate": metrics.mql_acceptance_rate(accepted=handoffs["accepted"], rejected=handoffs["rejected"]),
+        "sla_compliance": metrics.sla_compliance(
+            within_sla=handoffs["within_sla"], handed_over=handoffs["handed_over"]
+        ),
+        **_deal_figures(Deal.objects.all(), filters),
+    }
+
+
+def rep_figures(filters: ReportFilters, user) -> dict:
+    return {
+        **_deal_figures(Deal.objects.filter(owner=user), filters),
+        "pending_mqls": Handoff.objects.filter(rep=user, outcome=Handoff.Outcome.PENDING).count(),
+    }
+
+
+def marketer_figures(filters: ReportFilters, user) -> dict:
+    """The marketer's own campaigns: leads they brought (first touch), new MQLs, spend and cost per lead."""
+    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
+    leads = Lead.objects.filter(created | qualified, first_touch_campaign__owner=user).aggregate(
+        leads=Count("pk", filter=created), mqls=Count("pk", filter=qualified)
+    )
+    spend = CampaignDailyStat.objects.filter(
+        campaign__owner=user, date__gte=filters.date_from, date__lte=filters.date_to
+    ).aggregate(spend=Sum("spend"))["spend"] or Decimal(0)
+    return {**leads, "spend": spend, "cost_per_lead": metrics.cost_per_lead(spend=spend, leads=leads["leads"])}
+
+
+def dashboard_figures(user) -> dict | None:
+    """The signed-in user's figures for their primary role (None without a role)."""
+    filters = default_filters()
+    role = primary_role(user)
+    if role == MANAGER:
+        figures = manager_figures(filters)
+    elif role == MARKETER:
+        figures = marketer_figures(filters, user)
+    elif role == SALES_REP:
+        figures = rep_figures(filters, user)
+    else:
+        return None
+    return {"filters": filters, **figures}

@@ -1,0 +1,175 @@
+"""The sales report: how the pipeline converts and how fast reps answer the MQLs marketing hands over.
+
+Deals closed in the period give the win rate, average deal size and sales cycle; open deals (now) give the
+pipeline value, weighted forecast and rotting count; hand-overs made in the period give SLA compliance and
+speed to lead. The owner filter is the deal's owner and the hand-over's rep; channel and campaign are those
+of the deal's lead (a deal without a lead only shows when neither is filtered).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from crm import metrics
+from deals.models import Activity, Deal, Pipeline, Stage
+from leads.models import Handoff, ScoringSettings
+from reports.filters import ReportFilters, lead_filter
+from reports.sql import days, duration, hours, median, medians
+
+WON = Q(stage__kind=Stage.Kind.WON)
+LOST = Q(stage__kind=Stage.Kind.LOST)
+OPEN = Q(stage__kind=Stage.Kind.OPEN)
+HUNDRED = Decimal(100)
+
+
+def amount_times_probability():
+    """amount × probability (a percentage): summed exactly, then divided by 100 in Python."""
+    money = DecimalField(max_digits=20, decimal_places=2)
+    return ExpressionWrapper(F("amount") * F("stage__probability"), output_field=money)
+
+
+def deals_for(filters: ReportFilters):
+    return Deal.objects.filter(lead_filter(filters, "lead__", owner="owner_id"))
+
+
+def handoffs_for(filters: ReportFilters):
+    """Hand-overs made in the period."""
+    return Handoff.objects.filter(filters.in_range("handed_at"), lead_filter(filters, "lead__", owner="rep_id"))
+
+
+def rotting(now: datetime.datetime) -> Q:
+    """Open deals with no stage change and no activity for more than their pipeline's rotting_days."""
+    condition = Q(pk__in=[])
+    for pipeline_id, rotting_days in Pipeline.objects.values_list("pk", "rotting_days"):
+        since = now - datetime.timedelta(days=rotting_days)
+        condition |= Q(stage__pipeline_id=pipeline_id, stage_changed_at__lt=since) & (
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=since)
+        )
+    return condition
+
+
+class Earliest(Func):
+    """The earlier of two timestamps either of which may be NULL (NULL only when both are). PostgreSQL's
+    LEAST skips NULLs and names each argument once (a subquery argument runs once); SQLite's MIN does not
+    skip them, so there each side falls back on the other."""
+
+    function = "LEAST"
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        first, second = self.get_source_expressions()
+        both = Func(Coalesce(first, second), Coalesce(second, first), function="MIN", output_field=self.output_field)
+        return both.as_sql(compiler, connection, **extra_context)
+
+
+def first_response():
+    """When the rep first answered a hand-over: the earliest of accept/reject and the first activity on its
+    deal (NULL when neither happened)."""
+    first_activity = Activity.objects.filter(deal=OuterRef("deal")).order_by("at", "pk").values("at")[:1]
+    return Earliest("responded_at", Subquery(first_activity), output_field=DateTimeField())
+
+
+def within_sla() -> Q:
+    sla = datetime.timedelta(hours=ScoringSettings.load().sla_hours)
+    return Q(responded_at__isnull=False, responded_at__lte=F("handed_at") + sla)
+
+
+def sales_summary(filters: ReportFilters, *, now=None) -> dict:
+    """The headline figures of the sales report."""
+    now = now or timezone.now()
+    closed = filters.in_range("closed_at")
+    deals = deals_for(filters)
+    figures = deals.aggregate(
+        won=Count("pk", filter=WON & closed),
+        lost=Count("pk", filter=LOST & closed),
+        won_amount=Sum("amount", filter=WON & closed),
+        open_deals=Count("pk", filter=OPEN),
+        pipeline_value=Sum("amount", filter=OPEN),
+        weighted_x100=Sum(amount_times_probability(), filter=OPEN),
+        rotting=Count("pk", filter=OPEN & rotting(now)),
+    )
+    handoffs = handoffs_for(filters)
+    answers = handoffs.aggregate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
+    cycle = days(median(deals.filter(WON & closed), duration("closed_at", "created_at")))
+    win_rate = metrics.win_rate(won=figures["won"], lost=figures["lost"])
+    average = metrics.average_deal_size(won_amount=figures["won_amount"], won=figures["won"])
+    return {
+        "won": figures["won"],
+        "lost": figures["lost"],
+        "revenue": figures["won_amount"] or Decimal(0),
+        "win_rate": win_rate,
+        "average_deal_size": average,
+        "sales_cycle_days": cycle,
+        "open_deals": figures["open_deals"],
+        "pipeline_value": figures["pipeline_value"] or Decimal(0),
+        "weighted_pipeline_value": (figures["weighted_x100"] or Decimal(0)) / HUNDRED,
+        "sales_velocity": metrics.sales_velocity(
+            open_deals=figures["open_deals"], win_rate=win_rate, average_deal_size=average, cycle_days=cycle
+        ),
+        "rotting_deals": figures["rotting"],
+        "handed_over": answers["handed_over"],
+        "answered_within_sla": answers["within_sla"],
+        "sla_compliance": metrics.sla_compliance(within_sla=answers["within_sla"], handed_over=answers["handed_over"]),
+        "speed_to_lead_hours": hours(median(handoffs, duration(first_response(), "handed_at"))),
+    }
+
+
+def forecast_by_month(filters: ReportFilters) -> list[dict]:
+    """Open deals by expected close month: count, amount and weighted amount (deals without a date last)."""
+    rows = (
+        deals_for(filters)
+        .filter(OPEN)
+        .values(month=TruncMonth("expected_close_date"))
+        .annotate(deals=Count("pk"), total=Sum("amount"), weighted_x100=Sum(amount_times_probability()))
+        .order_by(F("month").asc(nulls_last=True))
+    )
+    return [
+        {
+            "month": row["month"],
+            "label": row["month"].strftime("%b %Y") if row["month"] else "No date",
+            "deals": row["deals"],
+            "amount": row["total"],
+            "weighted_amount": row["weighted_x100"] / HUNDRED,
+        }
+        for row in rows
+    ]
+
+
+def rep_table(filters: ReportFilters) -> list[dict]:
+    """Per rep: deals won and revenue, win rate (closed in the period), SLA compliance and speed to lead
+    (hand-overs made in the period). A rep without any of those in the period has no row."""
+    closed = (
+        deals_for(filters)
+        .filter(filters.in_range("closed_at"), WON | LOST)
+        .values("owner_id")
+        .annotate(won=Count("pk", filter=WON), lost=Count("pk", filter=LOST), revenue=Sum("amount", filter=WON))
+    )
+    handoffs = handoffs_for(filters)
+    answered = handoffs.values("rep_id").annotate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
+    speed = medians(handoffs, duration(first_response(), "handed_at"), group="rep_id")
+    rows: dict[int, dict] = {}
+
+    def row_for(user_id):
+        return rows.setdefault(
+            user_id, {"rep_id": user_id, "won": 0, "lost": 0, "revenue": Decimal(0), "handed_over": 0, "within_sla": 0}
+        )
+
+    for row in closed:
+        row_for(row["owner_id"]).update(won=row["won"], lost=row["lost"], revenue=row["revenue"] or Decimal(0))
+    for row in answered:
+        row_for(row["rep_id"]).update(handed_over=row["handed_over"], within_sla=row["within_sla"])
+    names = {
+        user.pk: user.get_full_name() or user.username for user in get_user_model().objects.filter(pk__in=list(rows))
+    }
+    table = []
+    for user_id, row in rows.items():
+        row["rep"] = names.get(user_id, "")
+        row["win_rate"] = metrics.win_rate(won=row["won"], lost=row["lost"])
+        row["sla_compliance"] = metrics.sla_compliance(within_sla=row["within_sla"], handed_over=row["handed_over"])
+        row["speed_to_lead_hours"] = hours(speed.get(user_id))
+        table.append(row)
+    return sorted(table, key=lambda row: (-row["revenue"], row["rep"]))

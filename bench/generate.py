@@ -375,7 +375,7 @@ DEAL_FIELDS = [
     "close_note",
     "handoff",
 ]
-DEAL_CHANGE_FIELDS = ["deal", "from_stage", "to_stage", "by", "at"]
+DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
 ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_at", "by", "at"]
 # Insertion order: a table's rows go in after the rows they point at.
 TABLES = [
@@ -506,9 +506,9 @@ class Funnel:
                 self.handoff_id,
             ),
         )
-        writer.add(DealStageChange, (self.deal_id, None, first.pk, rep.pk, opened))
+        writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))
         if stage != first:
-            writer.add(DealStageChange, (self.deal_id, first.pk, stage.pk, rep.pk, moved))
+            writer.add(DealStageChange, (self.deal_id, first.pk, first.name, stage.pk, stage.name, rep.pk, moved))
         writer.add(Activity, (self.deal_id, "call", "Discovery call", "", None, True, moved, rep.pk, moved))
         if is_open:
             due = (now + timedelta(days=rng.randrange(-5, 14))).date()

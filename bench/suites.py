@@ -3,7 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
-from bench.measure import Measurement, once
+from bench.measure import Measurement, once, repeat
 from leads.models import EngagementRule, Lead, ScoringSettings
 from leads.scoring import rescore_leads
 
@@ -51,4 +51,48 @@ def raw_sql_rescore(now) -> int:
         return cursor.rowcount
 
 
-SUITES = [scoring]
+def pages(*, runs, stdout):
+    """Server time of the main pages through Django's test client (no network), with query counts."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from leads.models import Handoff
+
+    User = get_user_model()
+    manager, rep = User.objects.get(username="bench_manager"), User.objects.get(username="bench_rep1")
+    lead = Lead.objects.get(pk=Handoff.objects.order_by("pk").values_list("lead", flat=True).first())
+    as_manager, as_rep = Client(), Client()
+    as_manager.force_login(manager)
+    as_rep.force_login(rep)
+    checks = [
+        ("page: lead list, first page", as_manager, "/leads/", PAGE),
+        ("page: lead list, stage + owner filter", as_manager, f"/leads/?stage=sql&owner={rep.pk}", PAGE),
+        ("page: lead list, sorted by score", as_manager, "/leads/?sort=-score", PAGE),
+        ("page: lead detail", as_manager, f"/leads/{lead.pk}/", PAGE),
+        ("page: campaign list", as_manager, "/campaigns/", PAGE),
+        ("page: pipeline board (team)", as_manager, "/pipeline/", PAGE),
+        ("page: MQL inbox (rep)", as_rep, "/leads/inbox/", PAGE),
+        ("page: dashboard (manager)", as_manager, "/", PAGE),
+        ("report: funnel (last 30 days)", as_manager, "/reports/funnel/", FUNNEL_REPORTS),
+        ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),
+        ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
+        ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
+    ]
+    for name, client, url, (median_target, p95_target) in checks:
+        response = client.get(url)
+        if response.status_code != 200:
+            yield Measurement(name=name, error=f"HTTP {response.status_code} for {url}", ok=False)
+            continue
+        measurement = repeat(name, lambda client=client, url=url: client.get(url), runs=runs)
+        measurement.target = f"median < {median_target}" + (f", p95 < {p95_target}" if p95_target else "") + " ms"
+        measurement.ok = measurement.median_ms < median_target and (not p95_target or measurement.p95_ms < p95_target)
+        yield measurement
+
+
+# Issue #8's targets (2 cores, PostgreSQL, 1M leads): every page median < 150 ms and p95 < 300 ms; the
+# funnel and campaign reports median < 300 ms.
+PAGE = (150, 300)
+FUNNEL_REPORTS = (300, None)
+
+
+SUITES = [scoring, pages]

@@ -95,4 +95,70 @@ PAGE = (150, 300)
 FUNNEL_REPORTS = (300, None)
 
 
-SUITES = [scoring, pages]
+def handover_latency(*, runs, stdout, samples: int = 50):
+    """Event → hand-over with a real worker: POST a demo request for a lead 15 points below the threshold
+    and time until its deal exists (the median of `samples`)."""
+    import statistics
+    import time
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.measure import percentile
+    from crm.worker_process import WorkerProcess, database_url
+    from deals.models import Deal
+
+    name = "event → hand-over (real worker)"
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        yield Measurement(name=name, error="skipped: needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+        return
+    from crm.celery import app
+
+    app.control.purge()
+    worker = WorkerProcess(
+        database_url=database_url(connection.settings_dict),
+        broker_url=settings.REDIS_URL,
+        name="bench",
+        log_path=settings.BASE_DIR / "bench" / "worker.log",
+    ).start()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_marketer"))
+    timings = []
+    try:
+        for sample in range(samples):
+            lead = Lead.objects.create(
+                email=f"latency{sample}.{time.time_ns()}@bench.example",
+                job_title="VP Marketing",
+                company_size="1001-5000",
+                industry="Software",
+                country="US",
+                fit_score=35,
+                score=35,
+                scored_at=timezone.now(),
+            )
+            started = time.perf_counter()
+            response = client.post(
+                "/api/v1/events/", {"lead": lead.pk, "kind": "demo_request"}, content_type="application/json"
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"POST /api/v1/events/ answered {response.status_code}: {response.content[:300]}")
+            while not Deal.objects.filter(lead=lead).exists():
+                if time.perf_counter() - started > 20:
+                    raise RuntimeError(f"no deal for lead {lead.pk} after 20 s; see bench/worker.log")
+                time.sleep(0.005)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        worker.stop()
+    median = statistics.median(timings)
+    yield Measurement(
+        name=name,
+        median_ms=round(median, 1),
+        p95_ms=round(percentile(timings, 0.95), 1),
+        runs=len(timings),
+        target="median < 2000 ms",
+        ok=median < 2000,
+    )
+
+
+SUITES = [scoring, pages, handover_latency]

@@ -2,9 +2,7 @@
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from crm.tests.factories import TEST_PASSWORD, UserFactory
+from crm.worker_process import WorkerProcess, database_url
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -81,67 +80,20 @@ def _eager_tasks_outside_integration_tests(request):
     app.conf.task_always_eager = previous
 
 
-def _database_url_for_worker() -> str:
+def start_worker(broker_url: str, name: str, log_name: str) -> WorkerProcess:
+    """A real Celery worker on `broker_url` against the test database (stop it with `.stop()`)."""
     from django.db import connection
 
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(broker_url: str, name: str, log_name: str):
-    """Start `celery -A crm worker` on `broker_url` against the test database; returns (process, log)."""
-    from crm.celery import app
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_worker(),
-        "REDIS_URL": broker_url,
-        "CONN_MAX_AGE": "0",
-        "DEBUG": "0",
-        "SECRET_KEY": "integration-tests",
-        "SECURE_SSL_REDIRECT": "0",
-    }
-    log = open(BASE_DIR / log_name, "w")  # noqa: SIM115 - closed by stop_worker
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crm",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=2",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}-{os.getpid()}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    worker = WorkerProcess(
+        database_url=database_url(connection.settings_dict),
+        broker_url=broker_url,
+        name=name,
+        log_path=BASE_DIR / log_name,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {worker.returncode}; see {log_name}")
-        if any(name in reply_name for reply in app.control.ping(timeout=0.5) for reply_name in reply):
-            return worker, log
-    worker.kill()
-    pytest.fail(f"the Celery worker {name} did not answer a ping within 60 s")
-
-
-def stop_worker(worker, log) -> None:
-    os.killpg(worker.pid, signal.SIGTERM)
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-    log.close()
+        return worker.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def require_redis(url: str) -> None:
@@ -169,9 +121,9 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     app.control.purge()
     with django_db_blocker.unblock():
-        worker, log = start_worker(settings.REDIS_URL, "test", ".celery-test-worker.log")
-    yield worker
-    stop_worker(worker, log)
+        worker = start_worker(settings.REDIS_URL, "test", ".celery-test-worker.log")
+    yield worker.process
+    worker.stop()
 
 
 def wait_until(condition, timeout=15.0, interval=0.1):

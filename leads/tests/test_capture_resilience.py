@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import require_postgres, start_worker, stop_worker, wait_until
+from conftest import require_postgres, start_worker, wait_until
 from crm.tests.factories import UserFactory
 from deals.models import Deal
 from leads.models import Lead
@@ -53,13 +53,13 @@ def test_with_redis_stopped_capture_succeeds_and_the_sweep_scores_the_lead_once_
     assert lead.scored_at is None and lead.score_requested_at is not None
 
     private_redis.start()
-    worker, log = start_worker(private_redis.url, "sweeper", ".celery-sweeper.log")
+    worker = start_worker(private_redis.url, "sweeper", ".celery-sweeper.log")
     try:
         from leads.tasks import score_stale_leads
 
         score_stale_leads.delay()  # what beat sends every minute
         wait_until(lambda: Lead.objects.filter(pk=lead.pk, scored_at__isnull=False).exists(), timeout=20)
     finally:
-        stop_worker(worker, log)
+        worker.stop()
     lead.refresh_from_db()
     assert lead.fit_score == 35

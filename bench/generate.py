@@ -1,0 +1,580 @@
+"""Fast synthetic data at scale for the benchmark (and `seed_demo --scale`).
+
+Rows go in with PostgreSQL's COPY or SQLite's executemany, in chunks, with explicit primary keys so that
+events, hand-overs and deals can point at leads without reading them back. Memory stays bounded by the
+chunk size whatever the scale. The data follows the funnel: every deal's lead was an MQL accepted by its
+rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row.
+"""
+
+import csv
+import io
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignDailyStat, Channel
+from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
+from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from leads.models import (
+    CompanySize,
+    EventKind,
+    Handoff,
+    Lead,
+    LeadEvent,
+    LeadStageChange,
+    LifecycleStage,
+    RejectionReason,
+)
+
+CHUNK = 20_000
+FIRST_NAMES = [
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Yusuf",
+]
+LAST_NAMES = [
+    "Adler",
+    "Brown",
+    "Chen",
+    "Diaz",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jones",
+    "Kim",
+    "Lopez",
+    "Muller",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Weber",
+]
+COMPANY_WORDS = [
+    "Acme",
+    "Blue",
+    "North",
+    "Quantum",
+    "River",
+    "Summit",
+    "Vertex",
+    "Nimbus",
+    "Atlas",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kepler",
+    "Lumen",
+    "Meridian",
+]
+COMPANY_SUFFIXES = ["Labs", "Systems", "Group", "Health", "Logistics", "Software", "Partners", "Foods", "Energy"]
+TITLES = [
+    "VP Marketing",
+    "Head of Sales",
+    "Director of IT",
+    "Marketing Manager",
+    "Software Engineer",
+    "CFO",
+    "Chief Revenue Officer",
+    "Operations Lead",
+    "Student",
+    "Founder",
+    "Product Manager",
+    "Analyst",
+]
+INDUSTRIES = ["Software", "Financial services", "Healthcare", "Retail", "Manufacturing", "Education", "Logistics"]
+COUNTRIES = ["US", "GB", "DE", "FR", "NL", "CA", "BR", "IN", "ES", "SE", "AU", "JP"]
+EVENT_WEIGHTS = {
+    EventKind.PAGE_VIEW: 40,
+    EventKind.EMAIL_OPEN: 20,
+    EventKind.EMAIL_CLICK: 12,
+    EventKind.CONTENT_DOWNLOAD: 8,
+    EventKind.FORM_SUBMIT: 6,
+    EventKind.WEBINAR_ATTENDED: 4,
+    EventKind.PRICING_PAGE_VIEW: 6,
+    EventKind.DEMO_REQUEST: 2,
+    EventKind.OTHER: 2,
+}
+
+
+@dataclass
+class Scale:
+    leads: int = 100_000
+    events_per_lead: int = 5
+    campaigns: int = 50
+    days: int = 90
+    deals: int = 20_000
+    open_deals: int = 2_000
+    reps: int = 10
+
+
+def _bulk_insert(model, columns: list[str], rows: Iterable[tuple], chunk: int = CHUNK) -> int:
+    """Insert `rows` (tuples in `columns` order) into `model`'s table in chunks; returns the row count."""
+    table = model._meta.db_table
+    count = 0
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            _insert_chunk(table, columns, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        _insert_chunk(table, columns, batch)
+        count += len(batch)
+    return count
+
+
+def _insert_chunk(table: str, columns: list[str], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in rows:
+                writer.writerow(["\\N" if value is None else _copy_value(value) for value in row])
+            buffer.seek(0)
+            cursor.copy_expert(
+                f"COPY {quote(table)} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                buffer,
+            )
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"  # noqa: S608 - names from models
+            cursor.executemany(sql, [tuple(_sqlite_value(value) for value in row) for row in rows])
+
+
+def _copy_value(value):
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _columns(model, names: list[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _reset_sequences(*models) -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _next_id(model) -> int:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def ensure_users(reps: int):
+    """A marketer, a manager and `reps` sales reps (bench_rep1...), created once."""
+    User = get_user_model()
+    people = {}
+    for username, role in [("bench_marketer", MARKETER), ("bench_manager", MANAGER)] + [
+        (f"bench_rep{n}", SALES_REP) for n in range(1, reps + 1)
+    ]:
+        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@bench.example"})
+        if created:
+            user.set_unusable_password()
+            user.save()
+            set_role(user, role)
+        people[username] = user
+    return people
+
+
+def generate(scale: Scale, *, seed: int = 20261123, now: datetime | None = None, stdout=None) -> dict[str, int]:
+    """Fill the (empty) database with `scale` worth of campaigns, leads, events, hand-overs and deals."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    say = stdout.write if stdout else (lambda message: None)
+    people = ensure_users(scale.reps)
+    reps = [people[f"bench_rep{n}"] for n in range(1, scale.reps + 1)]
+    counts: dict[str, int] = {}
+
+    with transaction.atomic():
+        campaigns = _campaigns(scale, rng, people["bench_marketer"], now)
+        counts["campaigns"] = len(campaigns)
+        counts["daily_stats"] = _daily_stats(campaigns, scale, rng, now)
+    say(f"  {counts['campaigns']} campaigns, {counts['daily_stats']} daily stats")
+
+    with transaction.atomic():
+        counts.update(_leads_and_funnel(scale, rng, campaigns, reps, now))
+    _reset_sequences(Lead, LeadEvent, Handoff, LeadStageChange, Deal, DealStageChange, Activity)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as a long-running database would have
+    say(
+        f"  {counts['leads']} leads, {counts['events']} events, {counts['handoffs']} hand-overs, "
+        f"{counts['deals']} deals, {counts['activities']} activities"
+    )
+    return counts
+
+
+def _campaigns(scale: Scale, rng: random.Random, owner, now) -> list[Campaign]:
+    start = (now - timedelta(days=scale.days)).date()
+    channels = list(Channel.values)
+    existing = set(Campaign.objects.filter(slug__startswith="bench-").values_list("slug", flat=True))
+    Campaign.objects.bulk_create(
+        Campaign(
+            name=f"Bench campaign {n}",
+            slug=f"bench-{n}",
+            channel=channels[n % len(channels)],
+            status=Campaign.Status.ACTIVE,
+            start_date=start,
+            budget=Decimal(rng.randrange(5_000, 80_000)),
+            owner=owner,
+        )
+        for n in range(1, scale.campaigns + 1)
+        if f"bench-{n}" not in existing
+    )
+    return list(Campaign.objects.filter(slug__startswith="bench-").order_by("pk"))
+
+
+def _daily_stats(campaigns, scale: Scale, rng: random.Random, now) -> int:
+    first_day = (now - timedelta(days=scale.days)).date()
+    rows = []
+    for campaign in campaigns:
+        for offset in range(scale.days):
+            impressions = rng.randrange(500, 50_000)
+            clicks = rng.randrange(0, max(impressions // 20, 1))
+            spend = Decimal(rng.randrange(0, 200_000)) / 100
+            rows.append(
+                CampaignDailyStat(
+                    campaign=campaign,
+                    date=first_day + timedelta(days=offset),
+                    impressions=impressions,
+                    clicks=clicks,
+                    spend=spend,
+                )
+            )
+    return len(CampaignDailyStat.objects.bulk_create(rows, batch_size=5_000, ignore_conflicts=True))
+
+
+LEAD_FIELDS = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "company_size",
+    "industry",
+    "country",
+    "marketing_consent",
+    "consent_at",
+    "consent_source",
+    "stage",
+    "owner",
+    "first_touch_campaign",
+    "latest_touch_campaign",
+    "source_channel",
+    "source",
+    "fit_score",
+    "engagement_score",
+    "score",
+    "score_breakdown",
+    "last_event_at",
+    "created_at",
+    "updated_at",
+    "lead_at",
+    "mql_at",
+    "sql_at",
+    "opportunity_at",
+    "customer_at",
+]
+EVENT_FIELDS = ["lead", "kind", "campaign", "occurred_at", "properties", "external_id", "created_at"]
+HANDOFF_FIELDS = [
+    "id",
+    "lead",
+    "round",
+    "rep",
+    "score",
+    "handed_at",
+    "due_at",
+    "outcome",
+    "responded_at",
+    "rejection_reason",
+    "note",
+]
+CHANGE_FIELDS = ["lead", "from_stage", "to_stage", "by", "reason", "note", "at"]
+DEAL_FIELDS = [
+    "id",
+    "title",
+    "lead",
+    "company",
+    "contact_name",
+    "contact_email",
+    "amount",
+    "stage",
+    "position",
+    "owner",
+    "expected_close_date",
+    "source_campaign",
+    "next_step",
+    "created_at",
+    "updated_at",
+    "stage_changed_at",
+    "last_activity_at",
+    "closed_at",
+    "lost_reason",
+    "close_note",
+    "handoff",
+]
+DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
+ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_at", "by", "at"]
+# Insertion order: a table's rows go in after the rows they point at.
+TABLES = [
+    (Lead, LEAD_FIELDS),
+    (LeadEvent, EVENT_FIELDS),
+    (Handoff, HANDOFF_FIELDS),
+    (LeadStageChange, CHANGE_FIELDS),
+    (Deal, DEAL_FIELDS),
+    (DealStageChange, DEAL_CHANGE_FIELDS),
+    (Activity, ACTIVITY_FIELDS),
+]
+
+
+class Writer:
+    """Buffers rows per table and writes them all, in dependency order, whenever the leads buffer is full."""
+
+    def __init__(self):
+        self.buffers = {model: [] for model, _ in TABLES}
+        self.counts = {model: 0 for model, _ in TABLES}
+
+    def add(self, model, row):
+        self.buffers[model].append(row)
+
+    def flush_if_full(self, size: int):
+        if len(self.buffers[Lead]) >= size:
+            self.flush()
+
+    def flush(self):
+        for model, fields in TABLES:
+            rows = self.buffers[model]
+            if rows:
+                self.counts[model] += _bulk_insert(model, _columns(model, fields), rows)
+                self.buffers[model] = []
+
+
+class Funnel:
+    """Decides each lead's path through the funnel and writes every row that path leaves behind."""
+
+    def __init__(self, scale: Scale, rng: random.Random, reps, now):
+        self.scale, self.rng, self.reps, self.now = scale, rng, reps, now
+        stages = list(Stage.objects.filter(pipeline=Pipeline.default()).order_by("order"))
+        self.open_stages = [stage for stage in stages if stage.kind == Stage.Kind.OPEN]
+        self.won = next(stage for stage in stages if stage.kind == Stage.Kind.WON)
+        self.lost = next(stage for stage in stages if stage.kind == Stage.Kind.LOST)
+        self.deals = min(scale.deals, scale.leads)
+        self.mqls = min(scale.leads, self.deals + self.deals // 2)
+        self.deal_id, self.handoff_id = _next_id(Deal), _next_id(Handoff)
+        self.lost_reasons = [reason for reason in LostReason.values if reason != LostReason.REJECTED_MQL]
+
+    def path(self, index: int, lead: dict, writer: Writer) -> None:
+        """Fill `lead`'s stage, owner and stage timestamps, and add its hand-over, deal and history rows."""
+        if index >= self.mqls:
+            return
+        rng, now = self.rng, self.now
+        rep = self.reps[index % len(self.reps)]
+        lead_id, created = lead["id"], lead["created_at"]
+        mql_at = min(created + timedelta(hours=rng.randrange(1, 24 * 20)), now - timedelta(hours=2))
+        mql_at = max(mql_at, created)
+        responded = min(mql_at + timedelta(minutes=rng.randrange(5, 60 * 40)), now)
+        lead.update(owner=rep.pk, lead_at=created, mql_at=mql_at, stage="mql")
+        writer.add(LeadStageChange, (lead_id, "lead", "mql", None, "score_reached_threshold", "", mql_at))
+        outcome, reason = "pending", ""
+        if index < self.deals:
+            outcome = "accepted"
+            lead.update(stage="sql", sql_at=responded)
+            writer.add(LeadStageChange, (lead_id, "mql", "sql", rep.pk, "accepted", "", responded))
+            self.deal(index, lead, rep, responded, writer)
+        elif index % 2:
+            outcome, reason = "rejected", rng.choice(list(RejectionReason.values))
+            lead["stage"] = "disqualified" if reason in ("not_a_fit", "duplicate") else "nurture"
+            writer.add(LeadStageChange, (lead_id, "mql", lead["stage"], rep.pk, reason, "", responded))
+        else:
+            responded = None
+        writer.add(
+            Handoff,
+            (
+                self.handoff_id,
+                lead_id,
+                1,
+                rep.pk,
+                60,
+                mql_at,
+                mql_at + timedelta(hours=24),
+                outcome,
+                responded,
+                reason,
+                "",
+            ),
+        )
+        self.handoff_id += 1
+
+    def deal(self, index: int, lead: dict, rep, opened, writer: Writer) -> None:
+        rng, now = self.rng, self.now
+        first = self.open_stages[0]
+        is_open = index < self.scale.open_deals
+        stage = rng.choice(self.open_stages) if is_open else (self.won if rng.random() < 0.4 else self.lost)
+        moved = min(opened + timedelta(days=rng.randrange(1, 60)), now)
+        if stage.order > first.order and stage != self.lost:
+            lead.update(stage="opportunity", opportunity_at=moved)
+            writer.add(LeadStageChange, (lead["id"], "sql", "opportunity", rep.pk, "", "", moved))
+        if stage == self.won:
+            lead.update(stage="customer", customer_at=moved)
+            writer.add(LeadStageChange, (lead["id"], "opportunity", "customer", rep.pk, "", "", moved))
+        name = f"{lead['first_name']} {lead['last_name']}"
+        writer.add(
+            Deal,
+            (
+                self.deal_id,
+                f"{lead['company']} — {name}",
+                lead["id"],
+                lead["company"],
+                name,
+                lead["email"],
+                Decimal(rng.randrange(1_000, 120_000)),
+                stage.pk,
+                index,
+                rep.pk,
+                (moved + timedelta(days=30)).date(),
+                lead["first_touch_campaign"],
+                "",
+                opened,
+                now,
+                moved,
+                moved if rng.random() < 0.7 else None,
+                None if is_open else moved,
+                rng.choice(self.lost_reasons) if stage == self.lost else "",
+                "",
+                self.handoff_id,
+            ),
+        )
+        writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))
+        if stage != first:
+            writer.add(DealStageChange, (self.deal_id, first.pk, first.name, stage.pk, stage.name, rep.pk, moved))
+        writer.add(Activity, (self.deal_id, "call", "Discovery call", "", None, True, moved, rep.pk, moved))
+        if is_open:
+            due = (now + timedelta(days=rng.randrange(-5, 14))).date()
+            writer.add(Activity, (self.deal_id, "task", "Send proposal", "", due, False, None, rep.pk, moved))
+        self.deal_id += 1
+
+
+def _leads_and_funnel(scale: Scale, rng: random.Random, campaigns, reps, now) -> dict[str, int]:
+    kinds, weights = list(EVENT_WEIGHTS), list(EVENT_WEIGHTS.values())
+    sizes = list(CompanySize.values)
+    span = scale.days * 86400
+    first_id = _next_id(Lead)
+    funnel = Funnel(scale, rng, reps, now)
+    writer = Writer()
+    chunk = max(CHUNK // max(scale.events_per_lead, 1), 1000)
+    for index in range(scale.leads):
+        pk = first_id + index
+        first_touch = rng.choice(campaigns)
+        latest = first_touch if rng.random() < 0.6 else rng.choice(campaigns)
+        created = now - timedelta(seconds=rng.randrange(span))
+        window = max(int((now - created).total_seconds()), 1)
+        occurred = sorted(created + timedelta(seconds=rng.randrange(window)) for _ in range(scale.events_per_lead))
+        for when in occurred:
+            campaign = latest.pk if rng.random() < 0.5 else None
+            writer.add(LeadEvent, (pk, rng.choices(kinds, weights)[0], campaign, when, {}, "", when))
+        stage = LifecycleStage.SUBSCRIBER if rng.random() < 0.05 else LifecycleStage.LEAD
+        lead = dict.fromkeys(LEAD_FIELDS)
+        lead.update(
+            id=pk,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            email=f"lead{pk}@bench.example",
+            phone="",
+            company=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}",
+            job_title=rng.choice(TITLES),
+            company_size=rng.choice(sizes),
+            industry=rng.choice(INDUSTRIES),
+            country=rng.choice(COUNTRIES),
+            marketing_consent=True,
+            consent_at=created,
+            consent_source="bench",
+            stage=stage,
+            first_touch_campaign=first_touch.pk,
+            latest_touch_campaign=latest.pk,
+            source_channel=first_touch.channel,
+            source="import",
+            fit_score=0,
+            engagement_score=0.0,
+            score=0,
+            score_breakdown={},
+            last_event_at=occurred[-1] if occurred else None,
+            created_at=created,
+            updated_at=created,
+            lead_at=created if stage == LifecycleStage.LEAD else None,
+        )
+        funnel.path(index, lead, writer)
+        writer.add(Lead, tuple(lead[name] for name in LEAD_FIELDS))
+        writer.flush_if_full(chunk)
+    writer.flush()
+    names = {
+        Lead: "leads",
+        LeadEvent: "events",
+        Handoff: "handoffs",
+        LeadStageChange: "stage_changes",
+        Deal: "deals",
+        DealStageChange: "deal_stage_changes",
+        Activity: "activities",
+    }
+    return {names[model]: count for model, count in writer.counts.items()}

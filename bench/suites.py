@@ -1,0 +1,164 @@
+"""What the benchmark measures, one function per area; each yields Measurements with their targets."""
+
+from django.db import connection
+from django.utils import timezone
+
+from bench.measure import Measurement, once, repeat
+from leads.models import EngagementRule, Lead, ScoringSettings
+from leads.scoring import rescore_leads
+
+
+def scoring(*, runs, stdout):
+    """rescore_leads on the whole base, and one raw SQL statement computing the same decayed sums."""
+    now = timezone.now()
+    relay, scored = once("rescore_leads (whole base)", lambda: rescore_leads(now=now))
+    relay.extra = {"leads": scored, "leads_per_s": round(scored / max(relay.median_ms / 1000, 1e-9))}
+    yield relay
+    baseline, _ = once("rescore baseline (one raw SQL UPDATE)", lambda: raw_sql_rescore(now))
+    yield baseline
+    ratio = relay.median_ms / baseline.median_ms if baseline.median_ms else None
+    yield Measurement(
+        name="rescore: Relay / baseline",
+        extra={"ratio": round(ratio, 2) if ratio else None},
+        target="≤ 3×",
+        ok=ratio is not None and ratio <= 3,
+    )
+
+
+def raw_sql_rescore(now) -> int:
+    """The baseline: a single UPDATE ... FROM (SELECT lead, SUM(points × 0.5^(age/half-life)) GROUP BY lead)."""
+    half_life = float(ScoringSettings.load().half_life_days)
+    lead, event, rule = Lead._meta.db_table, "leads_leadevent", EngagementRule._meta.db_table
+    if connection.vendor == "postgresql":
+        age = "GREATEST(CAST(EXTRACT(EPOCH FROM (%s::timestamptz - e.occurred_at)) AS double precision) / 86400.0, 0)"
+    else:
+        age = "MAX(julianday(%s) - julianday(e.occurred_at), 0.0)"
+    sql = f"""
+        UPDATE {lead} SET
+            engagement_score = s.total,
+            score = CAST(FLOOR({lead}.fit_score + s.total + 0.5) AS INTEGER),
+            scored_at = %s
+        FROM (
+            SELECT e.lead_id AS lead_id, SUM(r.points * POWER(CAST(0.5 AS double precision), {age} / %s)) AS total
+            FROM {event} e JOIN {rule} r ON r.kind = e.kind AND r.points <> 0
+            GROUP BY e.lead_id
+        ) AS s
+        WHERE s.lead_id = {lead}.id
+    """  # noqa: S608 - table names come from the models, values are parameters
+    stamp = now if connection.vendor == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, stamp, half_life])
+        return cursor.rowcount
+
+
+def pages(*, runs, stdout):
+    """Server time of the main pages through Django's test client (no network), with query counts."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from leads.models import Handoff
+
+    User = get_user_model()
+    manager, rep = User.objects.get(username="bench_manager"), User.objects.get(username="bench_rep1")
+    lead = Lead.objects.get(pk=Handoff.objects.order_by("pk").values_list("lead", flat=True).first())
+    as_manager, as_rep = Client(), Client()
+    as_manager.force_login(manager)
+    as_rep.force_login(rep)
+    checks = [
+        ("page: lead list, first page", as_manager, "/leads/", PAGE),
+        ("page: lead list, stage + owner filter", as_manager, f"/leads/?stage=sql&owner={rep.pk}", PAGE),
+        ("page: lead list, sorted by score", as_manager, "/leads/?sort=-score", PAGE),
+        ("page: lead detail", as_manager, f"/leads/{lead.pk}/", PAGE),
+        ("page: campaign list", as_manager, "/campaigns/", PAGE),
+        ("page: pipeline board (team)", as_manager, "/pipeline/", PAGE),
+        ("page: MQL inbox (rep)", as_rep, "/leads/inbox/", PAGE),
+        ("page: dashboard (manager)", as_manager, "/", PAGE),
+        ("report: funnel (last 30 days)", as_manager, "/reports/funnel/", FUNNEL_REPORTS),
+        ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),
+        ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
+        ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
+    ]
+    for name, client, url, (median_target, p95_target) in checks:
+        response = client.get(url)
+        if response.status_code != 200:
+            yield Measurement(name=name, error=f"HTTP {response.status_code} for {url}", ok=False)
+            continue
+        measurement = repeat(name, lambda client=client, url=url: client.get(url), runs=runs)
+        measurement.target = f"median < {median_target}" + (f", p95 < {p95_target}" if p95_target else "") + " ms"
+        measurement.ok = measurement.median_ms < median_target and (not p95_target or measurement.p95_ms < p95_target)
+        yield measurement
+
+
+# Issue #8's targets (2 cores, PostgreSQL, 1M leads): every page median < 150 ms and p95 < 300 ms; the
+# funnel and campaign reports median < 300 ms.
+PAGE = (150, 300)
+FUNNEL_REPORTS = (300, None)
+
+
+def handover_latency(*, runs, stdout, samples: int = 50):
+    """Event → hand-over with a real worker: POST a demo request for a lead 15 points below the threshold
+    and time until its deal exists (the median of `samples`)."""
+    import statistics
+    import time
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.measure import percentile
+    from crm.worker_process import WorkerProcess, database_url
+    from deals.models import Deal
+
+    name = "event → hand-over (real worker)"
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        yield Measurement(name=name, error="skipped: needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+        return
+    from crm.celery import app
+
+    app.control.purge()
+    worker = WorkerProcess(
+        database_url=database_url(connection.settings_dict),
+        broker_url=settings.REDIS_URL,
+        name="bench",
+        log_path=settings.BASE_DIR / "bench" / "worker.log",
+    ).start()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_marketer"))
+    timings = []
+    try:
+        for sample in range(samples):
+            lead = Lead.objects.create(
+                email=f"latency{sample}.{time.time_ns()}@bench.example",
+                job_title="VP Marketing",
+                company_size="1001-5000",
+                industry="Software",
+                country="US",
+                fit_score=35,
+                score=35,
+                scored_at=timezone.now(),
+            )
+            started = time.perf_counter()
+            response = client.post(
+                "/api/v1/events/", {"lead": lead.pk, "kind": "demo_request"}, content_type="application/json"
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"POST /api/v1/events/ answered {response.status_code}: {response.content[:300]}")
+            while not Deal.objects.filter(lead=lead).exists():
+                if time.perf_counter() - started > 20:
+                    raise RuntimeError(f"no deal for lead {lead.pk} after 20 s; see bench/worker.log")
+                time.sleep(0.005)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        worker.stop()
+    median = statistics.median(timings)
+    yield Measurement(
+        name=name,
+        median_ms=round(median, 1),
+        p95_ms=round(percentile(timings, 0.95), 1),
+        runs=len(timings),
+        target="median < 2000 ms",
+        ok=median < 2000,
+    )
+
+
+SUITES = [scoring, pages, handover_latency]

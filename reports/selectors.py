@@ -68,12 +68,11 @@ def _per(numerator: str, denominator: str):
 
 def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None):
     """Annotate campaigns with spend, impressions, clicks, leads, mqls, sqls, opportunities, customers,
-    revenue and the MQLs accepted and rejected by sales.
+    revenue and the MQLs accepted and rejected by sales. `order_by_figure` sorts by them or by their ratios.
 
     Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue) count
     when the lead was created within the range and names the campaign as its first touch (or latest touch
-    with attribution="last"). Ratio columns prefixed `sort_` exist for ORDER BY only; pages show the ratios
-    from `figure_ratios`, which uses crm.metrics.
+    with attribution="last"). Pages show the ratios from `figure_ratios`, which uses crm.metrics.
     """
     from deals.models import Deal, Stage
     from leads.models import Handoff, Lead
@@ -111,15 +110,22 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
         revenue=_summed(deals, f"lead__{touch}", Sum("amount"), MONEY),
         mqls_accepted=_summed(handoffs.filter(outcome=Handoff.Outcome.ACCEPTED), f"lead__{touch}", Count("pk"), count),
         mqls_rejected=_summed(handoffs.filter(outcome=Handoff.Outcome.REJECTED), f"lead__{touch}", Count("pk"), count),
-    ).annotate(
-        sort_ctr=_per("clicks", "impressions"),
-        sort_cpc=_per("spend", "clicks"),
-        sort_cpl=_per("spend", "leads"),
-        sort_cost_per_mql=_per("spend", "mqls"),
-        sort_cac=_per("spend", "customers"),
-        sort_roi=(Cast(F("revenue"), FloatField()) - Cast(F("spend"), FloatField()))
-        / NullIf(Cast(F("spend"), FloatField()), Value(0.0)),
     )
+
+
+# Ratios to ORDER BY, as SQL expressions over the annotated figures. Added only when a page sorts by one:
+# each reference repeats its figures' subqueries in the SQL, which would multiply the query's cost.
+SORT_RATIOS = {
+    "ctr": lambda: _per("clicks", "impressions"),
+    "cpc": lambda: _per("spend", "clicks"),
+    "cpl": lambda: _per("spend", "leads"),
+    "cost_per_mql": lambda: _per("spend", "mqls"),
+    "cac": lambda: _per("spend", "customers"),
+    "roi": lambda: (
+        (Cast(F("revenue"), FloatField()) - Cast(F("spend"), FloatField()))
+        / NullIf(Cast(F("spend"), FloatField()), Value(0.0))
+    ),
+}
 
 
 def order_by_figure(queryset, sort: str | None):
@@ -128,7 +134,10 @@ def order_by_figure(queryset, sort: str | None):
     name = (sort or "").lstrip("-")
     if name not in SORTABLE_FIGURES:
         return queryset
-    column = f"sort_{name}" if f"sort_{name}" in queryset.query.annotations else name
+    column = name
+    if name in SORT_RATIOS:
+        column = f"sort_{name}"
+        queryset = queryset.annotate(**{column: SORT_RATIOS[name]()})
     expression = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
     return queryset.order_by(expression, "name", "pk")
 

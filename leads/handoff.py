@@ -77,7 +77,8 @@ def _hand_over(lead_id: int) -> Handoff | None:
     from deals.services import open_deal_for_lead  # downstream: the narrow door into the pipeline
 
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    threshold = ScoringSettings.load().mql_threshold
+    qualification = ScoringSettings.load()
+    threshold = qualification.mql_threshold
     if lead is None or lead.stage not in QUALIFYING_STAGES or lead.score < threshold:
         return None
     rep = choose_rep(lead)
@@ -91,7 +92,7 @@ def _hand_over(lead_id: int) -> Handoff | None:
         rep=rep,
         score=lead.score,
         handed_at=now,
-        due_at=now + timedelta(hours=ScoringSettings.load().sla_hours),
+        due_at=now + timedelta(hours=qualification.sla_hours),
     )
     change_stage(
         lead=lead,
@@ -179,6 +180,7 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
     from deals.services import reassign_handoff_deal
 
     now = now or timezone.now()
+    sla = timedelta(hours=ScoringSettings.load().sla_hours)
     reassigned = 0
     overdue = Handoff.objects.filter(outcome=Handoff.Outcome.PENDING, due_at__lt=now, reassigned_at__isnull=True)
     for handoff_id in overdue.order_by("due_at").values_list("pk", flat=True)[:limit]:
@@ -198,7 +200,7 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
             handoff.previous_rep = missed_by
             handoff.rep = new_rep
             handoff.reassigned_at = now
-            handoff.due_at = now + timedelta(hours=ScoringSettings.load().sla_hours)
+            handoff.due_at = now + sla
             handoff.save(update_fields=["previous_rep", "rep", "reassigned_at", "due_at"])
             lead = handoff.lead
             lead.owner = new_rep

@@ -144,6 +144,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
     "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": 60.0},
     "reassign-overdue-mqls": {"task": "leads.reassign_overdue_mqls", "schedule": 300.0},
+    # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
+    "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.
     "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
 }

@@ -1,0 +1,49 @@
+"""Daily rollups of the lead cohort, so that campaign figures do not count a million leads per page.
+
+`CampaignDay` holds, per campaign, attribution and day (the leads' creation day in the site's time zone),
+what the campaign pages and reports would otherwise count over leads, deals and hand-overs. `StaleDay`
+lists the UTC days whose leads changed since the rollups were last refreshed; database triggers write it
+(see migration 0002), so no write path, bulk update or raw SQL can forget to. Readers use the rollup only
+for days that are not stale and count the rest live, so a figure is always exact; `reports.rollups`
+refreshes the stale days (a beat task every minute).
+"""
+
+from django.db import models
+
+ATTRIBUTIONS = (("first", "First touch"), ("last", "Last touch"))
+
+
+class CampaignDay(models.Model):
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    attribution = models.CharField(max_length=5, choices=ATTRIBUTIONS)
+    day = models.DateField()
+    leads = models.PositiveIntegerField(default=0)
+    mqls = models.PositiveIntegerField(default=0)
+    sqls = models.PositiveIntegerField(default=0)
+    opportunities = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mqls_accepted = models.PositiveIntegerField(default=0)
+    mqls_rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "attribution", "day"], name="one_rollup_per_campaign_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="campaign_day_day_idx")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.attribution} {self.day}"
+
+
+class StaleDay(models.Model):
+    """A UTC day some of whose leads (or their deals or hand-overs) changed after the last refresh.
+
+    Not unique on purpose: a trigger that had to insert-or-ignore would make concurrent writers of the same
+    day wait for each other's commit. Duplicates cost nothing; the refresh deletes them all.
+    """
+
+    day = models.DateField(db_index=True)
+
+    def __str__(self):
+        return str(self.day)

@@ -4,12 +4,12 @@
 page and the API all call it. Reports sits downstream of every app, so it may read leads and deals.
 """
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import (
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     FloatField,
     OuterRef,
@@ -19,12 +19,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
-from django.utils import timezone
 
 from campaigns.models import CampaignDailyStat
 from crm import metrics
+from reports import rollups
+from reports.models import CampaignDay
+from reports.rollups import ATTRIBUTION_FIELDS
 
-ATTRIBUTION_FIELDS = {"first": "first_touch_campaign", "last": "latest_touch_campaign"}
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 # Figures a list may be sorted by: the summed columns and the ratios (as float SQL expressions, NULL when
@@ -47,11 +48,6 @@ SORTABLE_FIGURES = (
 )
 
 
-def _start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of `day` in the site's time zone (lead creation times are compared in it)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _summed(queryset, group_by: str, expression, output_field):
     """A correlated subquery: SUM/COUNT of `expression` over `queryset` for the outer campaign, 0 if none.
 
@@ -66,50 +62,70 @@ def _per(numerator: str, denominator: str):
     return Cast(F(numerator), FloatField()) / NullIf(Cast(F(denominator), FloatField()), Value(0.0))
 
 
+def _field(name: str):
+    return MONEY if name == "revenue" else PositiveBigIntegerField()
+
+
+def _rolled_up(attribution: str, date_from, date_to, stale) -> dict:
+    """Each cohort figure summed over the campaign's rollup rows of the clean days in the period."""
+    days = CampaignDay.objects.filter(campaign=OuterRef("pk"), attribution=attribution).exclude(day__in=stale)
+    if date_from:
+        days = days.filter(day__gte=date_from)
+    if date_to:
+        days = days.filter(day__lte=date_to)
+    return {name: _summed(days, "campaign", Sum(name), _field(name)) for name in rollups.COHORT_FIGURES}
+
+
+def _counted_live(touch: str, stale) -> dict:
+    """Each cohort figure counted over the campaign's leads created on the stale days (the same conditions
+    the rollup is built with)."""
+    from deals.models import Deal, Stage
+    from leads.models import Handoff, Lead
+
+    leads = Lead.objects.filter(rollups.created_on(stale), **{touch: OuterRef("pk")})
+    related = {f"lead__{touch}": OuterRef("pk")}
+    deals = Deal.objects.filter(rollups.created_on(stale, "lead__created_at"), stage__kind=Stage.Kind.WON, **related)
+    handoffs = Handoff.objects.filter(rollups.created_on(stale, "lead__created_at"), **related)
+    figures = {
+        name: _summed(leads.filter(condition), touch, Count("pk"), _field(name))
+        for name, condition in rollups.LEAD_COUNTS.items()
+    }
+    figures["revenue"] = _summed(deals, f"lead__{touch}", Sum("amount"), MONEY)
+    for name, condition in rollups.HANDOFF_COUNTS.items():
+        figures[name] = _summed(handoffs.filter(condition), f"lead__{touch}", Count("pk"), _field(name))
+    return figures
+
+
 def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None):
     """Annotate campaigns with spend, impressions, clicks, leads, mqls, sqls, opportunities, customers,
     revenue and the MQLs accepted and rejected by sales. `order_by_figure` sorts by them or by their ratios.
 
-    Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue) count
-    when the lead was created within the range and names the campaign as its first touch (or latest touch
-    with attribution="last"). Pages show the ratios from `figure_ratios`, which uses crm.metrics.
+    Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue and
+    hand-overs) count when the lead was created within the range and names the campaign as its first touch
+    (or latest touch with attribution="last"). Lead figures come from the daily rollup for the days it is
+    current for and are counted live for the others (reports.rollups), so they are always exact. Pages show
+    the ratios from `figure_ratios`, which uses crm.metrics.
     """
-    from deals.models import Deal, Stage
-    from leads.models import Handoff, Lead
-
     if attribution not in ATTRIBUTION_FIELDS:
         raise ValueError(f"Unknown attribution: {attribution!r} (expected 'first' or 'last').")
-    touch = ATTRIBUTION_FIELDS[attribution]
-
     stats = CampaignDailyStat.objects.filter(campaign=OuterRef("pk"))
-    leads = Lead.objects.filter(**{touch: OuterRef("pk")})
-    deals = Deal.objects.filter(**{f"lead__{touch}": OuterRef("pk")}, stage__kind=Stage.Kind.WON)
-    handoffs = Handoff.objects.filter(**{f"lead__{touch}": OuterRef("pk")})
     if date_from:
         stats = stats.filter(date__gte=date_from)
-        leads = leads.filter(created_at__gte=_start_of_day(date_from))
-        deals = deals.filter(lead__created_at__gte=_start_of_day(date_from))
-        handoffs = handoffs.filter(lead__created_at__gte=_start_of_day(date_from))
     if date_to:
-        next_day = _start_of_day(date_to + datetime.timedelta(days=1))
         stats = stats.filter(date__lte=date_to)
-        leads = leads.filter(created_at__lt=next_day)
-        deals = deals.filter(lead__created_at__lt=next_day)
-        handoffs = handoffs.filter(lead__created_at__lt=next_day)
-
+    stale = rollups.stale_days(date_from, date_to)
+    figures = _rolled_up(attribution, date_from, date_to, stale)
+    if stale:
+        live = _counted_live(ATTRIBUTION_FIELDS[attribution], stale)
+        figures = {
+            name: ExpressionWrapper(figure + live[name], output_field=_field(name)) for name, figure in figures.items()
+        }
     count = PositiveBigIntegerField()
     return queryset.annotate(
         spend=_summed(stats, "campaign", Sum("spend"), MONEY),
         impressions=_summed(stats, "campaign", Sum("impressions"), count),
         clicks=_summed(stats, "campaign", Sum("clicks"), count),
-        leads=_summed(leads, touch, Count("pk"), count),
-        mqls=_summed(leads.filter(mql_at__isnull=False), touch, Count("pk"), count),
-        sqls=_summed(leads.filter(sql_at__isnull=False), touch, Count("pk"), count),
-        opportunities=_summed(leads.filter(opportunity_at__isnull=False), touch, Count("pk"), count),
-        customers=_summed(leads.filter(customer_at__isnull=False), touch, Count("pk"), count),
-        revenue=_summed(deals, f"lead__{touch}", Sum("amount"), MONEY),
-        mqls_accepted=_summed(handoffs.filter(outcome=Handoff.Outcome.ACCEPTED), f"lead__{touch}", Count("pk"), count),
-        mqls_rejected=_summed(handoffs.filter(outcome=Handoff.Outcome.REJECTED), f"lead__{touch}", Count("pk"), count),
+        **figures,
     )
 
 

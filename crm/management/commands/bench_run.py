@@ -18,6 +18,7 @@ from django.utils import timezone
 from bench.generate import Scale, generate
 from bench.measure import Measurement, once
 from bench.suites import SUITES
+from reports import rollups
 
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
 
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Generating {scale:,} leads…")
         load, counts = once("load data", lambda: generate(Scale(leads=scale), stdout=self.stdout))
         load.extra = counts
-        results: list[Measurement] = [load]
+        refresh, days = once("rollup refresh (every day)", lambda: rollups.refresh(everything=True))
+        refresh.extra = {"days": days}
+        results: list[Measurement] = [load, refresh]
         for suite in SUITES:
             for measurement in suite(runs=runs, stdout=self.stdout):
                 results.append(measurement)

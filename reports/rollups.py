@@ -1,0 +1,127 @@
+"""Refresh the daily cohort rollups (reports.models) and tell readers which days they cannot use.
+
+A day's rollup rows are exact when the day is not stale: every change to a lead, its deals or its
+hand-overs marks the lead's creation day stale in the same transaction (reports.triggers). Readers take
+the rollup for the clean days of their period and count the stale days live, so a figure never lags.
+`refresh` recomputes the stale days; the beat runs it every minute, so the live part stays small.
+
+The rollup is keyed by the day in the site's time zone, the triggers mark UTC days: a UTC day touches at
+most two local days, and both count as stale.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from deals.models import Deal, Stage
+from leads.models import Handoff, Lead
+from reports.models import CampaignDay, StaleDay
+
+ATTRIBUTION_FIELDS = {"first": "first_touch_campaign", "last": "latest_touch_campaign"}
+
+# How a lead counts in its campaign's figures: the live count and the rollup both use these.
+LEAD_COUNTS = {
+    "leads": Q(),
+    "mqls": Q(mql_at__isnull=False),
+    "sqls": Q(sql_at__isnull=False),
+    "opportunities": Q(opportunity_at__isnull=False),
+    "customers": Q(customer_at__isnull=False),
+}
+HANDOFF_COUNTS = {
+    "mqls_accepted": Q(outcome=Handoff.Outcome.ACCEPTED),
+    "mqls_rejected": Q(outcome=Handoff.Outcome.REJECTED),
+}
+COHORT_FIGURES = (*LEAD_COUNTS, "revenue", *HANDOFF_COUNTS)
+
+
+def local_days_of(utc_days: Iterable[datetime.date]) -> set[datetime.date]:
+    """The days in the site's time zone that overlap the given UTC days."""
+    zone = timezone.get_current_timezone()
+    days = set()
+    for utc_day in utc_days:
+        start = datetime.datetime.combine(utc_day, datetime.time.min, tzinfo=datetime.UTC)
+        days.add(start.astimezone(zone).date())
+        days.add((start + datetime.timedelta(days=1, microseconds=-1)).astimezone(zone).date())
+    return days
+
+
+def stale_days(date_from=None, date_to=None) -> set[datetime.date]:
+    """The local days within [date_from, date_to] that must be counted live (one query)."""
+    days = local_days_of(StaleDay.objects.values_list("day", flat=True).distinct().order_by())
+    return {day for day in days if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)}
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def created_on(days: Iterable[datetime.date], field: str = "created_at") -> Q:
+    """`field` falls on one of `days` (local): one range per run of consecutive days."""
+    condition = Q(pk__in=[])
+    ordered = sorted(days)
+    index = 0
+    while index < len(ordered):
+        last = index
+        while last + 1 < len(ordered) and ordered[last + 1] == ordered[last] + datetime.timedelta(days=1):
+            last += 1
+        start, end = start_of_day(ordered[index]), start_of_day(ordered[last] + datetime.timedelta(days=1))
+        condition |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        index = last + 1
+    return condition
+
+
+def campaign_day_rows(days: set[datetime.date] | None) -> list[CampaignDay]:
+    """The CampaignDay rows of `days` (every day when None), computed from leads, deals and hand-overs."""
+    rows: dict[tuple, CampaignDay] = {}
+
+    def add(queryset, prefix: str, attribution: str, touch: str, figures: dict) -> None:
+        within = Q() if days is None else created_on(days, f"{prefix}created_at")
+        grouped = (
+            queryset.filter(within, **{f"{prefix}{touch}__isnull": False})
+            .values(day=TruncDate(f"{prefix}created_at"), campaign=F(f"{prefix}{touch}"))
+            .annotate(**figures)
+            .order_by()
+        )
+        for values in grouped:
+            key = (values.pop("campaign"), attribution, values.pop("day"))
+            row = rows.setdefault(key, CampaignDay(campaign_id=key[0], attribution=attribution, day=key[2]))
+            for name, value in values.items():
+                setattr(row, name, value or 0)
+
+    for attribution, touch in ATTRIBUTION_FIELDS.items():
+        lead_figures = {name: Count("pk", filter=condition) for name, condition in LEAD_COUNTS.items()}
+        add(Lead.objects.all(), "", attribution, touch, lead_figures)
+        add(Deal.objects.filter(stage__kind=Stage.Kind.WON), "lead__", attribution, touch, {"revenue": Sum("amount")})
+        handoff_figures = {name: Count("pk", filter=condition) for name, condition in HANDOFF_COUNTS.items()}
+        add(Handoff.objects.all(), "lead__", attribution, touch, handoff_figures)
+    return list(rows.values())
+
+
+def _take_stale_days() -> list[datetime.date]:
+    """Delete the stale marks this transaction can see and return their days. Marks written meanwhile by
+    transactions not yet committed stay, so their days are refreshed next time."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {StaleDay._meta.db_table} RETURNING day")  # noqa: S608
+        values = {row[0] for row in cursor.fetchall()}
+    return sorted(value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value) for value in values)
+
+
+def refresh(*, everything: bool = False) -> int:
+    """Recompute the rollup rows of the stale days (of every day with `everything`); returns how many days."""
+    with transaction.atomic():
+        utc_days = _take_stale_days()
+        if everything:
+            CampaignDay.objects.all().delete()
+            CampaignDay.objects.bulk_create(campaign_day_rows(None), batch_size=2000)
+            return CampaignDay.objects.values("day").distinct().count()
+        days = local_days_of(utc_days)
+        if not days:
+            return 0
+        CampaignDay.objects.filter(day__in=days).delete()
+        CampaignDay.objects.bulk_create(campaign_day_rows(days), batch_size=2000)
+    return len(days)

@@ -142,7 +142,13 @@ class Lead(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            # The list's newest-first order, and (PostgreSQL) the stage times the funnel's medians read from
+            # the index alone.
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["lead_at", "mql_at", "sql_at", "opportunity_at", "customer_at"],
+                name="lead_created_idx",
+            ),
             models.Index(fields=["-score", "-id"], name="lead_score_idx"),
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),

@@ -217,13 +217,7 @@ class SalesReportView(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=SalesReportSerializer)
     def get(self, request):
         _, filters = filters_or_400(request)
-        data = {
-            "filters": filters,
-            "summary": sales.sales_summary(filters),
-            "forecast": sales.forecast_by_month(filters),
-            "reps": sales.rep_table(filters),
-        }
-        return Response(SalesReportSerializer(data).data)
+        return Response(SalesReportSerializer({"filters": filters, **sales.sales_report(filters)}).data)
 
 
 class FeedbackReportView(APIView):

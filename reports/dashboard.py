@@ -16,6 +16,7 @@ from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role
 from deals.models import Deal
 from leads.models import Handoff, Lead
 from reports.filters import ReportFilters, default_filters
+from reports.funnel import cohort_size
 from reports.sales import LOST, OPEN, WON, within_sla
 
 
@@ -35,10 +36,10 @@ def _deal_figures(deals, filters: ReportFilters) -> dict:
 
 
 def manager_figures(filters: ReportFilters) -> dict:
-    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
-    leads = Lead.objects.filter(created | qualified).aggregate(
-        new_leads=Count("pk", filter=created), new_mqls=Count("pk", filter=qualified)
-    )
+    leads = {
+        "new_leads": cohort_size(filters),
+        "new_mqls": Lead.objects.filter(filters.in_range("mql_at")).count(),
+    }
     answered = filters.in_range("responded_at")
     handed = filters.in_range("handed_at")
     handoffs = Handoff.objects.filter(answered | handed).aggregate(
@@ -66,10 +67,11 @@ def rep_figures(filters: ReportFilters, user) -> dict:
 
 def marketer_figures(filters: ReportFilters, user) -> dict:
     """The marketer's own campaigns: leads they brought (first touch), new MQLs, spend and cost per lead."""
-    created, qualified = filters.in_range("created_at"), filters.in_range("mql_at")
-    leads = Lead.objects.filter(created | qualified, first_touch_campaign__owner=user).aggregate(
-        leads=Count("pk", filter=created), mqls=Count("pk", filter=qualified)
-    )
+    own = Q(first_touch_campaign__owner=user)
+    leads = {
+        "leads": cohort_size(filters, own),
+        "mqls": Lead.objects.filter(own, filters.in_range("mql_at")).count(),
+    }
     spend = CampaignDailyStat.objects.filter(
         campaign__owner=user, date__gte=filters.date_from, date__lte=filters.date_to
     ).aggregate(spend=Sum("spend"))["spend"] or Decimal(0)

@@ -3,31 +3,41 @@
 "Reached stage N" is DOMAIN.md's "reached stage N or beyond": the lead's `<stage>_at` column is set
 (every lead reached `subscriber`, at `created_at`). A lead that reached N but not N+1 dropped off at N; if it
 now sits in `nurture` or `disqualified` it left through that side exit. All counts are conditional
-aggregates of one query; the medians come from `reports.sql.medians` (window functions).
+aggregates, read from the daily FunnelDay rollup for the days it is current for and counted live for the
+others (reports.rollups); the medians are computed over the cohort's leads by `reports.sql.medians_of`.
 """
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, Sum
 
 from campaigns.models import Channel
 from crm import metrics
 from leads.models import FUNNEL, REACHED_AT, Lead, LifecycleStage
+from reports import rollups
 from reports.filters import ReportFilters, lead_channel, lead_filter
+from reports.models import FunnelDay
 from reports.sql import days, duration, medians_of
 
 SPLITS = [("", "No split"), ("channel", "Channel"), ("campaign", "Campaign")]
 EXITS = (LifecycleStage.NURTURE, LifecycleStage.DISQUALIFIED)
+REACHED_KEYS = [stage.value for stage in FUNNEL]
 
 
 def reached_field(stage) -> str:
     return "created_at" if stage == LifecycleStage.SUBSCRIBER else REACHED_AT[stage]
 
 
-def reached(stage) -> Q:
-    """The lead reached `stage` or went beyond it."""
-    return Q() if stage == LifecycleStage.SUBSCRIBER else Q(**{f"{REACHED_AT[stage]}__isnull": False})
+def reached(stage, rolled_up: bool = False) -> Q:
+    """The lead reached `stage` or went beyond it (on a FunnelDay row: its leads did)."""
+    if stage == LifecycleStage.SUBSCRIBER:
+        return Q()
+    if rolled_up:
+        return Q(**{f"reached_{stage.value}": True})
+    return Q(**{f"{REACHED_AT[stage]}__isnull": False})
 
 
-def not_reached(stage) -> Q:
+def not_reached(stage, rolled_up: bool = False) -> Q:
+    if rolled_up:
+        return Q(**{f"reached_{stage.value}": False})
     return Q(**{f"{REACHED_AT[stage]}__isnull": True})
 
 
@@ -36,26 +46,63 @@ def cohort(filters: ReportFilters):
     return Lead.objects.filter(filters.in_range("created_at"), lead_filter(filters))
 
 
-def _reached_counts() -> dict:
-    return {stage.value: Count("pk", filter=reached(stage)) for stage in FUNNEL}
+def cohort_parts(filters: ReportFilters, stale: set, condition: Q | None = None) -> list[tuple]:
+    """The cohort as (queryset, rolled_up) parts that together count each lead once: the FunnelDay rows of
+    the period's clean days, and the leads of its stale days (reports.rollups). `condition` narrows both
+    further (on fields FunnelDay shares with Lead)."""
+    condition = lead_filter(filters) & (condition or Q())
+    days = rollups.within(stale, filters.date_from, filters.date_to)
+    rows = FunnelDay.objects.filter(condition, day__gte=filters.date_from, day__lte=filters.date_to)
+    parts = [(rows.exclude(day__in=days), True)]
+    if days:
+        parts.append((Lead.objects.filter(condition, rollups.created_on(days)), False))
+    return parts
 
 
-def stage_counts(filters: ReportFilters) -> dict:
-    """{stage: reached}, and for each stage but the last {"<stage>_<exit>": left through that exit there}."""
-    aggregates = _reached_counts()
+def cohort_size(filters: ReportFilters, condition: Q | None = None) -> int:
+    """How many leads were created in the period (matching the filters and `condition`)."""
+    parts = cohort_parts(filters, rollups.stale_days(), condition)
+    return _added_up(parts, lambda rolled_up: {"leads": _tally(Q(), rolled_up)})["leads"]
+
+
+def _tally(condition: Q, rolled_up: bool):
+    return Sum("leads", filter=condition, default=0) if rolled_up else Count("pk", filter=condition)
+
+
+def _reached_counts(rolled_up: bool) -> dict:
+    return {stage.value: _tally(reached(stage, rolled_up), rolled_up) for stage in FUNNEL}
+
+
+def _exit_counts(rolled_up: bool) -> dict:
+    """For each stage but the last: "<stage>_<exit>" = reached it, not the next, and left through that exit."""
+    counts = _reached_counts(rolled_up)
     for stage, following in zip(FUNNEL, FUNNEL[1:], strict=False):
         for exit_stage in EXITS:
-            aggregates[f"{stage.value}_{exit_stage.value}"] = Count(
-                "pk", filter=reached(stage) & not_reached(following) & Q(stage=exit_stage)
-            )
-    return cohort(filters).aggregate(**aggregates)
+            condition = reached(stage, rolled_up) & not_reached(following, rolled_up) & Q(stage=exit_stage)
+            counts[f"{stage.value}_{exit_stage.value}"] = _tally(condition, rolled_up)
+    return counts
+
+
+def _added_up(parts, aggregates) -> dict:
+    """`aggregates(rolled_up)` over every part, added up."""
+    totals: dict = {}
+    for queryset, rolled_up in parts:
+        for name, value in queryset.aggregate(**aggregates(rolled_up)).items():
+            totals[name] = totals.get(name, 0) + (value or 0)
+    return totals
+
+
+def stage_counts(filters: ReportFilters, stale: set | None = None) -> dict:
+    """{stage: reached}, and for each stage but the last {"<stage>_<exit>": left through that exit there}."""
+    return _added_up(cohort_parts(filters, rollups.stale_days() if stale is None else stale), _exit_counts)
 
 
 def funnel_report(filters: ReportFilters) -> dict:
     """Per stage: reached, conversion to the next stage, median days to it, drop-off and its exits, and the
     same counts over the previous period of the same length (with the differences)."""
-    counts = stage_counts(filters)
-    previous = cohort(filters.previous_period()).aggregate(**_reached_counts())
+    stale = rollups.stale_days()
+    counts = stage_counts(filters, stale)
+    previous = _added_up(cohort_parts(filters.previous_period(), stale), _reached_counts)
     durations = medians_of(
         cohort(filters),
         {
@@ -106,27 +153,30 @@ def funnel_report(filters: ReportFilters) -> dict:
 
 def funnel_by_group(filters: ReportFilters, split: str) -> list[dict]:
     """One row per channel or first-touch campaign: how many of the cohort reached each stage."""
-    if split == "channel":
-        rows = cohort(filters).values(key=lead_channel()).annotate(**_reached_counts())
-        label_of = dict(Channel.choices)
-        named = [(row, label_of.get(row["key"], "No channel")) for row in rows]
-    elif split == "campaign":
-        rows = (
-            cohort(filters)
-            .values(key=F("first_touch_campaign_id"))
-            .annotate(name=Max("first_touch_campaign__name"), **_reached_counts())
-        )
-        named = [(row, row["name"] or "No campaign") for row in rows]
-    else:
+    if split not in ("channel", "campaign"):
         return []
+    key = lead_channel() if split == "channel" else F("first_touch_campaign_id")
+    rows: dict = {}
+    for queryset, rolled_up in cohort_parts(filters, rollups.stale_days()):
+        counts = _reached_counts(rolled_up)
+        grouped = queryset.values(key=key).annotate(name=Max("first_touch_campaign__name"), **counts).order_by()
+        for values in grouped:
+            row = rows.setdefault(values["key"], {"name": values["name"], **dict.fromkeys(REACHED_KEYS, 0)})
+            for name in REACHED_KEYS:
+                row[name] += values[name]
+    if split == "channel":
+        label_of = dict(Channel.choices)
+        named = [(key, row, label_of.get(key, "No channel")) for key, row in rows.items()]
+    else:
+        named = [(key, row, row["name"] or "No campaign") for key, row in rows.items()]
     first, last = FUNNEL[0].value, FUNNEL[-1].value
     groups = [
         {
-            "key": row["key"] or "",
+            "key": key or "",
             "label": label,
-            "reached": {stage.value: row[stage.value] for stage in FUNNEL},
+            "reached": {name: row[name] for name in REACHED_KEYS},
             "conversion": metrics.stage_conversion(reached_next=row[last], reached=row[first]),
         }
-        for row, label in named
+        for key, row, label in named
     ]
     return sorted(groups, key=lambda group: (-group["reached"][first], group["label"]))

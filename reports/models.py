@@ -1,13 +1,15 @@
 """Daily rollups of the lead cohort, so that campaign figures do not count a million leads per page.
 
 `CampaignDay` holds, per campaign, attribution and day (the leads' creation day in the site's time zone),
-what the campaign pages and reports would otherwise count over leads, deals and hand-overs. `StaleDay`
+what the campaign pages and reports would otherwise count over leads, deals and hand-overs; `FunnelDay`
+what the funnel report and the dashboards count over the leads created each day. `StaleDay`
 lists the UTC days whose leads changed since the rollups were last refreshed; database triggers write it
 (see migration 0002), so no write path, bulk update or raw SQL can forget to. Readers use the rollup only
 for days that are not stale and count the rest live, so a figure is always exact; `reports.rollups`
 refreshes the stale days (a beat task every minute).
 """
 
+from django.conf import settings
 from django.db import models
 
 ATTRIBUTIONS = (("first", "First touch"), ("last", "Last touch"))
@@ -34,6 +36,33 @@ class CampaignDay(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} {self.attribution} {self.day}"
+
+
+class FunnelDay(models.Model):
+    """How many leads created on `day` share one combination of what the funnel report filters and splits
+    by (source channel, first-touch campaign, owner), where they are now and which stages they reached."""
+
+    day = models.DateField()
+    source_channel = models.CharField(max_length=20, blank=True)
+    first_touch_campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=20)
+    reached_lead = models.BooleanField()
+    reached_mql = models.BooleanField()
+    reached_sql = models.BooleanField()
+    reached_opportunity = models.BooleanField()
+    reached_customer = models.BooleanField()
+    leads = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="funnel_day_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.stage} × {self.leads}"
 
 
 class StaleDay(models.Model):

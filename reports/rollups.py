@@ -13,13 +13,13 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from deals.models import Deal, Stage
 from leads.models import Handoff, Lead
-from reports.models import CampaignDay, StaleDay
+from reports.models import CampaignDay, FunnelDay, StaleDay
 
 ATTRIBUTION_FIELDS = {"first": "first_touch_campaign", "last": "latest_touch_campaign"}
 
@@ -49,9 +49,12 @@ def local_days_of(utc_days: Iterable[datetime.date]) -> set[datetime.date]:
     return days
 
 
-def stale_days(date_from=None, date_to=None) -> set[datetime.date]:
-    """The local days within [date_from, date_to] that must be counted live (one query)."""
-    days = local_days_of(StaleDay.objects.values_list("day", flat=True).distinct().order_by())
+def stale_days() -> set[datetime.date]:
+    """The local days the rollups cannot answer for, which must be counted live (one query)."""
+    return local_days_of(StaleDay.objects.values_list("day", flat=True).distinct().order_by())
+
+
+def within(days: set[datetime.date], date_from=None, date_to=None) -> set[datetime.date]:
     return {day for day in days if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)}
 
 
@@ -102,6 +105,32 @@ def campaign_day_rows(days: set[datetime.date] | None) -> list[CampaignDay]:
     return list(rows.values())
 
 
+# The funnel rollup's flag for each stage after the first, and the lead column it summarises.
+REACHED_FLAGS = {
+    "reached_lead": "lead_at",
+    "reached_mql": "mql_at",
+    "reached_sql": "sql_at",
+    "reached_opportunity": "opportunity_at",
+    "reached_customer": "customer_at",
+}
+FUNNEL_KEYS = ("source_channel", "first_touch_campaign_id", "owner_id", "stage")
+
+
+def funnel_day_rows(days: set[datetime.date] | None) -> list[FunnelDay]:
+    """The FunnelDay rows of `days` (every day when None): leads counted per day and combination."""
+    flags = {
+        flag: ExpressionWrapper(Q(**{f"{column}__isnull": False}), output_field=BooleanField())
+        for flag, column in REACHED_FLAGS.items()
+    }
+    grouped = (
+        Lead.objects.filter(Q() if days is None else created_on(days))
+        .values(*FUNNEL_KEYS, day=TruncDate("created_at"), **flags)
+        .annotate(leads=Count("pk"))
+        .order_by()
+    )
+    return [FunnelDay(**values) for values in grouped]
+
+
 def _take_stale_days() -> list[datetime.date]:
     """Delete the stale marks this transaction can see and return their days. Marks written meanwhile by
     transactions not yet committed stay, so their days are refreshed next time."""
@@ -115,13 +144,10 @@ def refresh(*, everything: bool = False) -> int:
     """Recompute the rollup rows of the stale days (of every day with `everything`); returns how many days."""
     with transaction.atomic():
         utc_days = _take_stale_days()
-        if everything:
-            CampaignDay.objects.all().delete()
-            CampaignDay.objects.bulk_create(campaign_day_rows(None), batch_size=2000)
-            return CampaignDay.objects.values("day").distinct().count()
-        days = local_days_of(utc_days)
-        if not days:
+        days = None if everything else local_days_of(utc_days)
+        if days == set():
             return 0
-        CampaignDay.objects.filter(day__in=days).delete()
-        CampaignDay.objects.bulk_create(campaign_day_rows(days), batch_size=2000)
-    return len(days)
+        for model, rows in ((CampaignDay, campaign_day_rows), (FunnelDay, funnel_day_rows)):
+            model.objects.filter(Q() if days is None else Q(day__in=days)).delete()
+            model.objects.bulk_create(rows(days), batch_size=2000)
+    return FunnelDay.objects.values("day").distinct().count() if everything else len(days)

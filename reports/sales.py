@@ -10,7 +10,19 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -18,7 +30,7 @@ from crm import metrics
 from deals.models import Activity, Deal, Pipeline, Stage
 from leads.models import Handoff, ScoringSettings
 from reports.filters import ReportFilters, lead_filter
-from reports.sql import days, duration, hours, median, medians
+from reports.sql import NO_GROUP, days, duration, hours, median, medians_with_overall
 
 WON = Q(stage__kind=Stage.Kind.WON)
 LOST = Q(stage__kind=Stage.Kind.LOST)
@@ -69,7 +81,8 @@ class Earliest(Func):
 def first_response():
     """When the rep first answered a hand-over: the earliest of accept/reject and the first activity on its
     deal (NULL when neither happened)."""
-    first_activity = Activity.objects.filter(deal=OuterRef("deal")).order_by("at", "pk").values("at")[:1]
+    activities = Activity.objects.filter(deal=OuterRef("deal")).values("deal")
+    first_activity = activities.annotate(first=Min("at")).values("first")
     return Earliest("responded_at", Subquery(first_activity), output_field=DateTimeField())
 
 
@@ -78,9 +91,25 @@ def within_sla() -> Q:
     return Q(responded_at__isnull=False, responded_at__lte=F("handed_at") + sla)
 
 
-def sales_summary(filters: ReportFilters, *, now=None) -> dict:
-    """The headline figures of the sales report."""
+def speed_to_lead(filters: ReportFilters) -> dict:
+    """The median time from hand-over to first response: {rep id: interval, NO_GROUP: over every rep}."""
+    return medians_with_overall(handoffs_for(filters), duration(first_response(), "handed_at"), group="rep_id")
+
+
+def sales_report(filters: ReportFilters) -> dict:
+    """The summary, the forecast and the rep table, sharing the speed-to-lead medians."""
+    speed = speed_to_lead(filters)
+    return {
+        "summary": sales_summary(filters, speed=speed),
+        "forecast": forecast_by_month(filters),
+        "reps": rep_table(filters, speed=speed),
+    }
+
+
+def sales_summary(filters: ReportFilters, *, now=None, speed: dict | None = None) -> dict:
+    """The headline figures of the sales report (`speed`: speed_to_lead(filters), if already known)."""
     now = now or timezone.now()
+    speed = speed_to_lead(filters) if speed is None else speed
     closed = filters.in_range("closed_at")
     deals = deals_for(filters)
     figures = deals.aggregate(
@@ -114,7 +143,7 @@ def sales_summary(filters: ReportFilters, *, now=None) -> dict:
         "handed_over": answers["handed_over"],
         "answered_within_sla": answers["within_sla"],
         "sla_compliance": metrics.sla_compliance(within_sla=answers["within_sla"], handed_over=answers["handed_over"]),
-        "speed_to_lead_hours": hours(median(handoffs, duration(first_response(), "handed_at"))),
+        "speed_to_lead_hours": hours(speed.get(NO_GROUP)),
     }
 
 
@@ -139,7 +168,7 @@ def forecast_by_month(filters: ReportFilters) -> list[dict]:
     ]
 
 
-def rep_table(filters: ReportFilters) -> list[dict]:
+def rep_table(filters: ReportFilters, *, speed: dict | None = None) -> list[dict]:
     """Per rep: deals won and revenue, win rate (closed in the period), SLA compliance and speed to lead
     (hand-overs made in the period). A rep without any of those in the period has no row."""
     closed = (
@@ -150,7 +179,7 @@ def rep_table(filters: ReportFilters) -> list[dict]:
     )
     handoffs = handoffs_for(filters)
     answered = handoffs.values("rep_id").annotate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
-    speed = medians(handoffs, duration(first_response(), "handed_at"), group="rep_id")
+    speed = speed_to_lead(filters) if speed is None else speed
     rows: dict[int, dict] = {}
 
     def row_for(user_id):

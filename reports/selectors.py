@@ -113,7 +113,7 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
         stats = stats.filter(date__gte=date_from)
     if date_to:
         stats = stats.filter(date__lte=date_to)
-    stale = rollups.stale_days(date_from, date_to)
+    stale = rollups.within(rollups.stale_days(), date_from, date_to)
     figures = _rolled_up(attribution, date_from, date_to, stale)
     if stale:
         live = _counted_live(ATTRIBUTION_FIELDS[attribution], stale)

@@ -1,13 +1,14 @@
 """SQL building blocks the report selectors share: durations between two timestamps and their medians.
 
-Medians are computed in the database on SQLite and PostgreSQL alike: a window function numbers the rows of
-each group in order of the value and counts them, and only the middle row (odd count) or the two middle rows
-(even count) of each group leave the database; their mean is the median. Nothing loads every row.
+Medians are computed in the database: on PostgreSQL with percentile_cont; on SQLite a window function numbers
+the rows of each group in order of the value and counts them, and only the middle row (odd count) or the two
+middle rows (even count) of each group leave the database; their mean is the median. Nothing loads every row.
 """
 
 import datetime
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Value
+from django.db import connections
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -21,10 +22,29 @@ def duration(end, start) -> ExpressionWrapper:
     return ExpressionWrapper(end - start, output_field=DurationField())
 
 
+class Median(Aggregate):
+    """PostgreSQL's percentile_cont(0.5), an ordered-set aggregate: one sort, NULLs skipped, and for an even
+    count the mean of the two middle values, as the window-function version computes it."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _on_postgresql(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def medians(queryset, value, *, group=None) -> dict:
     """The median of `value` (an expression) over `queryset`, per value of `group` (a field path), in one
     query. Rows where `value` is NULL are left out. Without `group` the result has the single key NO_GROUP.
     Returns {group value: median}; a group without rows is absent."""
+    if _on_postgresql(queryset):
+        rows = queryset.annotate(_value=value).filter(_value__isnull=False)
+        median = Median("_value", output_field=value.output_field)
+        if not group:
+            found = rows.aggregate(median=median)["median"]
+            return {} if found is None else {NO_GROUP: found}
+        return dict(rows.values(group).annotate(median=median).values_list(group, "median").order_by())
     partition = [F(group)] if group else []
     rows = (
         queryset.annotate(_value=value)
@@ -44,9 +64,29 @@ def medians(queryset, value, *, group=None) -> dict:
     return {key: _mean(values) for key, values in middles.items()}
 
 
+def medians_with_overall(queryset, value, *, group: str) -> dict:
+    """`medians` per value of `group` (never NULL) and, under NO_GROUP, over every row: one query on
+    PostgreSQL (GROUP BY ROLLUP, so the rows are read once), two on SQLite."""
+    if not _on_postgresql(queryset):
+        return {**medians(queryset, value, group=group), **medians(queryset, value)}
+    rows = queryset.annotate(_value=value).filter(_value__isnull=False).values_list(group, "_value").order_by()
+    sql, params = rows.query.sql_with_params()
+    rolled_up = f"""
+        SELECT grouped.g, percentile_cont(0.5) WITHIN GROUP (ORDER BY grouped.v)
+        FROM ({sql}) AS grouped (g, v) GROUP BY ROLLUP (grouped.g)
+    """  # noqa: S608 - the inner SQL is the ORM's, its values are parameters
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(rolled_up, params)
+        return {NO_GROUP if key is None else key: middle for key, middle in cursor.fetchall()}
+
+
 def medians_of(queryset, values: dict) -> dict:
     """The median of each named expression of `values` over `queryset`, in one query (one scan, one window
     per expression; NULLs sort last and are not counted). Returns {name: median or None}."""
+    if _on_postgresql(queryset):
+        return queryset.aggregate(
+            **{name: Median(value, output_field=value.output_field) for name, value in values.items()}
+        )
     annotations, middle = {}, Q(pk__in=[])
     for index, value in enumerate(values.values()):
         annotations[f"_v{index}"] = value

@@ -115,7 +115,8 @@ def sales_page(request):
         return exports.download("sales-by-rep", filters, exports.sales_reps(sales.rep_table(filters)))
     if table is not None:
         raise Http404("No such table in this report.")
-    forecast = sales.forecast_by_month(filters)
+    report = sales.sales_report(filters)
+    forecast = report["forecast"]
     chart = bar_chart(
         [row["label"] for row in forecast],
         [
@@ -126,9 +127,7 @@ def sales_page(request):
     context = {
         "form": form,
         "filters": filters,
-        "summary": sales.sales_summary(filters),
-        "forecast": forecast,
-        "reps": sales.rep_table(filters),
+        **report,
         "chart": chart,
     }
     return render_report(request, "reports/sales.html", context)

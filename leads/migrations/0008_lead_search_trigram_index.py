@@ -16,6 +16,14 @@ SEARCHED = ["email", "first_name", "last_name", "company"]
 SEARCH_INDEX = GinIndex(*(OpClass(Upper(name), name="gin_trgm_ops") for name in SEARCHED), name="lead_search_trgm_idx")
 
 
+class TrigramExtensionKept(TrigramExtension):
+    """CREATE EXTENSION pg_trgm on PostgreSQL (a no-op elsewhere). Going back keeps the extension: other
+    schemas may use it, and Django's own reverse would query pg_extension on SQLite too."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 def add_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.add_index(apps.get_model("leads", "Lead"), SEARCH_INDEX)
@@ -32,7 +40,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # CreateExtension is itself a no-op on other databases.
-        TrigramExtension(),
+        TrigramExtensionKept(),
         migrations.RunPython(add_search_index, remove_search_index),
     ]

@@ -252,9 +252,17 @@ def generate(scale: Scale, *, seed: int = 20261123, now: datetime | None = None,
         counts["daily_stats"] = _daily_stats(campaigns, scale, rng, now)
     say(f"  {counts['campaigns']} campaigns, {counts['daily_stats']} daily stats")
 
-    with transaction.atomic():
-        counts.update(_leads_and_funnel(scale, rng, campaigns, reps, now))
-    _reset_sequences(Lead, LeadEvent, Handoff, LeadStageChange, Deal, DealStageChange, Activity)
+    counts.update(
+        add_leads(
+            count=scale.leads,
+            campaigns=campaigns,
+            rng=rng,
+            now=now,
+            events_per_lead=scale.events_per_lead,
+            days=scale.days,
+            funnel=Funnel(scale, rng, reps, now),
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as a long-running database would have
     say(
@@ -516,58 +524,73 @@ class Funnel:
         self.deal_id += 1
 
 
-def _leads_and_funnel(scale: Scale, rng: random.Random, campaigns, reps, now) -> dict[str, int]:
+def add_leads(
+    *,
+    count: int,
+    campaigns,
+    rng: random.Random,
+    now: datetime,
+    events_per_lead: int = 5,
+    days: int = 90,
+    domain: str = "bench.example",
+    funnel: Funnel | None = None,
+) -> dict[str, int]:
+    """Insert `count` leads (lead<id>@`domain`) created over the last `days` days, with `events_per_lead`
+    events each and first/latest touches among `campaigns` (none when there are none). With a `funnel`,
+    its first leads also go down it (hand-overs, deals, stage history). The benchmark and `seed_demo`
+    both fill their leads here. Returns the rows written per table."""
     kinds, weights = list(EVENT_WEIGHTS), list(EVENT_WEIGHTS.values())
     sizes = list(CompanySize.values)
-    span = scale.days * 86400
+    span = days * 86400
     first_id = _next_id(Lead)
-    funnel = Funnel(scale, rng, reps, now)
     writer = Writer()
-    chunk = max(CHUNK // max(scale.events_per_lead, 1), 1000)
-    for index in range(scale.leads):
-        pk = first_id + index
-        first_touch = rng.choice(campaigns)
-        latest = first_touch if rng.random() < 0.6 else rng.choice(campaigns)
-        created = now - timedelta(seconds=rng.randrange(span))
-        window = max(int((now - created).total_seconds()), 1)
-        occurred = sorted(created + timedelta(seconds=rng.randrange(window)) for _ in range(scale.events_per_lead))
-        for when in occurred:
-            campaign = latest.pk if rng.random() < 0.5 else None
-            writer.add(LeadEvent, (pk, rng.choices(kinds, weights)[0], campaign, when, {}, "", when))
-        stage = LifecycleStage.SUBSCRIBER if rng.random() < 0.05 else LifecycleStage.LEAD
-        lead = dict.fromkeys(LEAD_FIELDS)
-        lead.update(
-            id=pk,
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
-            email=f"lead{pk}@bench.example",
-            phone="",
-            company=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}",
-            job_title=rng.choice(TITLES),
-            company_size=rng.choice(sizes),
-            industry=rng.choice(INDUSTRIES),
-            country=rng.choice(COUNTRIES),
-            marketing_consent=True,
-            consent_at=created,
-            consent_source="bench",
-            stage=stage,
-            first_touch_campaign=first_touch.pk,
-            latest_touch_campaign=latest.pk,
-            source_channel=first_touch.channel,
-            source="import",
-            fit_score=0,
-            engagement_score=0.0,
-            score=0,
-            score_breakdown={},
-            last_event_at=occurred[-1] if occurred else None,
-            created_at=created,
-            updated_at=created,
-            lead_at=created if stage == LifecycleStage.LEAD else None,
-        )
-        funnel.path(index, lead, writer)
-        writer.add(Lead, tuple(lead[name] for name in LEAD_FIELDS))
-        writer.flush_if_full(chunk)
-    writer.flush()
+    chunk = max(CHUNK // max(events_per_lead, 1), 1000)
+    with transaction.atomic():
+        for index in range(count):
+            pk = first_id + index
+            first_touch = rng.choice(campaigns) if campaigns else None
+            latest = first_touch if not campaigns or rng.random() < 0.6 else rng.choice(campaigns)
+            created = now - timedelta(seconds=rng.randrange(span))
+            window = max(int((now - created).total_seconds()), 1)
+            occurred = sorted(created + timedelta(seconds=rng.randrange(window)) for _ in range(events_per_lead))
+            for when in occurred:
+                campaign = latest.pk if latest and rng.random() < 0.5 else None
+                writer.add(LeadEvent, (pk, rng.choices(kinds, weights)[0], campaign, when, {}, "", when))
+            stage = LifecycleStage.SUBSCRIBER if rng.random() < 0.05 else LifecycleStage.LEAD
+            lead = dict.fromkeys(LEAD_FIELDS)
+            lead.update(
+                id=pk,
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"lead{pk}@{domain}",
+                phone="",
+                company=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}",
+                job_title=rng.choice(TITLES),
+                company_size=rng.choice(sizes),
+                industry=rng.choice(INDUSTRIES),
+                country=rng.choice(COUNTRIES),
+                marketing_consent=True,
+                consent_at=created,
+                consent_source="bench",
+                stage=stage,
+                first_touch_campaign=first_touch and first_touch.pk,
+                latest_touch_campaign=latest and latest.pk,
+                source_channel=first_touch.channel if first_touch else "",
+                source="import",
+                fit_score=0,
+                engagement_score=0.0,
+                score=0,
+                score_breakdown={},
+                last_event_at=occurred[-1] if occurred else None,
+                created_at=created,
+                updated_at=created,
+                lead_at=created if stage == LifecycleStage.LEAD else None,
+            )
+            if funnel:
+                funnel.path(index, lead, writer)
+            writer.add(Lead, tuple(lead[name] for name in LEAD_FIELDS))
+            writer.flush_if_full(chunk)
+        writer.flush()
     names = {
         Lead: "leads",
         LeadEvent: "events",
@@ -577,4 +600,5 @@ def _leads_and_funnel(scale: Scale, rng: random.Random, campaigns, reps, now) ->
         DealStageChange: "deal_stage_changes",
         Activity: "activities",
     }
+    _reset_sequences(*writer.counts)
     return {names[model]: count for model, count in writer.counts.items()}

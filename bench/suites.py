@@ -68,6 +68,7 @@ def pages(*, runs, stdout):
         ("page: lead list, first page", as_manager, "/leads/", PAGE),
         ("page: lead list, stage + owner filter", as_manager, f"/leads/?stage=sql&owner={rep.pk}", PAGE),
         ("page: lead list, sorted by score", as_manager, "/leads/?sort=-score", PAGE),
+        ("page: lead list, search (name/email/company)", as_manager, "/leads/?q=nakamura", PAGE),
         ("page: lead detail", as_manager, f"/leads/{lead.pk}/", PAGE),
         ("page: campaign list", as_manager, "/campaigns/", PAGE),
         ("page: pipeline board (team)", as_manager, "/pipeline/", PAGE),
@@ -161,4 +162,123 @@ def handover_latency(*, runs, stdout, samples: int = 50):
     )
 
 
-SUITES = [scoring, pages, handover_latency]
+def event_ingest(*, runs, stdout, seconds: float = 10):
+    """`POST /api/v1/events/` through gunicorn (2 workers) under loopback load, one event per request and
+    then batches of 500, each for `seconds`: requests/s, events/s, latency, errors, and whether the events
+    table grew by exactly what the server said it stored."""
+    import itertools
+    import json
+    import random
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db.models import Max, Min
+    from rest_framework.authtoken.models import Token
+
+    from bench.http_load import Gunicorn, drive
+    from bench.measure import percentile
+    from leads.models import EventKind, LeadEvent
+
+    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username="bench_marketer"))
+    bounds = Lead.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    kinds = list(EventKind.values)
+    run = timezone.now().strftime("%Y%m%d%H%M%S")
+    sequence = itertools.count()  # next() on itertools.count is atomic under the GIL: unique ids across threads
+
+    def event(rng):
+        # Every event has its own external id, as integrations send them: the duplicate check runs too.
+        return {
+            "lead": rng.randint(bounds["first"], bounds["last"]),
+            "kind": rng.choice(kinds),
+            "external_id": f"bench-{run}-{next(sequence)}",
+        }
+
+    phases = [
+        ("event ingest: 1 event/request (gunicorn)", 1, 8, INGEST_SINGLE),
+        ("event ingest: 500 events/request (gunicorn)", 500, 4, INGEST_BATCH),
+    ]
+    with Gunicorn(log_path=settings.BASE_DIR / "bench" / "gunicorn.log") as server:
+        for name, size, concurrency, target in [("warm-up", 1, 4, 0), *phases]:
+            rngs = [random.Random(f"{name}-{thread}") for thread in range(concurrency)]
+
+            def body_for(thread, n, size=size, rngs=rngs):
+                rng = rngs[thread]
+                items = event(rng) if size == 1 else [event(rng) for _ in range(size)]
+                return json.dumps(items).encode(), size
+
+            before = LeadEvent.objects.count()
+            result = drive(
+                port=server.port,
+                path="/api/v1/events/",
+                headers={"Authorization": f"Token {token.key}"},
+                body_for=body_for,
+                concurrency=concurrency,
+                seconds=1 if name == "warm-up" else seconds,
+            )
+            grew = LeadEvent.objects.count() - before
+            if name == "warm-up":  # the workers' first requests load the URLconf, connect to the database...
+                continue
+            events_per_s = result.stored / result.seconds
+            latencies = result.latencies_ms or [0.0]
+            ok = events_per_s >= target and result.errors == 0 and grew == result.stored == result.items_sent
+            yield Measurement(
+                name=name,
+                median_ms=round(percentile(latencies, 0.5), 1),
+                p95_ms=round(percentile(latencies, 0.95), 1),
+                runs=result.requests,
+                extra={
+                    "requests_per_s": round(result.requests / result.seconds),
+                    "events_per_s": round(events_per_s),
+                    "p99_ms": round(percentile(latencies, 0.99), 1),
+                    "errors": result.errors,
+                    "sent": result.items_sent,
+                    "accepted": result.stored,
+                    "stored": grew,
+                    "concurrency": concurrency,
+                },
+                target=f"≥ {target:,} events/s, 0 errors",
+                ok=ok,
+                error="; ".join(result.error_samples),
+            )
+
+
+def lead_import(*, runs, stdout, rows: int = 100_000):
+    """The CSV import of `rows` rows (5 % repeated emails in another case, 1 % broken) into the bench
+    database, run by `bench_lead_import` in a process of its own so that its peak RSS is the import's."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    name = f"CSV import, {rows:,} rows"
+    command = [sys.executable, "manage.py", "bench_lead_import", "--rows", str(rows), "--once", "--json"]
+    finished = subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False)  # noqa: S603
+    if finished.returncode:
+        yield Measurement(name=name, error=(finished.stderr.strip().splitlines() or ["failed"])[-1], ok=False)
+        return
+    figures = json.loads(finished.stdout.strip().splitlines()[-1])
+    rows_per_s = rows / figures["seconds"]
+    yield Measurement(
+        name=name,
+        median_ms=round(figures["seconds"] * 1000, 1),
+        runs=1,
+        extra={
+            "rows_per_s": round(rows_per_s),
+            "peak_rss_mb": figures["peak_rss_mb"],
+            **{key: figures[key] for key in ("created", "merged", "failed")},
+        },
+        target=f"≥ {IMPORT_ROWS_PER_S:,} rows/s, < {IMPORT_PEAK_MB} MB",
+        ok=rows_per_s >= IMPORT_ROWS_PER_S and figures["peak_rss_mb"] < IMPORT_PEAK_MB,
+    )
+
+
+IMPORT_ROWS_PER_S = 5_000
+IMPORT_PEAK_MB = 300
+
+# Issue #8's ingest targets: events per second through gunicorn, one per request and in batches of 500.
+INGEST_SINGLE = 500
+INGEST_BATCH = 20_000
+
+
+SUITES = [scoring, pages, event_ingest, lead_import, handover_latency]

@@ -5,18 +5,22 @@ which costs more than the database's own work at that scale; here values are ada
 
 import itertools
 import json
-from datetime import datetime
+import operator
 
-from django.db import connection
+from django.db import connection, models
 
 CHUNK = 500
 
 
-def insert_rows(table: str, columns: list[str], rows, *, returning: bool = False, chunk: int = CHUNK) -> list[int]:
-    """INSERT already-adapted `rows`, `chunk` per statement; with `returning`, the new ids in row order."""
+def insert_rows(
+    table: str, columns: list[str], rows, *, returning: str = "", ignore_conflicts: bool = False, chunk: int = CHUNK
+) -> list:
+    """INSERT already-adapted `rows`, `chunk` per statement; with `returning` (a column, e.g. "id"), that
+    column of each inserted row, in row order. With `ignore_conflicts`, a row that would break a unique
+    constraint is skipped (and not returned)."""
     ids, rows = [], iter(rows)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    suffix = " RETURNING id" if returning else ""
+    suffix = (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + (f" RETURNING {returning}" if returning else "")
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, chunk)):
             values = ", ".join([placeholders] * len(batch))
@@ -39,16 +43,49 @@ def insert_objects(objects: list) -> None:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     adapt = connection.ops.adapt_datetimefield_value
 
-    def value(instance, field):
-        raw = field.pre_save(instance, True)  # applies auto_now / auto_now_add
-        if isinstance(raw, datetime):
-            return adapt(raw)
-        if isinstance(raw, dict | list):
-            return json.dumps(raw)
-        return raw
+    # How to read each column's value, decided once per field rather than once per value.
+    def reader(field):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return lambda instance: adapt(field.pre_save(instance, True))
+        attname = field.attname
+        if isinstance(field, models.DateTimeField):
+            return lambda instance: adapt(getattr(instance, attname))
+        if isinstance(field, models.JSONField):
+            return lambda instance: json.dumps(getattr(instance, attname))
+        return operator.attrgetter(attname)
 
-    rows = ([value(instance, field) for field in fields] for instance in objects)
-    ids = insert_rows(meta.db_table, [field.column for field in fields], rows, returning=True)
+    readers = [reader(field) for field in fields]
+    rows = ([read(instance) for read in readers] for instance in objects)
+    ids = insert_rows(meta.db_table, [field.column for field in fields], rows, returning="id")
     for instance, pk in zip(objects, ids, strict=True):
         instance.pk = pk
         instance._state.adding = False
+
+
+def instance_builder(model, **common):
+    """A fast constructor of unsaved `model` instances sharing the `common` values: `build(email=...)`,
+    other values given by attname.
+
+    `Model(**kwargs)` looks up the default of every field it was not given, per instance; a positional
+    call with a prepared row skips that and is about 3× faster, which counts when an import builds a
+    hundred thousand leads. Callable defaults (dict, timezone.now) are still called for each instance.
+    """
+    fields = model._meta.concrete_fields
+    template = model(**common)
+    base = [getattr(template, field.attname) for field in fields]
+    position = {field.attname: index for index, field in enumerate(fields)}
+    fresh = [
+        (index, field.default)
+        for index, field in enumerate(fields)
+        if field.name not in common and field.attname not in common and field.has_default() and callable(field.default)
+    ]
+
+    def build(**values):
+        row = base.copy()
+        for index, default in fresh:
+            row[index] = default()
+        for attname, value in values.items():
+            row[position[attname]] = value
+        return model(*row)
+
+    return build

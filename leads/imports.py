@@ -1,8 +1,9 @@
 """CSV import of leads: upload, column mapping, then a streamed, set-based merge run by a Celery task.
 
 The file is read twice, never held in memory: once to count its rows (and prove it decodes), then in
-batches of BATCH_SIZE rows, each merged in a handful of queries (find the existing emails, bulk_create
-the new leads, bulk_update the merged ones, bulk_create the events). The merge rules are those of
+batches of BATCH_SIZE rows, each merged in a handful of queries (find the existing emails, insert the new
+leads already stamped for scoring, bulk_update the merged ones, insert the events skipping those already
+stored, stamp the known leads that changed). The merge rules are those of
 `capture_lead`. Each row's import event carries an external id made of the file's checksum and the
 email, so importing the same file again adds no lead and no event. Rows that cannot be imported are
 written, with their line number and reason, to an errors CSV the user downloads.
@@ -12,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import json
 import re
 import tempfile
 from collections.abc import Iterator
@@ -20,23 +22,26 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import IntegrityError, reset_queries, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from leads.bulk import insert_objects
+from leads.bulk import insert_objects, insert_rows, instance_builder
 from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent, LeadImport, LifecycleStage
 from leads.services import (
     COMPANY_SIZES,
     CONTACT_FIELDS,
+    EVENT_COLUMNS,
     _schedule_scoring,
     clean_contact,
     merge_contact,
-    refresh_last_event_at,
+    newest_event_at,
+    ring_scoring_after_commit,
     touch,
 )
 
 BATCH_SIZE = 1000
+EVENT_TABLE = LeadEvent._meta.db_table
 SNIFF_BYTES = 64 * 1024
 
 # Fields a CSV column can fill, with the header spellings that map to each (compared without case,
@@ -255,6 +260,19 @@ class ImportRun:
         self.error_writer = csv.writer(self.errors_text)
         self.error_writer.writerow(["line", "email", "reason"])
         self.now = timezone.now()
+        # A new lead is stamped for scoring as it is written: its import event is its newest event.
+        self.new_lead = instance_builder(
+            Lead,
+            source=CaptureSource.IMPORT,
+            stage=LifecycleStage.LEAD,
+            lead_at=self.now,
+            created_at=self.now,
+            last_event_at=self.now,
+            score_requested_at=self.now,
+        )
+        self.event_properties = json.dumps(
+            {"source": CaptureSource.IMPORT.value, "file": lead_import.original_name[:100]}
+        )
 
     def _checksum(self) -> str:
         digest = hashlib.sha256()
@@ -307,14 +325,7 @@ class ImportRun:
             lead = existing.get(key)
             is_new = lead is None
             if is_new:
-                lead = Lead(
-                    email=rows[0].email,
-                    source=CaptureSource.IMPORT,
-                    stage=LifecycleStage.LEAD,
-                    lead_at=self.now,
-                    created_at=self.now,
-                    last_event_at=self.now,
-                )
+                lead = self.new_lead(email=rows[0].email)
             fields = set()
             for row in rows:
                 fields.update(merge_contact(lead, row.contact))
@@ -330,25 +341,28 @@ class ImportRun:
                 lead.updated_at = self.now
             Lead.objects.bulk_update(changed_leads, [*sorted(changed_fields), "updated_at"], batch_size=BATCH_SIZE)
         leads = {**existing, **{lead.email.lower(): lead for lead in new_leads}}
-        events = [
-            LeadEvent(
-                lead=leads[key],
-                kind=EventKind.OTHER,
-                campaign=rows[-1].campaign,
-                occurred_at=self.now,
-                properties={"source": CaptureSource.IMPORT.value, "file": self.lead_import.original_name[:100]},
-                external_id=self.event_id(key),
-                created_at=self.now,
+        adapt_time = connection.ops.adapt_datetimefield_value
+        now, properties = adapt_time(self.now), self.event_properties
+        events = (
+            (
+                leads[key].pk,
+                EventKind.OTHER,
+                rows[-1].campaign and rows[-1].campaign.pk,
+                now,
+                properties,
+                self.event_id(key),
+                now,
             )
             for key, rows in folded.items()
-        ]
-        stored = set(
-            LeadEvent.objects.with_external_ids(e.external_id for e in events).values_list("external_id", flat=True)
         )
-        insert_objects([event for event in events if event.external_id not in stored])
-        touched = [lead.pk for lead in leads.values()]
-        refresh_last_event_at(touched)
-        _schedule_scoring(touched)
+        # The import event of a row already imported (the same file again) is skipped by the unique index.
+        with_event = set(insert_rows(EVENT_TABLE, EVENT_COLUMNS, events, returning="lead_id", ignore_conflicts=True))
+        # Known leads that got an event or a change are stamped here; new leads were stamped as written.
+        _schedule_scoring(
+            {lead.pk for lead in existing.values() if lead.pk in with_event} | {lead.pk for lead in changed_leads},
+            last_event_at=newest_event_at(),
+        )
+        ring_scoring_after_commit([lead.pk for lead in new_leads])
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
 

@@ -98,14 +98,31 @@ class Lead(models.Model):
     consent_source = models.CharField(max_length=100, blank=True)
 
     stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
+    # These three foreign keys are the first column of composite indexes (Meta.indexes), which serve
+    # their lookups too: a single-column index of their own would only slow every lead written.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_leads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+        db_index=False,
     )
     first_touch_campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="first_touch_leads"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="first_touch_leads",
+        db_index=False,
     )
     latest_touch_campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="latest_touch_leads"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="latest_touch_leads",
+        db_index=False,
     )
     source_channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
     source = models.CharField(max_length=20, choices=CaptureSource.choices, default=CaptureSource.MANUAL)
@@ -198,10 +215,16 @@ class EventKind(models.TextChoices):
 class LeadEvent(models.Model):
     """One engagement of a lead (a page view, a download, a demo request...), the input of scoring."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    # Both foreign keys lead composite indexes (Meta.indexes) that serve their lookups: no index of their own.
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     occurred_at = models.DateTimeField(default=timezone.now)
     properties = models.JSONField(default=dict, blank=True)

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from leads.bulk import insert_rows
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
     FUNNEL,
@@ -40,6 +41,7 @@ from leads.models import (
 )
 
 COMPANY_SIZES = frozenset(CompanySize.values)
+EVENT_COLUMNS = ["lead_id", "kind", "campaign_id", "occurred_at", "properties", "external_id", "created_at"]
 
 # The contact fields every door may fill; merges apply "blanks never overwrite" to exactly these.
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
@@ -97,11 +99,21 @@ def request_scoring(lead_ids) -> None:
         tasks.enqueue_now(tasks.score_leads, ids[start : start + 1000])
 
 
-def _schedule_scoring(lead_ids) -> None:
-    """Mark the leads as needing a new score now, inside the change's transaction; ask after the commit."""
+def _schedule_scoring(lead_ids, **also) -> None:
+    """Mark the leads as needing a new score now, inside the change's transaction; ask after the commit.
+
+    `also` are more column values for the same UPDATE (each lead row written once, not twice).
+    """
     ids = sorted(set(lead_ids))
     if ids:
-        Lead.objects.filter(pk__in=ids).update(score_requested_at=timezone.now())
+        Lead.objects.filter(pk__in=ids).update(score_requested_at=timezone.now(), **also)
+        ring_scoring_after_commit(ids)
+
+
+def ring_scoring_after_commit(lead_ids) -> None:
+    """Ask for the scores of leads already stamped `score_requested_at` in this transaction, once it commits."""
+    ids = sorted(set(lead_ids))
+    if ids:
         transaction.on_commit(lambda: request_scoring(ids), robust=True)
 
 
@@ -298,7 +310,6 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     lead_ids = {item["lead"] for item in items if item.get("lead")}
     emails = {item["email"].strip().lower() for item in items if not item.get("lead") and item.get("email")}
     slugs = {item["campaign"] for item in items if item.get("campaign")}
-    external_ids = {item["external_id"] for item in items if item.get("external_id")}
 
     known_ids = set(Lead.objects.filter(pk__in=lead_ids).values_list("pk", flat=True)) if lead_ids else set()
     id_by_email = (
@@ -307,13 +318,9 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         else {}
     )
     campaign_ids = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
-    seen = (
-        set(LeadEvent.objects.with_external_ids(external_ids).values_list("external_id", flat=True))
-        if external_ids
-        else set()
-    )
 
-    events = []
+    rows, seen = [], set()
+    adapt_time = connection.ops.adapt_datetimefield_value
     for item in items:
         problems = {}
         lead_id = item.get("lead")
@@ -334,33 +341,24 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
             result.duplicates += 1
             continue
         seen.add(external_id)
-        events.append(
-            LeadEvent(
-                lead_id=lead_id,
-                kind=item["kind"],
-                campaign_id=campaign_ids.get(slug),
-                occurred_at=item.get("occurred_at") or now,
-                properties=item.get("properties") or {},
-                external_id=external_id,
-                created_at=now,
-            )
+        properties = json.dumps(item.get("properties") or {})
+        occurred_at = adapt_time(item.get("occurred_at") or now)
+        rows.append(
+            (lead_id, item["kind"], campaign_ids.get(slug), occurred_at, properties, external_id, adapt_time(now))
         )
     with transaction.atomic():
-        # A resend racing this batch may store the same external_id first: the database keeps one.
-        LeadEvent.objects.bulk_create(events, batch_size=1000, ignore_conflicts=True)
-        touched = {event.lead_id for event in events}
-        refresh_last_event_at(touched)
-        _schedule_scoring(touched)
-    result.stored = len(events)
+        # An event whose external_id is already stored (a resent delivery, or a resend racing this batch)
+        # is skipped by the unique index; RETURNING tells which rows went in.
+        stored = insert_rows(LeadEvent._meta.db_table, EVENT_COLUMNS, rows, returning="lead_id", ignore_conflicts=True)
+        _schedule_scoring(stored, last_event_at=newest_event_at())
+    result.stored = len(stored)
+    result.duplicates += len(rows) - len(stored)
     return result
 
 
-def refresh_last_event_at(lead_ids) -> None:
-    """Set each lead's `last_event_at` to its newest event's time, in one UPDATE for the whole set."""
-    if not lead_ids:
-        return
-    newest = LeadEvent.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
-    Lead.objects.filter(pk__in=list(lead_ids)).update(last_event_at=Subquery(newest))
+def newest_event_at() -> Subquery:
+    """The time of the lead's newest event, for an UPDATE of `last_event_at` over a set of leads."""
+    return Subquery(LeadEvent.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def is_backward(from_stage: str, to_stage: str) -> bool:

@@ -150,6 +150,18 @@ def test_a_resent_event_with_the_same_external_id_is_ignored(api, marketer):
     assert LeadEvent.objects.filter(external_id="esp-123").count() == 1
 
 
+def test_items_that_are_not_event_objects_are_refused_by_index(api, marketer):
+    lead = LeadFactory()
+    response = api(marketer).post(
+        "/api/v1/events/", [None, "page_view", {"lead": lead.pk, "kind": "page_view"}], format="json"
+    )
+    assert response.status_code == 207
+    assert response.data["stored"] == 1
+    assert [error["index"] for error in response.data["errors"]] == [0, 1]
+    assert response.data["errors"][0]["errors"] == {"non_field_errors": ["No data provided"]}
+    assert "Expected a dictionary" in response.data["errors"][1]["errors"]["non_field_errors"][0]
+
+
 def test_a_batch_of_only_bad_events_answers_400(api, marketer):
     response = api(marketer).post("/api/v1/events/", [{"kind": "page_view"}], format="json")
     assert response.status_code == 400
@@ -167,7 +179,7 @@ def test_a_batch_of_a_thousand_events_takes_a_constant_number_of_queries(api, ma
     leads = LeadFactory.create_batch(20)
     batch = [{"lead": leads[i % 20].pk, "kind": "page_view", "external_id": f"x{i}"} for i in range(1000)]
     client = api(marketer)
-    # Role, leads, external ids, the INSERTs (SQLite caps parameters per statement) and one UPDATE.
+    # Role, leads, the INSERTs (SQLite caps parameters per statement) and one UPDATE.
     with django_assert_max_num_queries(20):
         response = client.post("/api/v1/events/", batch, format="json")
     assert response.data["stored"] == 1000

@@ -89,6 +89,22 @@ def test_duplicates_in_the_file_and_in_the_database_are_merged_never_doubled(run
     assert Lead.objects.count() == 2
 
 
+def test_imported_and_merged_leads_are_scored_and_a_reimport_changes_nothing(run, marketer):
+    known = LeadFactory(email="known@example.com", job_title="Student")
+    text = "email,job title\nKNOWN@example.com,VP Marketing\nnew@example.com,Chief Revenue Officer\n"
+    run(text, marketer)
+    leads = {lead.email: lead for lead in Lead.objects.all()}
+    for lead in leads.values():
+        # The import event is each lead's newest event, and the fit rules' job-title points count.
+        assert lead.last_event_at == lead.events.get().occurred_at
+        assert lead.score >= 15 and lead.scored_at >= lead.score_requested_at
+    assert leads["known@example.com"].pk == known.pk
+
+    scored = dict(Lead.objects.values_list("email", "scored_at"))
+    run(text, marketer)
+    assert dict(Lead.objects.values_list("email", "scored_at")) == scored
+
+
 def test_a_file_with_a_byte_order_mark_is_read(run, marketer):
     lead_import = run("\ufeffEmail,First name\nbom@example.com,Bo\n".encode(), marketer)
     assert lead_import.mapping == {"0": "email", "1": "first_name"}

@@ -6,6 +6,7 @@ Run it against a scratch database, e.g.:
 """
 
 import csv
+import json
 import random
 import resource
 import tempfile
@@ -47,14 +48,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tracemalloc", action="store_true", help="Also report Python's peak allocations (slower run)."
         )
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="Print one JSON object per import (for `bench`)."
+        )
 
-    def handle(self, *args, rows, tracemalloc: bool, once: bool, **options):
+    def handle(self, *args, rows, tracemalloc: bool, once: bool, as_json: bool, **options):
+        self.as_json = as_json
         vendor = connection.vendor
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "bench.csv"
             write_csv(path, rows)
             size_mb = path.stat().st_size / 1e6
-            self.stdout.write(f"{vendor}: {rows:,} rows, {size_mb:.1f} MB, {Lead.objects.count():,} leads before")
+            if not self.as_json:
+                self.stdout.write(f"{vendor}: {rows:,} rows, {size_mb:.1f} MB, {Lead.objects.count():,} leads before")
             for label in ("first import",) if once else ("first import", "re-import"):
                 with path.open("rb") as handle:
                     lead_import = start_import(uploaded=File(handle, name="bench.csv"), by=None)
@@ -63,8 +69,17 @@ class Command(BaseCommand):
                 )
                 self.measure(label, lead_import.pk, rows, tracemalloc)
 
+    def peak_rss_kb(self) -> int:
+        """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss would carry
+        over the peak of the process that started this one (the benchmark, after generating its data)."""
+        try:
+            status = Path("/proc/self/status").read_text()
+            return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+        except (OSError, StopIteration):
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
     def measure(self, label, import_id, rows, trace):
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_before = self.peak_rss_kb()
         if trace:
             tracemalloc.start()
         started = time.perf_counter()
@@ -74,7 +89,17 @@ class Command(BaseCommand):
         if trace:
             peak = f", Python peak {tracemalloc.get_traced_memory()[1] / 1e6:.1f} MB (tracemalloc)"
             tracemalloc.stop()
-        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_after = self.peak_rss_kb()
+        if self.as_json:
+            figures = {
+                "label": label,
+                "rows": rows,
+                "seconds": round(elapsed, 2),
+                "peak_rss_mb": round(rss_after / 1024),
+            }
+            figures |= {"created": result.created, "merged": result.merged, "failed": result.failed}
+            self.stdout.write(json.dumps(figures))
+            return
         self.stdout.write(
             f"  {label}: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s; created {result.created:,}, "
             f"merged {result.merged:,}, failed {result.failed:,}; process peak RSS {rss_after / 1024:.0f} MB "

@@ -16,6 +16,8 @@ from campaigns.models import Campaign, CampaignDailyStat
 # A day's figures older than this, or in the future, is almost certainly a typo (a year of 2205 or 1925).
 OLDEST_STAT_DAYS = 365 * 10
 CSV_COLUMNS = ("date", "impressions", "clicks", "spend")
+# The largest count the columns hold (PositiveBigIntegerField); a bigger number is a typo, refused by name.
+MAX_COUNT = 2**63 - 1
 
 
 class StatsFileUnreadable(Exception):
@@ -72,8 +74,12 @@ def validate_day(*, date=None, impressions=None, clicks=None, spend=None) -> dic
         errors["date"] = "The date is more than ten years ago; check the year."
     if impressions is not None and impressions < 0:
         errors["impressions"] = "Impressions cannot be negative."
+    elif impressions is not None and impressions > MAX_COUNT:
+        errors["impressions"] = "Impressions is too large a number for one day."
     if clicks is not None and clicks < 0:
         errors["clicks"] = "Clicks cannot be negative."
+    elif clicks is not None and clicks > MAX_COUNT:
+        errors["clicks"] = "Clicks is too large a number for one day."
     elif clicks is not None and impressions is not None and impressions >= 0 and clicks > impressions:
         errors["clicks"] = f"Clicks ({clicks}) cannot be more than impressions ({impressions})."
     if spend is not None and spend < 0:
@@ -162,21 +168,27 @@ def import_daily_stats_csv(*, campaign: Campaign, file) -> UpsertResult:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StatsFileUnreadable("The file is not UTF-8 text; export it from your spreadsheet as CSV.") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in CSV_COLUMNS if name not in header]
-    if missing:
-        raise StatsFileUnreadable(
-            f"The first line must name the columns {', '.join(CSV_COLUMNS)}; missing: {', '.join(missing)}."
-        )
-    reader.fieldnames = header
+    # newline="": lines may end in \r alone (old spreadsheets), which the csv module reads only this way.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     parsed, unparsable = [], []
-    for line, raw in enumerate(reader, start=2):
-        values, errors = _parse_row(raw)
-        if errors:
-            unparsable.append((line, errors))
-        else:
-            parsed.append((line, values))
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        missing = [name for name in CSV_COLUMNS if name not in header]
+        if missing:
+            raise StatsFileUnreadable(
+                f"The first line must name the columns {', '.join(CSV_COLUMNS)}; missing: {', '.join(missing)}."
+            )
+        reader.fieldnames = header
+        for line, raw in enumerate(reader, start=2):
+            values, errors = _parse_row(raw)
+            if errors:
+                unparsable.append((line, errors))
+            else:
+                parsed.append((line, values))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's limit (128 KB)
+        raise StatsFileUnreadable(
+            f"Line {reader.line_num + 1} is not readable as CSV ({exc}); nothing was saved."
+        ) from exc
     result = upsert_daily_stats(campaign=campaign, rows=parsed)
     result.errors = sorted(unparsable + result.errors, key=lambda item: item[0])
     return result

@@ -116,9 +116,16 @@ def read_headers(uploaded) -> tuple[str, list[str]]:
     uploaded.seek(0)
     if not head.strip():
         raise ImportFileError("The file is empty.")
+    if b"\x00" in head:
+        # Text files never hold NUL bytes (and PostgreSQL cannot store them): a spreadsheet's binary format.
+        raise ImportFileError(
+            "This is not a CSV text file (it contains NUL bytes: an Excel or other binary file?). "
+            "Save it as “CSV UTF-8” and upload it again."
+        )
     encoding = detect_encoding(head)
     text = head.decode(encoding, errors="ignore")
-    first_line = next(csv.reader(io.StringIO(text)), [])
+    # newline="": a line may end in \r alone (old spreadsheets), which the csv module reads only this way.
+    first_line = next(csv.reader(io.StringIO(text, newline="")), [])
     headers = [header.strip() for header in first_line]
     if not any(headers):
         raise ImportFileError("The first line must name the columns (for example: email, first name, company).")
@@ -223,6 +230,9 @@ def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) 
     if len(cells) != width:
         raise ValidationError(f"Expected {width} columns, found {len(cells)}.")
     values = {target: cells[index].strip() for index, target in mapping.items()}
+    if any("\x00" in value for value in values.values()):
+        # PostgreSQL cannot store it in a text column: refused here, the row cannot stop the whole import.
+        raise ValidationError("The row contains a NUL character; is this a binary file saved as .csv?")
     email = values.get("email", "")
     if not email:
         raise ValidationError("Email is empty.")

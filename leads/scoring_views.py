@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.roles import MANAGER, MARKETER, has_role, is_manager
+from crm.roles import MANAGER, MARKETER, ROLES, has_role, is_manager, role_required
 from leads import tasks
 from leads.models import EngagementRule, FitRule, RescoreRun, ScoringSettings
 from leads.scoring import threshold_preview
@@ -19,6 +19,7 @@ def can_edit_scoring(user) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(*ROLES)
 def scoring(request):
     """Everyone reads the rules; marketers and managers change them, which starts a full rescore."""
     settings_row = ScoringSettings.load()
@@ -53,6 +54,7 @@ def scoring(request):
 
 
 @require_GET
+@role_required(*ROLES)
 def scoring_preview(request):
     """htmx: how many leads a threshold would put at or above it, and how many would become MQLs."""
     try:
@@ -66,6 +68,7 @@ def scoring_preview(request):
 
 
 @require_GET
+@role_required(*ROLES)
 def rescore_progress(request):
     """htmx: the latest rescore's progress bar (polled while it runs)."""
     response = render(request, "leads/scoring.html#progress", {"run": RescoreRun.objects.first()})

@@ -108,6 +108,14 @@ def test_api_bulk_upsert_needs_a_list(client_for, marketer, campaign):
     assert response.status_code == 400 and "Send a list" in response.json()["non_field_errors"][0]
 
 
+def test_api_bulk_upsert_refuses_a_count_too_large_for_a_day(client_for, marketer, campaign):
+    item = {"date": "2026-09-01", "impressions": 10**20, "clicks": 1, "spend": "1.00"}
+    response = post(client_for(marketer), STATS, [item])
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["errors"]["impressions"] == ["Impressions is too large a number for one day."]
+    assert not campaign.daily_stats.exists()
+
+
 def test_api_lists_daily_stats_latest_first(client_for, rep, campaign):
     CampaignDailyStatFactory(campaign=campaign, date=datetime.date(2026, 9, 1))
     CampaignDailyStatFactory(campaign=campaign, date=datetime.date(2026, 9, 2), spend=Decimal("7.50"))

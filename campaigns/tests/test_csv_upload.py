@@ -66,3 +66,26 @@ def test_a_file_that_is_not_text_is_refused(client_for, marketer):
     binary = SimpleUploadedFile("stats.xlsx", b"\xff\xfe\x00\x81binary", content_type="application/octet-stream")
     response = client_for(marketer).post(url, {"file": binary})
     assert "not UTF-8 text" in response.content.decode()
+
+
+def test_a_count_too_large_for_a_day_is_refused_on_its_line(client_for, marketer):
+    campaign = CampaignFactory()
+    text = "date,impressions,clicks,spend\n2026-09-01,99999999999999999999,1,1\n2026-09-02,10,1,1\n"
+    page = upload(client_for(marketer), campaign, text).content.decode()
+    assert "Impressions is too large a number for one day." in page
+    assert list(campaign.daily_stats.values_list("date", flat=True)) == [datetime.date(2026, 9, 2)]
+
+
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_read(client_for, marketer):
+    campaign = CampaignFactory()
+    upload(client_for(marketer), campaign, "date,impressions,clicks,spend\r2026-09-01,10,1,1\r")
+    assert campaign.daily_stats.get().impressions == 10
+
+
+def test_a_cell_too_long_for_csv_is_refused_with_its_line(client_for, marketer):
+    campaign = CampaignFactory()
+    page = upload(
+        client_for(marketer), campaign, "date,impressions,clicks,spend\n2026-09-01,1,1," + "9" * 200_000
+    ).content
+    assert "Line 2 is not readable as CSV" in page.decode()
+    assert not campaign.daily_stats.exists()

@@ -119,6 +119,27 @@ def test_a_file_that_is_not_utf8_is_refused_at_upload_with_a_clear_message(clien
     assert not LeadImport.objects.exists()
 
 
+def test_a_binary_file_is_refused_at_upload_with_a_clear_message(client_for, marketer):
+    xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"
+    response = client_for(marketer).post("/leads/import/", {"file": upload(xlsx)})
+    assert response.status_code == 200
+    assert "not a CSV text file" in response.content.decode()
+    assert not LeadImport.objects.exists()
+
+
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_read(run, marketer):
+    lead_import = run(b"email,first name\rcr@example.com,Cy\r", marketer)
+    assert lead_import.mapping == {"0": "email", "1": "first_name"}
+    assert Lead.objects.get().first_name == "Cy"
+
+
+def test_a_row_holding_a_nul_character_is_refused_and_the_others_imported(run, marketer):
+    lead_import = run(b"email,first name\nok@example.com,Ok\n" + b"x" * 70_000 + b"\nnul@example.com,N\x00\n", marketer)
+    assert lead_import.status == LeadImport.Status.DONE
+    assert list(Lead.objects.values_list("email", flat=True)) == ["ok@example.com"]
+    assert lead_import.failed == 2
+
+
 def test_a_bad_byte_far_into_the_file_fails_the_import_before_anything_is_written(run, marketer):
     text = b"email\n" + b"".join(f"p{i}@example.com\n".encode() for i in range(5000)) + b"caf\xe9@example.com\n"
     lead_import = run(text, marketer)

@@ -228,14 +228,15 @@ class FeedbackReportView(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=FeedbackReportSerializer)
     def get(self, request):
         _, filters = filters_or_400(request)
+        report = feedback.feedback_report(filters)
         data = {
             "filters": filters,
-            "rejections_by_campaign": feedback.rejection_reasons(filters, "campaign"),
-            "rejections_by_channel": feedback.rejection_reasons(filters, "channel"),
-            "losses_by_campaign": feedback.loss_reasons(filters, "campaign"),
-            "losses_by_channel": feedback.loss_reasons(filters, "channel"),
-            "acceptance": feedback.acceptance_by_campaign(filters),
-            "notes": feedback.latest_sales_notes(filters),
+            "rejections_by_campaign": report["rejections"]["campaign"],
+            "rejections_by_channel": report["rejections"]["channel"],
+            "losses_by_campaign": report["losses"]["campaign"],
+            "losses_by_channel": report["losses"]["channel"],
+            "acceptance": report["acceptance"],
+            "notes": report["notes"],
         }
         return Response(FeedbackReportSerializer(data).data)
 

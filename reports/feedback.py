@@ -6,7 +6,7 @@ reason (owner = the deal's owner; "rejected MQL" is left out: those are the MQL 
 notes written in the period by sales reps on leads (owner = the lead's owner).
 """
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -38,34 +38,30 @@ def lost_deals(filters: ReportFilters):
     )
 
 
-def _group_values(grouping: str) -> dict:
-    if grouping == "channel":
-        return {"key": lead_channel("lead__")}
-    return {"key": F("lead__first_touch_campaign_id")}
-
-
-def _group_labels(rows, grouping: str) -> dict:
-    if grouping == "channel":
-        names = dict(Channel.choices)
-        return {row["key"]: names.get(row["key"], "No channel") for row in rows}
-    return {row["key"]: row.get("name") or "No campaign" for row in rows}
-
-
-def reasons_by_group(queryset, reason_field: str, reasons: list[tuple[str, str]], grouping: str) -> dict:
-    """A pivot table: one row per campaign or channel, one column per reason, with totals; and the same as
-    Chart.js stacked-bar data."""
-    rows = list(
-        queryset.values(**_group_values(grouping), reason=F(reason_field))
+def _grouped_rows(queryset, *columns) -> list[dict]:
+    """Counts per first-touch campaign, channel and `columns`, in one query: every table of the report is a
+    sum of these few rows (a campaign's rows, or a channel's)."""
+    return list(
+        queryset.values(*columns, campaign=F("lead__first_touch_campaign_id"), channel=lead_channel("lead__"))
         .annotate(count=Count("pk"), name=Max("lead__first_touch_campaign__name"))
         .order_by()
     )
-    labels = _group_labels(rows, grouping)
+
+
+def _label(row, grouping: str) -> str:
+    if grouping == "channel":
+        return dict(Channel.choices).get(row["channel"], "No channel")
+    return row["name"] or "No campaign"
+
+
+def pivot(rows, reason_field: str, reasons: list[tuple[str, str]], grouping: str) -> dict:
+    """A pivot table of `_grouped_rows`: one row per campaign or channel, one column per reason, with totals;
+    and the same as Chart.js stacked-bar data."""
     table: dict = {}
     for row in rows:
-        entry = table.setdefault(
-            row["key"], {"key": row["key"] or "", "label": labels[row["key"]], "counts": {}, "total": 0}
-        )
-        entry["counts"][row["reason"]] = entry["counts"].get(row["reason"], 0) + row["count"]
+        key = row[grouping]
+        entry = table.setdefault(key, {"key": key or "", "label": _label(row, grouping), "counts": {}, "total": 0})
+        entry["counts"][row[reason_field]] = entry["counts"].get(row[reason_field], 0) + row["count"]
         entry["total"] += row["count"]
     groups = sorted(table.values(), key=lambda entry: (-entry["total"], entry["label"]))
     for entry in groups:
@@ -84,38 +80,56 @@ def reasons_by_group(queryset, reason_field: str, reasons: list[tuple[str, str]]
     }
 
 
+def _acceptance(rows) -> list[dict]:
+    """Per first-touch campaign: MQLs accepted, rejected and the acceptance rate."""
+    table: dict = {}
+    for row in rows:
+        entry = table.setdefault(
+            row["campaign"],
+            {"key": row["campaign"] or "", "label": _label(row, "campaign"), "accepted": 0, "rejected": 0},
+        )
+        entry["accepted" if row["outcome"] == Handoff.Outcome.ACCEPTED else "rejected"] += row["count"]
+    for entry in table.values():
+        entry["acceptance_rate"] = metrics.mql_acceptance_rate(accepted=entry["accepted"], rejected=entry["rejected"])
+    return sorted(table.values(), key=lambda row: (-(row["accepted"] + row["rejected"]), row["label"]))
+
+
+def _answers(filters: ReportFilters) -> list[dict]:
+    return _grouped_rows(answered_handoffs(filters), "outcome", "rejection_reason")
+
+
+def _rejections(answers) -> dict:
+    rejected = [row for row in answers if row["outcome"] == Handoff.Outcome.REJECTED]
+    reasons = list(RejectionReason.choices)
+    return {grouping: pivot(rejected, "rejection_reason", reasons, grouping) for grouping in GROUPINGS}
+
+
+def _losses(filters: ReportFilters) -> dict:
+    rows = _grouped_rows(lost_deals(filters), "lost_reason")
+    return {grouping: pivot(rows, "lost_reason", LOSS_REASONS, grouping) for grouping in GROUPINGS}
+
+
 def rejection_reasons(filters: ReportFilters, grouping: str = "campaign") -> dict:
-    rejected = answered_handoffs(filters).filter(outcome=Handoff.Outcome.REJECTED)
-    return reasons_by_group(rejected, "rejection_reason", list(RejectionReason.choices), grouping)
+    return _rejections(_answers(filters))[grouping]
 
 
 def loss_reasons(filters: ReportFilters, grouping: str = "campaign") -> dict:
-    return reasons_by_group(lost_deals(filters), "lost_reason", LOSS_REASONS, grouping)
+    return _losses(filters)[grouping]
 
 
 def acceptance_by_campaign(filters: ReportFilters) -> list[dict]:
-    """Per first-touch campaign: MQLs accepted, rejected and the acceptance rate."""
-    rows = (
-        answered_handoffs(filters)
-        .values(key=F("lead__first_touch_campaign_id"))
-        .annotate(
-            name=Max("lead__first_touch_campaign__name"),
-            accepted=Count("pk", filter=Q(outcome=Handoff.Outcome.ACCEPTED)),
-            rejected=Count("pk", filter=Q(outcome=Handoff.Outcome.REJECTED)),
-        )
-        .order_by()
-    )
-    table = [
-        {
-            "key": row["key"] or "",
-            "label": row["name"] or "No campaign",
-            "accepted": row["accepted"],
-            "rejected": row["rejected"],
-            "acceptance_rate": metrics.mql_acceptance_rate(accepted=row["accepted"], rejected=row["rejected"]),
-        }
-        for row in rows
-    ]
-    return sorted(table, key=lambda row: (-(row["accepted"] + row["rejected"]), row["label"]))
+    return _acceptance(_answers(filters))
+
+
+def feedback_report(filters: ReportFilters) -> dict:
+    """Every table of the report in three queries: answered hand-overs, lost deals, sales notes."""
+    answers = _answers(filters)
+    return {
+        "rejections": _rejections(answers),
+        "losses": _losses(filters),
+        "acceptance": _acceptance(answers),
+        "notes": latest_sales_notes(filters),
+    }
 
 
 def latest_sales_notes(filters: ReportFilters, per_campaign: int = NOTES_PER_CAMPAIGN) -> list[dict]:

@@ -96,53 +96,86 @@ def speed_to_lead(filters: ReportFilters) -> dict:
     return medians_with_overall(handoffs_for(filters), duration(first_response(), "handed_at"), group="rep_id")
 
 
-def sales_report(filters: ReportFilters) -> dict:
-    """The summary, the forecast and the rep table, sharing the speed-to-lead medians."""
-    speed = speed_to_lead(filters)
+def _deal_rows(filters: ReportFilters, now) -> dict:
+    """Per deal owner: deals won and lost in the period (and the amount won), and their open deals now."""
+    closed = filters.in_range("closed_at")
+    rows = (
+        deals_for(filters)
+        .values("owner_id")
+        .annotate(
+            won=Count("pk", filter=WON & closed),
+            lost=Count("pk", filter=LOST & closed),
+            won_amount=Sum("amount", filter=WON & closed, default=0),
+            open_deals=Count("pk", filter=OPEN),
+            pipeline_value=Sum("amount", filter=OPEN, default=0),
+            weighted_x100=Sum(amount_times_probability(), filter=OPEN, default=0),
+            rotting=Count("pk", filter=OPEN & rotting(now)),
+        )
+        .order_by()
+    )
+    return {row.pop("owner_id"): row for row in rows}
+
+
+def _answer_rows(filters: ReportFilters) -> dict:
+    """Per rep: hand-overs made in the period, and how many of them were answered within the SLA."""
+    rows = (
+        handoffs_for(filters)
+        .values("rep_id")
+        .annotate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
+        .order_by()
+    )
+    return {row.pop("rep_id"): row for row in rows}
+
+
+def _totals(rows: dict, names) -> dict:
+    return {name: sum(row[name] for row in rows.values()) for name in names}
+
+
+def sales_report(filters: ReportFilters, *, now=None) -> dict:
+    """The summary, the forecast and the rep table. The deal and hand-over figures are read once, per owner,
+    and the summary adds them up."""
+    now = now or timezone.now()
+    deals, answers, speed = _deal_rows(filters, now), _answer_rows(filters), speed_to_lead(filters)
     return {
-        "summary": sales_summary(filters, speed=speed),
+        "summary": _summary(filters, deals, answers, speed),
         "forecast": forecast_by_month(filters),
-        "reps": rep_table(filters, speed=speed),
+        "reps": _reps(deals, answers, speed),
     }
 
 
-def sales_summary(filters: ReportFilters, *, now=None, speed: dict | None = None) -> dict:
-    """The headline figures of the sales report (`speed`: speed_to_lead(filters), if already known)."""
-    now = now or timezone.now()
-    speed = speed_to_lead(filters) if speed is None else speed
-    closed = filters.in_range("closed_at")
-    deals = deals_for(filters)
-    figures = deals.aggregate(
-        won=Count("pk", filter=WON & closed),
-        lost=Count("pk", filter=LOST & closed),
-        won_amount=Sum("amount", filter=WON & closed),
-        open_deals=Count("pk", filter=OPEN),
-        pipeline_value=Sum("amount", filter=OPEN),
-        weighted_x100=Sum(amount_times_probability(), filter=OPEN),
-        rotting=Count("pk", filter=OPEN & rotting(now)),
-    )
-    handoffs = handoffs_for(filters)
-    answers = handoffs.aggregate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
-    cycle = days(median(deals.filter(WON & closed), duration("closed_at", "created_at")))
+def sales_summary(filters: ReportFilters, *, now=None) -> dict:
+    return sales_report(filters, now=now)["summary"]
+
+
+def rep_table(filters: ReportFilters) -> list[dict]:
+    return sales_report(filters)["reps"]
+
+
+def _summary(filters: ReportFilters, deals: dict, answers: dict, speed: dict) -> dict:
+    """The headline figures of the sales report."""
+    figures = _totals(deals, ("won", "lost", "won_amount", "open_deals", "pipeline_value", "weighted_x100", "rotting"))
+    handed = _totals(answers, ("handed_over", "within_sla"))
+    won_in_period = deals_for(filters).filter(WON, filters.in_range("closed_at"))
+    cycle = days(median(won_in_period, duration("closed_at", "created_at")))
     win_rate = metrics.win_rate(won=figures["won"], lost=figures["lost"])
     average = metrics.average_deal_size(won_amount=figures["won_amount"], won=figures["won"])
     return {
         "won": figures["won"],
         "lost": figures["lost"],
-        "revenue": figures["won_amount"] or Decimal(0),
+        "revenue": Decimal(figures["won_amount"]),
         "win_rate": win_rate,
         "average_deal_size": average,
         "sales_cycle_days": cycle,
         "open_deals": figures["open_deals"],
-        "pipeline_value": figures["pipeline_value"] or Decimal(0),
-        "weighted_pipeline_value": (figures["weighted_x100"] or Decimal(0)) / HUNDRED,
+        "pipeline_value": Decimal(figures["pipeline_value"]),
+        "weighted_pipeline_value": Decimal(figures["weighted_x100"]) / HUNDRED,
         "sales_velocity": metrics.sales_velocity(
             open_deals=figures["open_deals"], win_rate=win_rate, average_deal_size=average, cycle_days=cycle
         ),
         "rotting_deals": figures["rotting"],
-        "handed_over": answers["handed_over"],
-        "answered_within_sla": answers["within_sla"],
-        "sla_compliance": metrics.sla_compliance(within_sla=answers["within_sla"], handed_over=answers["handed_over"]),
+        "handed_over": handed["handed_over"],
+        "answered_within_sla": handed["within_sla"],
+        "sla_compliance": metrics.sla_compliance(within_sla=handed["within_sla"], handed_over=handed["handed_over"]),
         "speed_to_lead_hours": hours(speed.get(NO_GROUP)),
     }
 
@@ -168,29 +201,22 @@ def forecast_by_month(filters: ReportFilters) -> list[dict]:
     ]
 
 
-def rep_table(filters: ReportFilters, *, speed: dict | None = None) -> list[dict]:
+def _reps(deals: dict, answers: dict, speed: dict) -> list[dict]:
     """Per rep: deals won and revenue, win rate (closed in the period), SLA compliance and speed to lead
     (hand-overs made in the period). A rep without any of those in the period has no row."""
-    closed = (
-        deals_for(filters)
-        .filter(filters.in_range("closed_at"), WON | LOST)
-        .values("owner_id")
-        .annotate(won=Count("pk", filter=WON), lost=Count("pk", filter=LOST), revenue=Sum("amount", filter=WON))
-    )
-    handoffs = handoffs_for(filters)
-    answered = handoffs.values("rep_id").annotate(handed_over=Count("pk"), within_sla=Count("pk", filter=within_sla()))
-    speed = speed_to_lead(filters) if speed is None else speed
     rows: dict[int, dict] = {}
-
-    def row_for(user_id):
-        return rows.setdefault(
-            user_id, {"rep_id": user_id, "won": 0, "lost": 0, "revenue": Decimal(0), "handed_over": 0, "within_sla": 0}
-        )
-
-    for row in closed:
-        row_for(row["owner_id"]).update(won=row["won"], lost=row["lost"], revenue=row["revenue"] or Decimal(0))
-    for row in answered:
-        row_for(row["rep_id"]).update(handed_over=row["handed_over"], within_sla=row["within_sla"])
+    for user_id in deals.keys() | answers.keys():
+        closed = deals.get(user_id, {"won": 0, "lost": 0, "won_amount": 0})
+        answered = answers.get(user_id, {"handed_over": 0, "within_sla": 0})
+        if closed["won"] or closed["lost"] or answered["handed_over"]:
+            rows[user_id] = {
+                "rep_id": user_id,
+                "won": closed["won"],
+                "lost": closed["lost"],
+                "revenue": Decimal(closed["won_amount"]),
+                "handed_over": answered["handed_over"],
+                "within_sla": answered["within_sla"],
+            }
     names = {
         user.pk: user.get_full_name() or user.username for user in get_user_model().objects.filter(pk__in=list(rows))
     }

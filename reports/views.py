@@ -157,17 +157,13 @@ def feedback_page(request):
         return exports.download(f"feedback-{table}", filters, FEEDBACK_TABLES[table](filters))
     if table is not None:
         raise Http404("No such table in this report.")
-    rejections = {grouping: feedback.rejection_reasons(filters, grouping) for grouping in feedback.GROUPINGS}
-    losses = {grouping: feedback.loss_reasons(filters, grouping) for grouping in feedback.GROUPINGS}
+    report = feedback.feedback_report(filters)
     context = {
         "form": form,
         "filters": filters,
-        "acceptance": feedback.acceptance_by_campaign(filters),
-        "rejections": rejections,
-        "losses": losses,
-        "notes": feedback.latest_sales_notes(filters),
-        "rejections_chart": stacked(rejections["campaign"]),
-        "losses_chart": stacked(losses["campaign"]),
+        **report,
+        "rejections_chart": stacked(report["rejections"]["campaign"]),
+        "losses_chart": stacked(report["losses"]["campaign"]),
     }
     return render_report(request, "reports/feedback.html", context)
 

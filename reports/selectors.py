@@ -7,7 +7,7 @@ page and the API all call it. Reports sits downstream of every app, so it may re
 from decimal import Decimal
 
 from django.db.models import (
-    Count,
+    Case,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 
@@ -76,24 +77,24 @@ def _rolled_up(attribution: str, date_from, date_to, stale) -> dict:
     return {name: _summed(days, "campaign", Sum(name), _field(name)) for name in rollups.COHORT_FIGURES}
 
 
-def _counted_live(touch: str, stale) -> dict:
-    """Each cohort figure counted over the campaign's leads created on the stale days (the same conditions
-    the rollup is built with)."""
-    from deals.models import Deal, Stage
-    from leads.models import Handoff, Lead
-
-    leads = Lead.objects.filter(rollups.created_on(stale), **{touch: OuterRef("pk")})
-    related = {f"lead__{touch}": OuterRef("pk")}
-    deals = Deal.objects.filter(rollups.created_on(stale, "lead__created_at"), stage__kind=Stage.Kind.WON, **related)
-    handoffs = Handoff.objects.filter(rollups.created_on(stale, "lead__created_at"), **related)
-    figures = {
-        name: _summed(leads.filter(condition), touch, Count("pk"), _field(name))
-        for name, condition in rollups.LEAD_COUNTS.items()
+def _counted_live(attribution: str, stale) -> dict:
+    """Each cohort figure of the leads created on the stale days, counted now by the same grouped queries
+    that build the rollup, as a CASE over campaign ids (so the figures still sort in SQL); {} if none."""
+    totals: dict[int, dict] = {}
+    for row in rollups.campaign_day_rows(stale, attributions=[attribution]):
+        figures = totals.setdefault(row.campaign_id, dict.fromkeys(rollups.COHORT_FIGURES, 0))
+        for name in rollups.COHORT_FIGURES:
+            figures[name] += getattr(row, name)
+    if not totals:
+        return {}
+    return {
+        name: Case(
+            *[When(pk=pk, then=Value(figures[name])) for pk, figures in totals.items()],
+            default=Value(0),
+            output_field=_field(name),
+        )
+        for name in rollups.COHORT_FIGURES
     }
-    figures["revenue"] = _summed(deals, f"lead__{touch}", Sum("amount"), MONEY)
-    for name, condition in rollups.HANDOFF_COUNTS.items():
-        figures[name] = _summed(handoffs.filter(condition), f"lead__{touch}", Count("pk"), _field(name))
-    return figures
 
 
 def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None):
@@ -115,8 +116,8 @@ def campaigns_with_figures(queryset, *, attribution="first", date_from=None, dat
         stats = stats.filter(date__lte=date_to)
     stale = rollups.within(rollups.stale_days(), date_from, date_to)
     figures = _rolled_up(attribution, date_from, date_to, stale)
-    if stale:
-        live = _counted_live(ATTRIBUTION_FIELDS[attribution], stale)
+    live = _counted_live(attribution, stale) if stale else {}
+    if live:
         figures = {
             name: ExpressionWrapper(figure + live[name], output_field=_field(name)) for name, figure in figures.items()
         }

@@ -162,6 +162,8 @@ def import_daily_stats_csv(*, campaign: Campaign, file) -> UpsertResult:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StatsFileUnreadable("The file is not UTF-8 text; export it from your spreadsheet as CSV.") from exc
+    if "\x00" in text:  # valid UTF-8, but binary: no spreadsheet writes NUL into a CSV
+        raise StatsFileUnreadable("The file contains binary data, not text; export it from your spreadsheet as CSV.")
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in CSV_COLUMNS if name not in header]

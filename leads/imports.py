@@ -89,8 +89,16 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+NOT_TEXT = (
+    "This is not a CSV text file: it contains binary data (a spreadsheet, an archive or UTF-16 text?). "
+    "Save it as “CSV UTF-8” and upload it again."
+)
+
+
 def detect_encoding(head: bytes) -> str:
     """UTF-8 with or without a byte-order mark; anything else is refused with a message saying what to do."""
+    if b"\x00" in head:  # valid UTF-8, but no spreadsheet writes NUL into a CSV
+        raise ImportFileError(NOT_TEXT)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -126,6 +134,8 @@ def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImpor
     encoding, headers = read_headers(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
+        if b"\x00" in chunk:
+            raise ImportFileError(NOT_TEXT)
         digest.update(chunk)
     uploaded.seek(0)
     lead_import = LeadImport(

@@ -5,9 +5,12 @@ Chromium reports each blocked inline script, inline style, eval or foreign sourc
 pages, drags a card on the board and redraws the charts, and any one of them fails the test.
 """
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign
@@ -56,9 +59,9 @@ class ViolationLog:
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo refuses to run otherwise
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+def demo():
+    with override_settings(DEBUG=True):  # seed_demo refuses to run otherwise
+        call_command("seed_demo", stdout=StringIO())
     return get_user_model().objects.in_bulk(field_name="username")
 
 

@@ -32,20 +32,17 @@ def count_in_window(key: str, window: int) -> int | None:
     The count is None when the cache (Redis) is down: callers let the request through, since a lost lead
     or event costs more than a missed limit.
     """
-    opened_key = f"{key}:opened"
     try:
-        if cache.add(key, 0, timeout=window):
-            cache.set(opened_key, time.time(), timeout=window)
         try:
-            count = cache.incr(key)
-        except ValueError:  # the window closed between add and incr: this request opens the next one
-            cache.set(key, 1, timeout=window)
-            cache.set(opened_key, time.time(), timeout=window)
-            count = 1
+            return cache.incr(key)
+        except ValueError:  # no window is open: this request opens one
+            if cache.add(key, 1, timeout=window):
+                cache.set(f"{key}:opened", time.time(), timeout=window)
+                return 1
+            return cache.incr(key)  # another request opened it in between
     except Exception:
         logger.warning("Rate limit cache unavailable; request allowed", exc_info=True)
         return None
-    return count
 
 
 def seconds_left_in_window(key: str, window: int) -> int:

@@ -271,6 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
     # Fixed-window counters in the cache (crm.throttling); 429 with Retry-After when a budget is spent.
     "DEFAULT_THROTTLE_CLASSES": ["crm.throttling.UserThrottle", "crm.throttling.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -55,13 +55,14 @@ def test_an_empty_batch_is_refused(api):
     assert "at least one" in response.json()["detail"]
 
 
-def test_a_body_over_the_limit_is_refused_before_anything_is_stored(api, settings):
+def test_a_body_over_the_limit_is_refused_with_413_before_anything_is_stored(api, settings):
     LeadFactory(email="batch@example.com")
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps(events(100))
     assert len(body) > 10_000
     response = api.post("/api/v1/events/", body, content_type="application/json")
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
     assert not LeadEvent.objects.exists()
 
 

@@ -1,7 +1,9 @@
 """Forms own validation; the messages speak the marketer's language."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
 from campaigns.selectors import EDITOR_ROLES
@@ -116,8 +118,9 @@ class StatsUploadForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if file.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
+        limit = settings.CAMPAIGN_STATS_MAX_BYTES
+        if file.size > limit:
+            raise forms.ValidationError(f"The file is larger than {filesizeformat(limit)}; split it into smaller ones.")
         return file
 
 

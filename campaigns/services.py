@@ -168,6 +168,8 @@ def import_daily_stats_csv(*, campaign: Campaign, file) -> UpsertResult:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StatsFileUnreadable("The file is not UTF-8 text; export it from your spreadsheet as CSV.") from exc
+    if "\x00" in text:  # valid UTF-8, but binary: no spreadsheet writes NUL into a CSV
+        raise StatsFileUnreadable("The file contains binary data, not text; export it from your spreadsheet as CSV.")
     # newline="": lines may end in \r alone (old spreadsheets), which the csv module reads only this way.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     parsed, unparsable = [], []

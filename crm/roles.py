@@ -41,6 +41,11 @@ ROLE_PERMISSIONS = {
         "auth.change_user",
         "auth.view_group",
         "authtoken.*",
+        # Sign-in lockouts: see them, and delete one to unlock that user early.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
 }
 

@@ -4,10 +4,12 @@ Defaults are safe for a laptop: SQLite in the project folder, Celery tasks run e
 local-memory cache. Setting DATABASE_URL and REDIS_URL turns the same code into the production setup.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "crm",
     "campaigns",
     "leads",
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in of a locked-out user into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -164,6 +171,19 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
+# Repeated failed sign-ins lock out that username from that address (django-axes, attempts kept in the
+# database); a manager unlocks it early by deleting the attempt in the admin (Axes › Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "crm.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.http.client_ip"
+
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -187,6 +207,16 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 # Lead CSV imports larger than this are refused at upload (bytes; files over 2.5 MB stream to a temp file).
 LEAD_IMPORT_MAX_BYTES = env.int("LEAD_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+# A campaign's daily figures fit in a few kilobytes a year; a larger file is a mistake.
+CAMPAIGN_STATS_MAX_BYTES = env.int("CAMPAIGN_STATS_MAX_BYTES", default=2 * 1024 * 1024)
+
+# Request bodies other than file uploads (forms, JSON): a full batch of 1,000 events is about 0.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=5 * 1024 * 1024)
+# Relay's largest form (the scoring rules) posts about a hundred fields; Django's default leaves room.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Serve from the app folders without collectstatic in development and in tests.
 WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=False)
@@ -211,6 +241,26 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles only from Relay's own static files, so an
+# injected <script> or onclick= never runs. Chart data travels in json_script blocks (not executed), the
+# progress bars are sized from data-percent by leads.js, and htmx's indicator styles live in app.css.
+# Only the public capture form may be framed, by the sites in CAPTURE_FRAME_ANCESTORS (leads.views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+CAPTURE_FRAME_ANCESTORS = env.list("CAPTURE_FRAME_ANCESTORS", default=["*"])
+
 # --- Forms, API --------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -225,6 +275,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
+    # Fixed-window counters in the cache (crm.throttling); 429 with Retry-After when a budget is spent.
+    "DEFAULT_THROTTLE_CLASSES": ["crm.throttling.UserThrottle", "crm.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("THROTTLE_USER", default="2000/min"),
+        "anon": env.str("THROTTLE_ANON", default="60/min"),
+        # Event ingest from integrations comes in bursts of hundreds of requests a second.
+        "events": env.str("THROTTLE_EVENTS", default="100000/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relay CRM API",

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.roles import MANAGER, MARKETER, role_permission
+from crm.throttling import ScopedThrottle
 from leads.models import CaptureSource, Lead
 from leads.serializers import (
     MAX_EVENTS_PER_REQUEST,
@@ -95,6 +96,9 @@ class EventBatchView(APIView):
     """Engagement events from integrations, one at a time or up to 1,000 per request."""
 
     permission_classes = [role_permission(write=WRITERS)]
+    # Ingest has its own, much higher budget (THROTTLE_EVENTS) and does not spend the user's API budget.
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "events"
 
     @extend_schema(
         summary="Record one event or a batch of up to 1,000",
@@ -117,6 +121,8 @@ class EventBatchView(APIView):
     )
     def post(self, request):
         items = request.data if isinstance(request.data, list) else [request.data]
+        if not items:
+            raise ValidationError({"detail": "Send one event or a list of at least one."})
         if len(items) > MAX_EVENTS_PER_REQUEST:
             raise ValidationError({"detail": f"Send at most {MAX_EVENTS_PER_REQUEST} events per request."})
         valid, errors = [], []

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
 from leads.imports import FIELD_LABELS
@@ -131,7 +132,7 @@ class ImportUploadForm(forms.Form):
 
         uploaded = self.cleaned_data["file"]
         if uploaded.size > settings.LEAD_IMPORT_MAX_BYTES:
-            raise ValidationError(f"The file is larger than {settings.LEAD_IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+            raise ValidationError(f"The file is larger than {filesizeformat(settings.LEAD_IMPORT_MAX_BYTES)}.")
         return uploaded
 
 

@@ -94,8 +94,16 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+NOT_TEXT = (
+    "This is not a CSV text file: it contains binary data (a spreadsheet, an archive or UTF-16 text?). "
+    "Save it as “CSV UTF-8” and upload it again."
+)
+
+
 def detect_encoding(head: bytes) -> str:
     """UTF-8 with or without a byte-order mark; anything else is refused with a message saying what to do."""
+    if b"\x00" in head:  # valid UTF-8, but no spreadsheet writes NUL into a CSV
+        raise ImportFileError(NOT_TEXT)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -116,13 +124,7 @@ def read_headers(uploaded) -> tuple[str, list[str]]:
     uploaded.seek(0)
     if not head.strip():
         raise ImportFileError("The file is empty.")
-    if b"\x00" in head:
-        # Text files never hold NUL bytes (and PostgreSQL cannot store them): a spreadsheet's binary format.
-        raise ImportFileError(
-            "This is not a CSV text file (it contains NUL bytes: an Excel or other binary file?). "
-            "Save it as “CSV UTF-8” and upload it again."
-        )
-    encoding = detect_encoding(head)
+    encoding = detect_encoding(head)  # refuses binary files: PostgreSQL cannot even store their NUL bytes
     text = head.decode(encoding, errors="ignore")
     # newline="": a line may end in \r alone (old spreadsheets), which the csv module reads only this way.
     first_line = next(csv.reader(io.StringIO(text, newline="")), [])
@@ -138,6 +140,8 @@ def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImpor
     encoding, headers = read_headers(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
+        if b"\x00" in chunk:
+            raise ImportFileError(NOT_TEXT)
         digest.update(chunk)
     uploaded.seek(0)
     lead_import = LeadImport(

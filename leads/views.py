@@ -1,9 +1,9 @@
-import logging
+from functools import wraps
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Campaign
+from crm.http import client_ip, count_in_window
 from crm.roles import MANAGER, MARKETER, ROLES, is_manager, role_required
 from leads import selectors, services
 from leads.forms import (
@@ -34,8 +35,6 @@ from leads.services import StageChangeNotAllowed
 # The public form accepts this many submissions per minute from one address, then answers 429.
 CAPTURE_RATE_LIMIT = 10
 CAPTURE_RATE_WINDOW = 60
-
-logger = logging.getLogger(__name__)
 
 
 def _htmx_aware(request, response):
@@ -190,33 +189,27 @@ def _add_errors(form, exc: ValidationError) -> None:
 # --- Public capture form --------------------------------------------------------------------------------
 
 
-def client_ip(request) -> str:
-    """The visitor's address. Behind a reverse proxy (BEHIND_PROXY) the proxy's X-Forwarded-For is trusted:
-    its last entry is the address the proxy saw."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def over_rate_limit(request) -> bool:
-    """Count this submission against the address's budget for the current window (in the shared cache)."""
-    key = f"leads:capture-rate:{client_ip(request)}"
-    try:
-        cache.add(key, 0, timeout=CAPTURE_RATE_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            cache.set(key, 1, timeout=CAPTURE_RATE_WINDOW)
-            count = 1
-    except Exception:  # the cache (Redis) is down: a lead is worth more than a missed rate limit
-        logger.warning("Rate limit cache unavailable; capture allowed", exc_info=True)
-        return False
-    return count > CAPTURE_RATE_LIMIT
+    """Count this submission against the address's budget for the current window (in the shared cache);
+    when the cache is down the form still takes leads."""
+    count = count_in_window(f"leads:capture-rate:{client_ip(request)}", CAPTURE_RATE_WINDOW)
+    return count is not None and count > CAPTURE_RATE_LIMIT
+
+
+def embeddable(view):
+    """Let other sites show this view in an iframe: no X-Frame-Options, and CSP frame-ancestors from the
+    CAPTURE_FRAME_ANCESTORS setting instead of Relay's 'none'."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        framing = csp_replace({"frame-ancestors": settings.CAPTURE_FRAME_ANCESTORS})
+        return framing(xframe_options_exempt(view))(request, *args, **kwargs)
+
+    return wrapped
 
 
 @login_not_required
-@xframe_options_exempt
+@embeddable
 # Embedded in an iframe on another site, the browser withholds our CSRF cookie (SameSite) and every post
 # would fail. The form changes nothing a visitor owns (it only submits their own details), so CSRF buys
 # nothing here; abuse is held off by the honeypot and the per-address rate limit instead.
@@ -245,7 +238,7 @@ def capture(request, slug):
 
 
 @login_not_required
-@xframe_options_exempt
+@embeddable
 def capture_thanks(request, slug):
     campaign = get_object_or_404(Campaign.objects.active(), slug=slug)
     return render(request, "leads/capture_thanks.html", {"campaign": campaign})

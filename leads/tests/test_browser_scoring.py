@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from crm.tests.factories import UserFactory
 from leads.models import EventKind, Handoff, LifecycleStage
@@ -34,9 +35,7 @@ def test_marketer_lowers_the_threshold_and_the_rep_accepts_the_new_mql(page, sig
     assert "would become" in preview.inner_text()
     threshold = page.get_by_label("MQL threshold")
     threshold.fill("40")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=threshold-preview]').innerText.includes('threshold of 40')"
-    )
+    expect(page.get_by_test_id("threshold-preview")).to_contain_text("threshold of 40")
     assert "1 would become MQL" in page.get_by_test_id("threshold-preview").inner_text()
     page.get_by_role("button", name="Save and rescore every lead").click()
     page.wait_for_url("**/leads/scoring/")

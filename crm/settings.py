@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "crm",
     "campaigns",
     "leads",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     # Every view needs a login unless it says otherwise: a forgotten check fails closed. DRF views opt
     # out and authenticate themselves (session or token), answering 401/403 instead of redirecting.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Lets the audit history (django-simple-history) record who saved a campaign, lead or deal.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -98,7 +98,7 @@ def test_the_history_panel_reads_the_same_number_of_queries_for_2_and_25_changes
     for changes in (2, 23):
         for n in range(changes):
             lead.owner = reps[n % 3]
-            lead.job_title = f"Title {lead.job_title}{n}"
+            lead.job_title = f"Title {changes}.{n}"
             lead.save()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(lead.get_absolute_url())

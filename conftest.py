@@ -80,8 +80,9 @@ def _eager_tasks_outside_integration_tests(request):
     app.conf.task_always_eager = previous
 
 
-def start_worker(broker_url: str, name: str, log_name: str) -> WorkerProcess:
-    """A real Celery worker on `broker_url` against the test database (stop it with `.stop()`)."""
+def start_worker(broker_url: str, name: str, log_name: str, env: dict[str, str] | None = None) -> WorkerProcess:
+    """A real Celery worker on `broker_url` against the test database (stop it with `.stop()`); `env` adds
+    settings (e.g. CELERY_VISIBILITY_TIMEOUT)."""
     from django.db import connection
 
     worker = WorkerProcess(
@@ -89,6 +90,7 @@ def start_worker(broker_url: str, name: str, log_name: str) -> WorkerProcess:
         broker_url=broker_url,
         name=name,
         log_path=BASE_DIR / log_name,
+        env=env,
     )
     try:
         return worker.start()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Channel(models.TextChoices):
@@ -57,6 +58,8 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
+    # Who changed what, for managers (crm.history); one row per save(), none for QuerySet.update().
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["owner"])
 
     class Meta:
         ordering = ["-start_date", "name"]

@@ -24,6 +24,7 @@ from campaigns.services import (
     save_campaign,
 )
 from crm import metrics
+from crm.history import audit_context
 from crm.roles import role_required
 from reports.selectors import campaigns_with_figures, order_by_figure, with_ratios
 
@@ -134,6 +135,7 @@ def campaign_detail(request, slug):
         leads_url=_url_or_none("leads:lead_list"),
         lead_links=_url_or_none("leads:lead_detail", 0) is not None,
         capture_url=_url_or_none("leads:capture", campaign.slug),
+        **audit_context(request.user, campaign),
     )
     return render(request, "campaigns/campaign_detail.html", context)
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "simple_history",
     "crm",
     "campaigns",
     "leads",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     # Every view needs a login unless it says otherwise: a forgotten check fails closed. DRF views opt
     # out and authenticate themselves (session or token), answering 401/403 instead of redirecting.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Lets the audit history (django-simple-history) record who saved a campaign, lead or deal.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,8 +149,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A publish to an unreachable broker must fail fast: the request that sent it carries on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# A task taken by a worker that died (SIGKILL, lost host) goes back to the queue after this many seconds,
+# for another worker. Keep it longer than the longest task (CELERY_TASK_TIME_LIMIT), or that task runs twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A publish to an unreachable broker must fail fast: the request that sent it carries on.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # kombu looks for such tasks every interval × throttle seconds (10 × 10 by default); sooner when the
+    # timeout is short.
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
+}
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
@@ -194,11 +209,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve from the app folders without collectstatic in development and in tests (the load test's gunicorn
+# runs with DEBUG off): then there is no manifest of hashed names either.
+WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if WHITENOISE_USE_FINDERS
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -217,9 +235,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-
-# Serve from the app folders without collectstatic in development and in tests.
-WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=False)
 
 # --- Email ------------------------------------------------------------------------------------------
 # EMAIL_URL such as smtp+tls://user:password@host:587; sets EMAIL_BACKEND, EMAIL_HOST, ...

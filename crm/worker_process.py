@@ -20,9 +20,12 @@ def database_url(settings_dict) -> str:
 class WorkerProcess:
     """Start with `start()`, which waits until the worker answers a ping; `stop()` ends it."""
 
-    def __init__(self, *, database_url: str, broker_url: str, name: str, log_path: Path, concurrency: int = 2):
+    def __init__(
+        self, *, database_url: str, broker_url: str, name: str, log_path: Path, concurrency: int = 2, env=None
+    ):
         self.env = {
             **os.environ,
+            **(env or {}),
             "DATABASE_URL": database_url,
             "REDIS_URL": broker_url,
             "CONN_MAX_AGE": "0",

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Pipeline(models.Model):
@@ -98,6 +99,13 @@ class Deal(models.Model):
     # The MQL hand-over this deal was opened for: unique, so a hand-over can never open two deals.
     handoff = models.OneToOneField(
         "leads.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="deal"
+    )
+
+    # Who changed what, for managers (crm.history). The card's place in its column and the times the
+    # board and activities keep up to date are bookkeeping, not decisions: left out.
+    history = HistoricalRecords(
+        excluded_fields=["position", "updated_at", "stage_changed_at", "last_activity_at"],
+        no_db_index=["lead", "stage", "owner", "source_campaign", "handoff"],
     )
 
     class Meta:

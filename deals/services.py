@@ -60,8 +60,20 @@ def first_open_stage(pipeline: Pipeline) -> Stage:
     return stage
 
 
+def lock_columns(*stage_ids) -> None:
+    """Take the board columns a write re-orders, in one order (by id), before any deal row.
+
+    Moving a deal locks it (in its column) and shifts the cards of the column it goes to: two reps moving
+    cards in opposite directions between the same columns would each wait for the other's rows (a
+    deadlock, found by the load test). With the columns taken first such moves queue instead. NO KEY: new
+    deals and stage changes may still point at the stages meanwhile.
+    """
+    list(Stage.objects.select_for_update(no_key=True).filter(pk__in=set(stage_ids)).order_by("pk").values_list("pk"))
+
+
 def _place_at_top(stage: Stage) -> int:
     """Make room at the top of `stage`'s column in one UPDATE; new and moved cards are seen first."""
+    lock_columns(stage.pk)
     Deal.objects.filter(stage=stage).update(position=F("position") + 1)
     return 0
 
@@ -230,6 +242,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
     first stage, customer when won; a move back is recorded with its reason). `position` is the 0-based
     place in the target column (None: on top when the stage changes, unchanged otherwise).
     """
+    lock_columns(Deal.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).get(), to_stage.pk)
     deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "lead").get(pk=deal.pk)
     from_stage = deal.stage
     check_transition(from_stage, to_stage)

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from crm.csv import csv_response
+from crm.history import audit_context
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
 from deals.forms import (
@@ -309,6 +310,7 @@ def deal_detail(request, pk):
         "history": deal.stage_changes.select_related("by"),
         "lead": lead,
         "events": (LeadEvent.objects.filter(lead=lead).select_related("campaign")[:TIMELINE_EVENTS] if lead else []),
+        **audit_context(request.user, deal),
     }
     return _vary(render(request, "deals/deal_detail.html", context))
 

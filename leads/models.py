@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import Channel
 
@@ -148,6 +149,28 @@ class Lead(models.Model):
     customer_at = models.DateTimeField(null=True, blank=True)
 
     objects = LeadQuerySet.as_manager()
+    # Who changed what, for managers (crm.history). Scores, event times and the stage timestamps are
+    # derived (the scoring, the events, the stage changes keep their own record) and stay out of it.
+    # Imports and the SQL rescoring write set-based and add no history rows.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "fit_score",
+            "engagement_score",
+            "score",
+            "score_breakdown",
+            "scored_at",
+            "score_requested_at",
+            "engagement_reset_at",
+            "last_event_at",
+            "updated_at",
+            "lead_at",
+            "mql_at",
+            "sql_at",
+            "opportunity_at",
+            "customer_at",
+        ],
+        no_db_index=["owner", "first_touch_campaign", "latest_touch_campaign"],
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from crm.history import save_without_history
 from leads.bulk import insert_rows
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
@@ -225,7 +226,10 @@ def capture_lead(
         if lead.last_event_at is None or occurred_at > lead.last_event_at:
             lead.last_event_at = occurred_at
             changed.append("last_event_at")
-        if changed:
+        if changed == ["last_event_at"]:
+            # A repeat visit moves only the newest event's time: nothing for the audit history to record.
+            save_without_history(lead, update_fields=[*changed, "updated_at"])
+        elif changed:
             lead.full_clean(validate_constraints=False)
             lead.save(update_fields=[*changed, "updated_at"])
 

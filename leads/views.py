@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Campaign
+from crm.history import audit_context
 from crm.http import client_ip, count_in_window
 from crm.roles import MANAGER, MARKETER, ROLES, is_manager, role_required
 from leads import selectors, services
@@ -108,7 +109,8 @@ def lead_bulk_action(request):
 def lead_detail(request, pk):
     """The contact card, score, stage history and one timeline of everything that happened to the lead."""
     lead = selectors.lead_for_user(request.user, pk)
-    return render(request, "leads/lead_detail.html", _detail_context(request, lead, NoteForm()))
+    context = {**_detail_context(request, lead, NoteForm()), **audit_context(request.user, lead)}
+    return render(request, "leads/lead_detail.html", context)
 
 
 def _detail_context(request, lead, note_form):

@@ -63,3 +63,35 @@ def test_with_redis_stopped_capture_succeeds_and_the_sweep_scores_the_lead_once_
         worker.stop()
     lead.refresh_from_db()
     assert lead.fit_score == 35
+
+
+def test_redis_lost_under_a_running_worker_loses_no_capture_nor_event_and_the_sweep_hands_the_lead_over(
+    private_redis, broker_at, api
+):
+    require_postgres()
+    rep = UserFactory(role="Sales rep", username="sweep-rep")
+    broker_at(private_redis.url)
+    worker = start_worker(private_redis.url, "survivor", ".celery-survivor.log")
+    try:
+        private_redis.stop()
+        lead_data = {"email": "dark@example.com", **QUALIFIED}
+        response = api.post("/api/v1/leads/", lead_data, content_type="application/json")
+        assert response.status_code == 201, response.content
+        event = {"email": "dark@example.com", "kind": "demo_request"}
+        response = api.post("/api/v1/events/", event, content_type="application/json")
+        assert response.status_code == 201, response.content
+        lead = Lead.objects.get(email="dark@example.com")
+        assert lead.scored_at is None and lead.score_requested_at is not None
+        assert lead.events.count() == 2
+
+        private_redis.start()  # the same port: the worker that kept running reconnects by itself
+        from leads.tasks import score_stale_leads
+
+        score_stale_leads.delay()
+        deal = wait_until(lambda: Deal.objects.filter(lead=lead).first(), timeout=45)
+    finally:
+        worker.stop()
+    lead.refresh_from_db()
+    assert deal.owner == rep and lead.owner == rep
+    assert lead.stage == "mql" and lead.fit_score == 35
+    assert lead.events.count() == 2

@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from conftest import wait_until
+from conftest import BASE_DIR, require_postgres, start_worker, wait_until
 from crm.celery import app
 from deals.models import Deal
 from leads import tasks
@@ -27,6 +27,26 @@ def reps(db):
 
 def qualified_lead():
     return LeadFactory(score=ScoringSettings.load().mql_threshold + 5)
+
+
+def lock_rows(sql, params):
+    """A second PostgreSQL session holding the `SELECT ... FOR UPDATE` locks of `sql` until it is closed."""
+    settings = connection.settings_dict
+    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    holder = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=host, port=port)
+    with holder.cursor() as cursor:
+        cursor.execute(sql, params)
+    return holder
+
+
+def _backend_waiting_for_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            " AND pid <> pg_backend_pid()"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def settled(lead, seconds=2.0):
@@ -55,23 +75,65 @@ def _pid_running(task_name):
 
 def test_a_worker_process_killed_mid_hand_over_leaves_it_done_once_after_redelivery(celery_worker, reps):
     lead = qualified_lead()
-    settings = connection.settings_dict
-    blocker = psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-    )
+    # Hold the lead's row lock: the task blocks inside its transaction.
+    blocker = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
     try:
-        with blocker.cursor() as cursor:  # hold the lead's row lock: the task blocks inside its transaction
-            cursor.execute("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
         tasks.hand_over_mql.delay(lead.pk)
         pid = wait_until(lambda: _pid_running("leads.hand_over_mql"), timeout=20)
         os.kill(pid, signal.SIGKILL)
         time.sleep(1)
     finally:
-        blocker.rollback()
         blocker.close()
     settled(lead)
     assert Handoff.objects.filter(lead=lead).count() == 1
     assert Deal.objects.filter(lead=lead).count() == 1
+
+
+def test_a_worker_killed_mid_batch_has_its_task_redelivered_to_a_new_worker_and_done_once(
+    private_redis, broker_at, reps
+):
+    """The whole worker dies (SIGKILL, as when a host is lost) after handing over the first lead of a batch
+    and while waiting to hand over the second: a new worker gets the unacknowledged task after the
+    visibility timeout, skips the lead already handed over and finishes the batch."""
+    require_postgres()
+    leads = [qualified_lead() for _ in range(3)]
+    broker_at(private_redis.url)
+    holder = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [leads[1].pk])
+    doomed = start_worker(private_redis.url, "doomed", ".celery-doomed.log")
+    try:
+        tasks.hand_over_ready_leads.delay()
+        wait_until(lambda: Deal.objects.filter(lead=leads[0]).exists(), timeout=20)
+        wait_until(_backend_waiting_for_a_lock, timeout=10)  # the worker, stuck on the second lead
+        os.killpg(doomed.process.pid, signal.SIGKILL)
+        doomed.process.wait(timeout=10)
+    finally:
+        holder.close()
+        doomed.stop()
+    assert not Deal.objects.filter(lead__in=leads[1:]).exists()
+    short_timeout = {"CELERY_VISIBILITY_TIMEOUT": "3"}
+    successor = start_worker(private_redis.url, "successor", ".celery-successor.log", short_timeout)
+    try:
+        wait_until(lambda: Deal.objects.filter(lead__in=leads).count() == 3, timeout=30)
+        time.sleep(2)  # room for a duplicate to land
+    finally:
+        successor.stop()
+    for lead in leads:
+        assert Handoff.objects.filter(lead=lead).count() == 1
+        assert Deal.objects.filter(lead=lead).count() == 1
+
+
+def test_a_database_connection_dropped_mid_hand_over_is_retried_and_done_once(celery_worker, reps):
+    lead = qualified_lead()
+    holder = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
+    try:
+        sent = tasks.hand_over_mql.delay(lead.pk)
+        backend = wait_until(_backend_waiting_for_a_lock, timeout=20)  # the worker, inside its transaction
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    finally:
+        holder.close()
+    settled(lead)
+    assert Handoff.objects.filter(lead=lead).count() == 1
+    assert Deal.objects.filter(lead=lead).count() == 1
+    log = (BASE_DIR / ".celery-test-worker.log").read_text()
+    assert f"leads.hand_over_mql[{sent.id}] retry" in log

@@ -59,7 +59,8 @@ def audit_trail(record: models.Model, *, limit: int = AUDIT_ENTRIES) -> list[Aud
     """
     rows = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: ROWS_READ + 1])
     entries, diffs = [], []
-    for newer, older in zip(rows, [*rows[1:], None], strict=True):
+    for index, newer in enumerate(rows):
+        older = rows[index + 1] if index + 1 < len(rows) else None
         if newer.history_type == "+":
             entries.append(AuditEntry(at=newer.history_date, by=newer.history_user, action="Created"))
             diffs.append([])

@@ -116,3 +116,13 @@ def test_set_based_writes_and_repeat_visits_add_no_history_rows(marketer):
     rescore_leads()
     Lead.objects.filter(pk=lead.pk).update(job_title="Set-based")
     assert lead.history.count() == rows == 1
+
+
+def test_a_record_without_history_shows_an_empty_panel(client_for, manager):
+    lead = LeadFactory()
+    lead.history.all().delete()  # as for leads written set-based (imports, the benchmark's COPY)
+
+    response = client_for(manager).get(lead.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["audit"] == []

@@ -46,6 +46,11 @@ def preset_range(preset: str, today: datetime.date) -> tuple[datetime.date, date
     return today - datetime.timedelta(days=29), today
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 @dataclass(frozen=True)
 class ReportFilters:
     """What a report covers. `date_to` is included; `owner_id` is forced to the rep for sales reps."""
@@ -60,14 +65,12 @@ class ReportFilters:
     @property
     def start(self) -> datetime.datetime:
         """Midnight at the start of `date_from` in the site's time zone."""
-        return timezone.make_aware(datetime.datetime.combine(self.date_from, datetime.time.min))
+        return start_of_day(self.date_from)
 
     @property
     def end(self) -> datetime.datetime:
         """Midnight after `date_to` (excluded) in the site's time zone."""
-        return timezone.make_aware(datetime.datetime.combine(self.date_to, datetime.time.min)) + datetime.timedelta(
-            days=1
-        )
+        return start_of_day(self.date_to + datetime.timedelta(days=1))
 
     @property
     def days(self) -> int:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from deals.models import Deal, Stage
 from leads.models import Handoff, Lead
+from reports.filters import start_of_day
 from reports.models import CampaignDay, FunnelDay, StaleDay
 
 ATTRIBUTION_FIELDS = {"first": "first_touch_campaign", "last": "latest_touch_campaign"}
@@ -58,11 +59,6 @@ def within(days: set[datetime.date], date_from=None, date_to=None) -> set[dateti
     return {day for day in days if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)}
 
 
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of `day` in the site's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def created_on(days: Iterable[datetime.date], field: str = "created_at") -> Q:
     """`field` falls on one of `days` (local): one range per run of consecutive days."""
     condition = Q(pk__in=[])
@@ -84,9 +80,9 @@ def campaign_day_rows(days: set[datetime.date] | None, attributions=tuple(ATTRIB
     rows: dict[tuple, CampaignDay] = {}
 
     def add(queryset, prefix: str, attribution: str, touch: str, figures: dict) -> None:
-        within = Q() if days is None else created_on(days, f"{prefix}created_at")
+        on_days = Q() if days is None else created_on(days, f"{prefix}created_at")
         grouped = (
-            queryset.filter(within, **{f"{prefix}{touch}__isnull": False})
+            queryset.filter(on_days, **{f"{prefix}{touch}__isnull": False})
             .values(day=TruncDate(f"{prefix}created_at"), campaign=F(f"{prefix}{touch}"))
             .annotate(**figures)
             .order_by()

@@ -164,6 +164,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
 }
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
+# Leads queued for scoring are scored this long after the first change that queued them (one task per
+# process per interval, whatever the event rate): the delay an event adds before its lead's hand-over.
+SCORING_DOORBELL_SECONDS = 0.25
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
     "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": 60.0},

@@ -13,14 +13,26 @@ CHUNK = 500
 
 
 def insert_rows(
-    table: str, columns: list[str], rows, *, returning: str = "", ignore_conflicts: bool = False, chunk: int = CHUNK
+    table: str,
+    columns: list[str],
+    rows,
+    *,
+    returning: str = "",
+    ignore_conflicts: bool = False,
+    update_on_conflict: str = "",
+    chunk: int = CHUNK,
 ) -> list:
     """INSERT already-adapted `rows`, `chunk` per statement; with `returning` (a column, e.g. "id"), that
     column of each inserted row, in row order. With `ignore_conflicts`, a row that would break a unique
-    constraint is skipped (and not returned)."""
+    constraint is skipped (and not returned). With `update_on_conflict` (a unique column), a row whose key
+    is already stored updates the other columns of that row instead (an upsert; keys must not repeat)."""
     ids, rows = [], iter(rows)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    suffix = (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + (f" RETURNING {returning}" if returning else "")
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if update_on_conflict:
+        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns if column != update_on_conflict)
+        suffix = f" ON CONFLICT ({update_on_conflict}) DO UPDATE SET {updates}"
+    suffix += f" RETURNING {returning}" if returning else ""
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, chunk)):
             values = ", ".join([placeholders] * len(batch))

@@ -32,11 +32,9 @@ from leads.services import (
     COMPANY_SIZES,
     CONTACT_FIELDS,
     EVENT_COLUMNS,
-    _schedule_scoring,
     clean_contact,
     merge_contact,
-    newest_event_at,
-    ring_scoring_after_commit,
+    request_scores,
     touch,
 )
 
@@ -274,7 +272,7 @@ class ImportRun:
         self.error_writer = csv.writer(self.errors_text)
         self.error_writer.writerow(["line", "email", "reason"])
         self.now = timezone.now()
-        # A new lead is stamped for scoring as it is written: its import event is its newest event.
+        # A new lead's import event is its newest event.
         self.new_lead = instance_builder(
             Lead,
             source=CaptureSource.IMPORT,
@@ -282,7 +280,6 @@ class ImportRun:
             lead_at=self.now,
             created_at=self.now,
             last_event_at=self.now,
-            score_requested_at=self.now,
         )
         self.event_properties = json.dumps(
             {"source": CaptureSource.IMPORT.value, "file": lead_import.original_name[:100]}
@@ -371,12 +368,13 @@ class ImportRun:
         )
         # The import event of a row already imported (the same file again) is skipped by the unique index.
         with_event = set(insert_rows(EVENT_TABLE, EVENT_COLUMNS, events, returning="lead_id", ignore_conflicts=True))
-        # Known leads that got an event or a change are stamped here; new leads were stamped as written.
-        _schedule_scoring(
-            {lead.pk for lead in existing.values() if lead.pk in with_event} | {lead.pk for lead in changed_leads},
-            last_event_at=newest_event_at(),
+        # New leads, and known leads that got an event or a change, are queued for scoring (which also moves
+        # a known lead's last_event_at to its import event).
+        request_scores(
+            {lead.pk for lead in existing.values() if lead.pk in with_event}
+            | {lead.pk for lead in changed_leads}
+            | {lead.pk for lead in new_leads}
         )
-        ring_scoring_after_commit([lead.pk for lead in new_leads])
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
 

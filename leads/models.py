@@ -136,9 +136,6 @@ class Lead(models.Model):
     last_event_at = models.DateTimeField(null=True, blank=True)
     # Events before this moment no longer count (a rejected MQL sent back to nurture starts again).
     engagement_reset_at = models.DateTimeField(null=True, blank=True)
-    # Set when a capture, merge, edit or event asks for a new score; the sweep scores leads where it is
-    # newer than scored_at (the Celery message is only a doorbell: nothing is lost while Redis is down).
-    score_requested_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,7 +156,6 @@ class Lead(models.Model):
             "score",
             "score_breakdown",
             "scored_at",
-            "score_requested_at",
             "engagement_reset_at",
             "last_event_at",
             "updated_at",
@@ -196,13 +192,8 @@ class Lead(models.Model):
             models.Index(fields=["mql_at"], name="lead_mql_at_idx"),
             models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
             models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
-            models.Index(
-                fields=["score_requested_at"],
-                condition=models.Q(scored_at__isnull=True)
-                | models.Q(scored_at__lt=models.F("score_requested_at"))
-                | models.Q(scored_at__lt=models.F("last_event_at")),
-                name="lead_needs_scoring_idx",
-            ),
+            # The sweep's leads never scored (a lead written outside the services); few, so a small index.
+            models.Index(fields=["id"], condition=models.Q(scored_at__isnull=True), name="lead_unscored_idx"),
         ]
 
     def __str__(self):
@@ -214,6 +205,27 @@ class Lead(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ScoreRequest(models.Model):
+    """A lead waiting for a new score: a capture, merge, edit or event asked for one.
+
+    The request is written in the transaction of the change, so nothing is lost while Redis is down (the
+    Celery message is only a doorbell), and it lives in this small table rather than on the lead: an event
+    then writes two narrow rows instead of rewriting the wide lead row and its dozen indexes. Scoring
+    deletes the requests it answered, each only if its `ticket` is still the one it read: a request renewed
+    meanwhile (a new event) stays queued for the next run.
+    """
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, primary_key=True, related_name="score_request")
+    ticket = models.BigIntegerField()
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_at"], name="score_request_age_idx")]
+
+    def __str__(self):
+        return f"Score request for lead {self.lead_id}"
 
 
 class LeadEventQuerySet(models.QuerySet):

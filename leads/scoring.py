@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -37,6 +38,7 @@ from leads.models import (
     Lead,
     LeadEvent,
     LifecycleStage,
+    ScoreRequest,
     ScoringSettings,
 )
 
@@ -252,13 +254,20 @@ def engagement_expression(ruleset: Ruleset, now: datetime):
     return Coalesce(Subquery(events, output_field=FloatField()), Value(0.0), output_field=FloatField())
 
 
-def rescore_batch(queryset, *, ruleset: Ruleset, now: datetime) -> int:
-    """Score every lead of `queryset` in two UPDATE statements; returns how many leads were scored."""
+def rescore_batch(queryset, *, ruleset: Ruleset, now: datetime, **also) -> int:
+    """Score every lead of `queryset` in two UPDATE statements; returns how many leads were scored.
+
+    `also` are more column values for the first UPDATE (each lead row written once more, not twice)."""
     updated = queryset.update(
-        fit_score=fit_expression(ruleset), engagement_score=engagement_expression(ruleset, now), scored_at=now
+        fit_score=fit_expression(ruleset), engagement_score=engagement_expression(ruleset, now), scored_at=now, **also
     )
     queryset.update(score=Floor(F("fit_score") + F("engagement_score") + Value(0.5)))
     return updated
+
+
+def newest_event_at() -> Subquery:
+    """The time of the lead's newest event, for an UPDATE of `last_event_at` over a set of leads."""
+    return Subquery(LeadEvent.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def rescore_leads(*, now: datetime | None = None, batch_size: int = 10_000, on_progress=None) -> int:
@@ -283,11 +292,53 @@ def rescore_leads(*, now: datetime | None = None, batch_size: int = 10_000, on_p
     return processed
 
 
-def stale_leads():
-    """Leads whose stored score is older than their last event or a request to rescore them."""
-    return Lead.objects.filter(
-        Q(scored_at__isnull=True) | Q(scored_at__lt=F("score_requested_at")) | Q(scored_at__lt=F("last_event_at"))
+@transaction.atomic
+def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
+    """Answer up to `limit` score requests, oldest first, set-based, plus leads never scored; returns the
+    ids of the leads scored.
+
+    A lead's `last_event_at` moves to its newest event in the same write (events sent through the API do
+    not write the lead row). Each request is deleted only if its ticket is still the one read here: a
+    request renewed meanwhile by a new event stays queued. Requests another run is answering right now are
+    skipped (PostgreSQL), so two workers do not score the same leads twice.
+    """
+    tickets = list(
+        ScoreRequest.objects.select_for_update(skip_locked=True)
+        .order_by("requested_at")
+        .values_list("lead_id", "ticket")[:limit]
     )
+    ids = {lead_id for lead_id, _ in tickets}
+    if len(ids) < limit:
+        unscored = Lead.objects.filter(scored_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+        ids.update(unscored[: limit - len(ids)])
+    if not ids:
+        return []
+    rescore_batch(
+        Lead.objects.filter(pk__in=ids),
+        ruleset=Ruleset.load(),
+        now=now or timezone.now(),
+        last_event_at=newest_event_at(),
+    )
+    _delete_requests(tickets)
+    return sorted(ids)
+
+
+def _delete_requests(tickets: list[tuple[int, int]]) -> None:
+    """Delete the score requests whose (lead, ticket) pairs are given, in chunks of 500."""
+    table = ScoreRequest._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(tickets), 500):
+            chunk = tickets[start : start + 500]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (lead_id, ticket) IN (VALUES {values})",  # noqa: S608 - no user input
+                [value for pair in chunk for value in pair],
+            )
+
+
+def pending_score_requests() -> int:
+    """How many leads wait for a new score (for the scoring page and the tests)."""
+    return ScoreRequest.objects.count()
 
 
 def leads_ready_for_handover(threshold: int | None = None):

@@ -10,17 +10,18 @@ Merge rules, for a lead captured again with the same email (compared case-insens
 - the email keeps the spelling it was first captured with;
 - the first-touch campaign (and the source channel and capture door that come with it) is set once;
   the latest-touch campaign moves to the campaign of the newest touch;
-- the event is always recorded and `last_event_at` is the newest event's time;
+- the event is always recorded and `last_event_at` is the newest event's time (for events sent through
+  the API or an import, as soon as the lead is scored again);
 - consent is only changed by an explicit answer (True: opted in, False: opted out), with when and where.
 """
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -39,9 +40,11 @@ from leads.models import (
     LeadNote,
     LeadStageChange,
     LifecycleStage,
+    ScoreRequest,
 )
 
 COMPANY_SIZES = frozenset(CompanySize.values)
+SCORE_REQUEST_COLUMNS = ["lead_id", "ticket", "requested_at"]
 EVENT_COLUMNS = ["lead_id", "kind", "campaign_id", "occurred_at", "properties", "external_id", "created_at"]
 
 # The contact fields every door may fill; merges apply "blanks never overwrite" to exactly these.
@@ -82,40 +85,22 @@ class EventBatchResult:
         return len(self.errors)
 
 
-def request_scoring(lead_ids) -> None:
-    """Ring the scoring doorbell for `lead_ids` (after the commit that changed them): one `score_lead`
-    task for a single lead (it stores the breakdown), one set-based `score_leads` task per 1,000 otherwise.
+def request_scores(lead_ids) -> None:
+    """Queue `lead_ids` for a new score in the current transaction, and ring the scoring doorbell once it
+    commits.
 
-    Nothing is lost while the broker is down: `_schedule_scoring` stamped `score_requested_at` in the
-    same transaction as the change, and the `score_stale_leads` sweep scores every lead stamped after its
-    last score.
+    One narrow upsert per lead (a `ScoreRequest` with a fresh ticket), not a write of the lead row: nothing
+    is lost while the broker is down, since the `score_stale_leads` sweep scores every queued lead.
     """
     from leads import tasks  # tasks import this module
 
-    ids = sorted(set(lead_ids))
-    if len(ids) == 1:
-        tasks.enqueue_now(tasks.score_lead, ids[0])
+    ids = sorted(set(lead_ids))  # sorted: concurrent batches lock their requests in one order
+    if not ids:
         return
-    for start in range(0, len(ids), 1000):
-        tasks.enqueue_now(tasks.score_leads, ids[start : start + 1000])
-
-
-def _schedule_scoring(lead_ids, **also) -> None:
-    """Mark the leads as needing a new score now, inside the change's transaction; ask after the commit.
-
-    `also` are more column values for the same UPDATE (each lead row written once, not twice).
-    """
-    ids = sorted(set(lead_ids))
-    if ids:
-        Lead.objects.filter(pk__in=ids).update(score_requested_at=timezone.now(), **also)
-        ring_scoring_after_commit(ids)
-
-
-def ring_scoring_after_commit(lead_ids) -> None:
-    """Ask for the scores of leads already stamped `score_requested_at` in this transaction, once it commits."""
-    ids = sorted(set(lead_ids))
-    if ids:
-        transaction.on_commit(lambda: request_scoring(ids), robust=True)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ((lead_id, secrets.randbits(62), now) for lead_id in ids)
+    insert_rows(ScoreRequest._meta.db_table, SCORE_REQUEST_COLUMNS, rows, update_on_conflict="lead_id")
+    transaction.on_commit(tasks.ring_scoring, robust=True)
 
 
 def normalize_company_size(value: str) -> str:
@@ -242,7 +227,7 @@ def capture_lead(
     )
     event.full_clean(validate_constraints=False)
     event.save()
-    _schedule_scoring([lead.pk])
+    request_scores([lead.pk])
     return CaptureResult(lead=lead, created=created, event=event)
 
 
@@ -271,7 +256,7 @@ def update_lead(*, lead: Lead, data: dict, by) -> Lead:
         lead.consent_source = f"{CaptureSource.MANUAL.label} by {by.get_username()}"
     lead.full_clean()
     lead.save()
-    _schedule_scoring([lead.pk])
+    request_scores([lead.pk])
     return lead
 
 
@@ -354,15 +339,11 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         # An event whose external_id is already stored (a resent delivery, or a resend racing this batch)
         # is skipped by the unique index; RETURNING tells which rows went in.
         stored = insert_rows(LeadEvent._meta.db_table, EVENT_COLUMNS, rows, returning="lead_id", ignore_conflicts=True)
-        _schedule_scoring(stored, last_event_at=newest_event_at())
+        # The lead row is not written here: scoring sets its score and `last_event_at` together, soon after.
+        request_scores(stored)
     result.stored = len(stored)
     result.duplicates += len(rows) - len(stored)
     return result
-
-
-def newest_event_at() -> Subquery:
-    """The time of the lead's newest event, for an UPDATE of `last_event_at` over a set of leads."""
-    return Subquery(LeadEvent.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def is_backward(from_stage: str, to_stage: str) -> bool:

@@ -1,15 +1,18 @@
 """Celery tasks of the leads app: thin wrappers over services, taking ids, safe to run twice."""
 
 import logging
+import threading
+import time
 from functools import partial
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from leads import handoff, scoring
 from leads.imports import run_import
-from leads.models import Lead, RescoreRun
+from leads.models import RescoreRun
 
 logger = logging.getLogger(__name__)
 
@@ -27,28 +30,6 @@ RETRY = {
 SWEEP_BATCH = 2000
 
 
-@shared_task(name="leads.score_lead", **RETRY)
-def score_lead(lead_id: int) -> int | None:
-    """Score one lead; if it qualifies, hand it over in the same run (exactly once, see hand_over_mql)."""
-    lead = scoring.score_lead(lead_id=lead_id)
-    if lead is None:
-        return None
-    if scoring.leads_ready_for_handover().filter(pk=lead_id).exists():
-        handoff.hand_over_mql(lead_id=lead_id)
-    return lead.score
-
-
-@shared_task(name="leads.score_leads", **RETRY)
-def score_leads(lead_ids: list[int]) -> int:
-    """Score a batch of leads set-based (a batch of API events, an import batch), then hand over those
-    that qualify."""
-    ids = list(lead_ids)
-    scoring.rescore_batch(Lead.objects.filter(pk__in=ids), ruleset=scoring.Ruleset.load(), now=timezone.now())
-    for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
-        handoff.hand_over_mql(lead_id=lead_id)
-    return len(ids)
-
-
 @shared_task(name="leads.hand_over_mql", **RETRY)
 def hand_over_mql(lead_id: int) -> int | None:
     """Hand a qualified lead to sales; returns the hand-over id, or None if there was nothing to do."""
@@ -58,14 +39,50 @@ def hand_over_mql(lead_id: int) -> int | None:
 
 @shared_task(name="leads.score_stale_leads", **RETRY)
 def score_stale_leads(limit: int = SWEEP_BATCH) -> int:
-    """Beat sweep: score, set-based, the leads whose score is older than their last event or request,
-    then hand over those that qualify. Catches up on work whose Celery message was lost."""
-    ruleset = scoring.Ruleset.load()
-    ids = list(scoring.stale_leads().values_list("pk", flat=True)[:limit])
-    if ids:
-        scoring.rescore_batch(Lead.objects.filter(pk__in=ids), ruleset=ruleset, now=timezone.now())
-    hand_over_ready_leads.delay()
+    """Score the leads queued for a new score (and any never scored), set-based, a batch at a time, and
+    hand over those that qualify. Rung by the doorbell after changes, and by beat every minute to catch up
+    on rings whose message was lost. Another batch is sent at once while the queue is longer than `limit`."""
+    ids = scoring.score_requested(limit=limit)
+    for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
+        handoff.hand_over_mql(lead_id=lead_id)
+    if len(ids) >= limit:
+        enqueue_now(score_stale_leads, limit)
     return len(ids)
+
+
+class Doorbell:
+    """Rings `score_stale_leads` after a commit that queued leads for scoring, at most once per `delay`
+    seconds per process, so that 500 events a second send a few messages, not 500.
+
+    Each message is delivered `delay` seconds after it is sent, so the run it starts reads every commit
+    made while its ring was covering (a request checks the doorbell only after its own commit). Run
+    eagerly (no broker), every ring runs the task at once.
+    """
+
+    def __init__(self, task, *, delay: float, clock=time.time):
+        self.task = task
+        self.delay = delay
+        self.clock = clock
+        self.covered_until = 0.0
+        self.lock = threading.Lock()
+
+    def ring(self) -> None:
+        if self.task.app.conf.task_always_eager:
+            enqueue_now(self.task)
+            return
+        now = self.clock()
+        with self.lock:
+            if now < self.covered_until:
+                return
+            self.covered_until = now + self.delay
+        try:
+            self.task.apply_async(countdown=self.delay)
+        except Exception:  # kombu raises several unrelated types when Redis is unreachable
+            self.covered_until = 0.0
+            logger.warning("Could not ring %s; the beat sweep will catch up", self.task.name, exc_info=True)
+
+
+ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECONDS).ring
 
 
 @shared_task(name="leads.hand_over_ready_leads", **RETRY)

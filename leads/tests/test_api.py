@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from leads.models import Lead, LeadEvent
+from leads.models import Lead, LeadEvent, ScoreRequest
 from leads.tests.factories import LeadEventFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,17 +106,26 @@ def test_api_permissions_by_role(api, request, who, read, write):
 # --- Events -------------------------------------------------------------------------------------------
 
 
-def test_a_single_event_by_email_is_stored_and_moves_last_event_time(api, marketer):
+def test_a_single_event_by_email_is_stored_and_its_scoring_moves_last_event_time(
+    api, marketer, django_capture_on_commit_callbacks
+):
     lead = LeadFactory(email="ev@example.com")
-    response = api(marketer).post(
-        "/api/v1/events/",
-        {"email": "EV@example.com", "kind": "pricing_page_view", "occurred_at": "2026-11-01T10:00:00Z"},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=False) as rings:
+        response = api(marketer).post(
+            "/api/v1/events/",
+            {"email": "EV@example.com", "kind": "pricing_page_view", "occurred_at": "2026-11-01T10:00:00Z"},
+            format="json",
+        )
     assert response.status_code == 201
     assert response.data["stored"] == 1
+    # Stored and queued for scoring; the lead row itself is written by the scoring the commit rings for.
+    assert ScoreRequest.objects.filter(lead=lead).exists()
+    assert lead.events.get().kind == "pricing_page_view"
+    for ring in rings:
+        ring()
     lead.refresh_from_db()
     assert lead.last_event_at.isoformat() == "2026-11-01T10:00:00+00:00"
+    assert lead.scored_at is not None and not ScoreRequest.objects.exists()
 
 
 def test_a_batch_stores_the_good_events_and_reports_the_bad_ones_by_index(api, marketer, campaign):
@@ -175,14 +184,19 @@ def test_more_than_a_thousand_events_are_refused(api, marketer):
     assert not LeadEvent.objects.exists()
 
 
-def test_a_batch_of_a_thousand_events_takes_a_constant_number_of_queries(api, marketer, django_assert_max_num_queries):
+def test_a_batch_of_a_thousand_events_takes_a_constant_number_of_queries(
+    api, marketer, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     leads = LeadFactory.create_batch(20)
     batch = [{"lead": leads[i % 20].pk, "kind": "page_view", "external_id": f"x{i}"} for i in range(1000)]
     client = api(marketer)
-    # Role, leads, the INSERTs (SQLite caps parameters per statement) and one UPDATE.
-    with django_assert_max_num_queries(20):
+    # Role, leads, the INSERTs (SQLite caps parameters per statement) and the score requests.
+    with django_assert_max_num_queries(20), django_capture_on_commit_callbacks(execute=False) as rings:
         response = client.post("/api/v1/events/", batch, format="json")
     assert response.data["stored"] == 1000
+    assert ScoreRequest.objects.count() == 20
+    for ring in rings:
+        ring()
     newest = LeadEventFactory._meta.model.objects.filter(lead=leads[0]).order_by("-occurred_at").first()
     leads[0].refresh_from_db()
     assert leads[0].last_event_at == newest.occurred_at

@@ -7,7 +7,7 @@ import pytest
 from conftest import require_postgres, start_worker, wait_until
 from crm.tests.factories import UserFactory
 from deals.models import Deal
-from leads.models import Lead
+from leads.models import Lead, ScoreRequest
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_with_redis_stopped_capture_succeeds_and_the_sweep_scores_the_lead_once_
     assert response.status_code == 201, response.content
     assert time.monotonic() - started < 15  # the failed publish is bounded, not a hang
     lead = Lead.objects.get(email="offline@example.com")
-    assert lead.scored_at is None and lead.score_requested_at is not None
+    assert lead.scored_at is None and ScoreRequest.objects.filter(lead=lead).exists()
 
     private_redis.start()
     worker = start_worker(private_redis.url, "sweeper", ".celery-sweeper.log")
@@ -63,6 +63,7 @@ def test_with_redis_stopped_capture_succeeds_and_the_sweep_scores_the_lead_once_
         worker.stop()
     lead.refresh_from_db()
     assert lead.fit_score == 35
+    assert not ScoreRequest.objects.filter(lead=lead).exists()
 
 
 def test_redis_lost_under_a_running_worker_loses_no_capture_nor_event_and_the_sweep_hands_the_lead_over(
@@ -81,7 +82,7 @@ def test_redis_lost_under_a_running_worker_loses_no_capture_nor_event_and_the_sw
         response = api.post("/api/v1/events/", event, content_type="application/json")
         assert response.status_code == 201, response.content
         lead = Lead.objects.get(email="dark@example.com")
-        assert lead.scored_at is None and lead.score_requested_at is not None
+        assert lead.scored_at is None and ScoreRequest.objects.filter(lead=lead).exists()
         assert lead.events.count() == 2
 
         private_redis.start()  # the same port: the worker that kept running reconnects by itself

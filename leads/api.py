@@ -18,6 +18,7 @@ from leads.serializers import (
     EventSerializer,
     LeadCaptureSerializer,
     LeadSerializer,
+    clean_events,
 )
 from leads.services import capture_lead, record_events
 
@@ -126,13 +127,14 @@ class EventBatchView(APIView):
         if len(items) > MAX_EVENTS_PER_REQUEST:
             raise ValidationError({"detail": f"Send at most {MAX_EVENTS_PER_REQUEST} events per request."})
         valid, errors = [], []
-        # One serializer validates the whole batch: building one per item deep-copies its fields every
-        # time, which cost more than storing the events. A refused item is validated again on its own
-        # serializer, for exactly the messages `errors` gives.
+        # The common shapes are validated by `clean_events`; the rest by one serializer for the whole
+        # batch: building one per item deep-copies its fields every time, which cost more than storing
+        # the events. A refused item is validated again on its own serializer, for exactly the messages
+        # `errors` gives.
         checker = EventSerializer()
-        for index, item in enumerate(items):
+        for index, (item, event) in enumerate(zip(items, clean_events(items), strict=True)):
             try:
-                valid.append({"index": index, **checker.run_validation(item)})
+                valid.append({"index": index, **(event or checker.run_validation(item))})
             except ValidationError:
                 serializer = EventSerializer(data=item)
                 serializer.is_valid()

@@ -4,7 +4,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -12,12 +12,13 @@ from campaigns.models import Campaign, CampaignDailyStat
 from campaigns.selectors import EDITOR_ROLES, campaign_for_user, campaigns_visible_to
 from campaigns.serializers import CampaignSerializer, DailyStatSerializer, StatsUpsertResultSerializer
 from campaigns.services import upsert_daily_stats
+from crm.auth import TokenWithRolesAuthentication
 from crm.roles import role_permission
 from reports.selectors import campaigns_with_figures
 
 MAX_STATS_PER_REQUEST = 1000
 # Token first: an anonymous request then gets 401 with a WWW-Authenticate header rather than 403.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [TokenWithRolesAuthentication, SessionAuthentication]
 PERMISSIONS = [role_permission(write=EDITOR_ROLES)]
 
 FIGURE_PARAMETERS = [

@@ -56,11 +56,21 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_relay_roles", None)
     if cached is None:
-        cached = frozenset(group.name for group in user.groups.all())
-        if user.is_superuser:
-            cached |= {MANAGER}
-        user._relay_roles = cached
+        cached = remember_roles(user, [group.name for group in user.groups.all()])
     return cached
+
+
+def remember_roles(user, group_names) -> frozenset[str]:
+    """Keep on `user` (for this request) the roles its groups give; superusers are managers too.
+
+    For code that reads the group names along with the user (the API's token authentication), so that
+    `roles_of` needs no query of its own.
+    """
+    roles = frozenset(group_names)
+    if user.is_superuser:
+        roles |= {MANAGER}
+    user._relay_roles = roles
+    return roles
 
 
 def has_role(user, *roles: str) -> bool:

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from crm.history import save_without_history
-from leads.bulk import insert_rows
+from leads.bulk import existing_ids, insert_rows
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
     FUNNEL,
@@ -300,7 +300,7 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     emails = {item["email"].strip().lower() for item in items if not item.get("lead") and item.get("email")}
     slugs = {item["campaign"] for item in items if item.get("campaign")}
 
-    known_ids = set(Lead.objects.filter(pk__in=lead_ids).values_list("pk", flat=True)) if lead_ids else set()
+    known_ids = existing_ids(Lead, lead_ids)
     id_by_email = (
         dict(Lead.objects.with_emails(emails).annotate(lowered=Lower("email")).values_list("lowered", "pk"))
         if emails
@@ -330,7 +330,7 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
             result.duplicates += 1
             continue
         seen.add(external_id)
-        properties = json.dumps(item.get("properties") or {})
+        properties = json.dumps(item["properties"]) if item.get("properties") else "{}"
         occurred_at = adapt_time(item.get("occurred_at") or now)
         rows.append(
             (lead_id, item["kind"], campaign_ids.get(slug), occurred_at, properties, external_id, adapt_time(now))

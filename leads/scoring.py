@@ -294,8 +294,11 @@ def rescore_leads(*, now: datetime | None = None, batch_size: int = 10_000, on_p
 
 @transaction.atomic
 def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
-    """Answer up to `limit` score requests, oldest first, set-based, plus leads never scored; returns the
+    """Answer up to `limit` score requests, newest first, set-based, plus leads never scored; returns the
     ids of the leads scored.
+
+    Newest first: after an import has queued a hundred thousand leads, a demo request made now is scored
+    in the next run, not behind the import (which the runs drain meanwhile, batch after batch).
 
     A lead's `last_event_at` moves to its newest event in the same write (events sent through the API do
     not write the lead row). Each request is deleted only if its ticket is still the one read here: a
@@ -304,7 +307,7 @@ def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
     """
     tickets = list(
         ScoreRequest.objects.select_for_update(skip_locked=True)
-        .order_by("requested_at")
+        .order_by("-requested_at")
         .values_list("lead_id", "ticket")[:limit]
     )
     ids = {lead_id for lead_id, _ in tickets}

@@ -49,7 +49,16 @@ def test_events_queue_their_leads_and_scoring_moves_score_and_last_event_time_in
     assert not ScoreRequest.objects.exists()
 
 
-def test_the_sweep_takes_the_oldest_requests_first_then_leads_never_scored_and_sends_itself_again_when_full():
+def test_a_run_takes_the_newest_requests_first_so_a_fresh_event_does_not_wait_behind_an_import():
+    imported, fresh = LeadFactory.create_batch(2)
+    Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
+    request_scores([imported.pk])
+    request_scores([fresh.pk])
+    assert scoring.score_requested(limit=1) == [fresh.pk]
+    assert list(ScoreRequest.objects.values_list("lead_id", flat=True)) == [imported.pk]
+
+
+def test_the_sweep_takes_leads_never_scored_too_and_sends_itself_again_when_full():
     queued = LeadFactory.create_batch(3)
     never_scored = LeadFactory()
     Lead.objects.filter(pk__in=[lead.pk for lead in queued]).update(scored_at="2026-01-01T00:00:00Z")

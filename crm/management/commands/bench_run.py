@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import time
+import timeit
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,11 @@ from bench.suites import SUITES
 from reports import rollups
 
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
+
+
+def cpu_pace_us() -> float:
+    """Microseconds one core takes for `sum(range(100))`, the best of five timings."""
+    return round(min(timeit.repeat("sum(range(100))", number=200_000, repeat=5)) / 200_000 * 1e6, 2)
 
 
 class Command(BaseCommand):
@@ -73,6 +79,8 @@ class Command(BaseCommand):
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
             "python": platform.python_version(),
             "database": connection.vendor,
+            # Machines of one size differ in speed: one core's pace, to compare runs made on different ones.
+            "cpu_pace_us": cpu_pace_us(),
         }
         payload = {
             "run_at": timezone.now().isoformat(),

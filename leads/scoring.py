@@ -302,20 +302,20 @@ def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
 
     A lead's `last_event_at` moves to its newest event in the same write (events sent through the API do
     not write the lead row). Each request is deleted only if its ticket is still the one read here: a
-    request renewed meanwhile by a new event stays queued. Requests another run is answering right now are
-    skipped (PostgreSQL), so two workers do not score the same leads twice.
+    request renewed meanwhile by a new event stays queued.
+
+    Locks are taken in the writers' order, leads (by id) before their requests: a capture holds its lead
+    and then renews the request, so a run that held requests while waiting for leads would deadlock with it.
     """
-    tickets = list(
-        ScoreRequest.objects.select_for_update(skip_locked=True)
-        .order_by("-requested_at")
-        .values_list("lead_id", "ticket")[:limit]
-    )
+    tickets = list(ScoreRequest.objects.order_by("-requested_at").values_list("lead_id", "ticket")[:limit])
     ids = {lead_id for lead_id, _ in tickets}
     if len(ids) < limit:
         unscored = Lead.objects.filter(scored_at__isnull=True).order_by("pk").values_list("pk", flat=True)
         ids.update(unscored[: limit - len(ids)])
     if not ids:
         return []
+    # Two runs over overlapping leads lock them in one order: the second waits, then scores them again.
+    list(Lead.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
     rescore_batch(
         Lead.objects.filter(pk__in=ids),
         ruleset=Ruleset.load(),
@@ -327,8 +327,13 @@ def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
 
 
 def _delete_requests(tickets: list[tuple[int, int]]) -> None:
-    """Delete the score requests whose (lead, ticket) pairs are given, in chunks of 500."""
+    """Delete the score requests whose (lead, ticket) pairs are given, in chunks of 500.
+
+    The rows are locked first in lead order, the order in which writers renew requests, so that a
+    delete and an event batch never wait for each other in a circle."""
     table = ScoreRequest._meta.db_table
+    leads = sorted(lead_id for lead_id, _ in tickets)
+    list(ScoreRequest.objects.filter(lead_id__in=leads).order_by("lead_id").select_for_update().values_list("pk"))
     with connection.cursor() as cursor:
         for start in range(0, len(tickets), 500):
             chunk = tickets[start : start + 500]

@@ -30,6 +30,18 @@ def skip_or_fail(reason: str):
 # --- Users and clients ------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """Users are made with real passwords; hash them fast (the hasher is not under test). Not in
+    `integration` tests: their gunicorn and worker processes know only the configured hashers."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    settings_fixture = request.getfixturevalue("settings")
+    settings_fixture.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
 @pytest.fixture
 def marketer(db):
     return UserFactory(role="Marketer", username="maya")

@@ -213,8 +213,7 @@ def schema_operations() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -110,8 +110,7 @@ def posted(client, url, data=None, **extra):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

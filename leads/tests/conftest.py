@@ -12,9 +12,3 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def campaign(db):
     return CampaignFactory(slug="spring-webinar", name="Spring webinar", channel="events")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The role fixtures set real passwords; a fast hasher keeps the permission matrix quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

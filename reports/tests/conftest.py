@@ -39,12 +39,6 @@ def day_of(month_day: str) -> datetime.datetime:
     return at(int(month), int(day))
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every test here creates several users: hash their passwords fast (the hasher is not under test)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Funnel:
     a: object

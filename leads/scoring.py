@@ -293,12 +293,12 @@ def rescore_leads(*, now: datetime | None = None, batch_size: int = 10_000, on_p
 
 
 @transaction.atomic
-def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
-    """Answer up to `limit` score requests, newest first, set-based, plus leads never scored; returns the
-    ids of the leads scored.
+def score_requested(*, limit: int, newest_first: bool = True, now: datetime | None = None) -> list[int]:
+    """Answer up to `limit` score requests, set-based, plus leads never scored; returns the ids of the
+    leads scored.
 
-    Newest first: after an import has queued a hundred thousand leads, a demo request made now is scored
-    in the next run, not behind the import (which the runs drain meanwhile, batch after batch).
+    Newest first by default: after an import has queued a hundred thousand leads, a demo request made now
+    is scored in the next run, not behind the import (which a drain, oldest first, works through).
 
     A lead's `last_event_at` moves to its newest event in the same write (events sent through the API do
     not write the lead row). Each request is deleted only if its ticket is still the one read here: a
@@ -307,7 +307,8 @@ def score_requested(*, limit: int, now: datetime | None = None) -> list[int]:
     Locks are taken in the writers' order, leads (by id) before their requests: a capture holds its lead
     and then renews the request, so a run that held requests while waiting for leads would deadlock with it.
     """
-    tickets = list(ScoreRequest.objects.order_by("-requested_at").values_list("lead_id", "ticket")[:limit])
+    order = "-requested_at" if newest_first else "requested_at"
+    tickets = list(ScoreRequest.objects.order_by(order).values_list("lead_id", "ticket")[:limit])
     ids = {lead_id for lead_id, _ in tickets}
     if len(ids) < limit:
         unscored = Lead.objects.filter(scored_at__isnull=True).order_by("pk").values_list("pk", flat=True)

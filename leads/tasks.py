@@ -7,6 +7,7 @@ from functools import partial
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -28,6 +29,9 @@ RETRY = {
     "reject_on_worker_lost": True,
 }
 SWEEP_BATCH = 2000
+# Set while a drain chain runs (see score_stale_leads); it expires if the chain dies with its worker.
+DRAIN_KEY = "leads:scoring-drain"
+DRAIN_SECONDS = 300
 
 
 @shared_task(name="leads.hand_over_mql", **RETRY)
@@ -38,15 +42,26 @@ def hand_over_mql(lead_id: int) -> int | None:
 
 
 @shared_task(name="leads.score_stale_leads", **RETRY)
-def score_stale_leads(limit: int = SWEEP_BATCH) -> int:
+def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     """Score the leads queued for a new score (and any never scored), set-based, a batch at a time, and
     hand over those that qualify. Rung by the doorbell after changes, and by beat every minute to catch up
-    on rings whose message was lost. Another batch is sent at once while the queue is longer than `limit`."""
-    ids = scoring.score_requested(limit=limit)
+    on rings whose message was lost; those runs take the newest requests.
+
+    A run that finds more than `limit` waiting starts the drain: one chain of runs, oldest requests first,
+    one batch after another until the queue is empty. One chain at a time (a cache key says one is on), so
+    a backlog (an import of 100,000 leads) never fills the broker with chains that a fresh event's ring
+    would wait behind; and the chain works from the other end of the queue than the rings.
+    """
+    ids = scoring.score_requested(limit=limit, newest_first=not drain)
     for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
         handoff.hand_over_mql(lead_id=lead_id)
-    if len(ids) >= limit:
-        enqueue_now(score_stale_leads, limit)
+    if len(ids) < limit:
+        if drain:
+            cache.delete(DRAIN_KEY)
+    elif drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS):
+        if drain:
+            cache.touch(DRAIN_KEY, DRAIN_SECONDS)
+        enqueue_now(score_stale_leads, limit, True)
     return len(ids)
 
 

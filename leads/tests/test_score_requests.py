@@ -5,13 +5,14 @@ import time
 
 import pytest
 import redis
+from django.core.cache import cache
 
 from conftest import require_postgres, start_worker, wait_until
 from crm.tests.factories import UserFactory
 from leads import scoring
 from leads.models import Lead, ScoreRequest
 from leads.services import record_events, request_scores
-from leads.tasks import Doorbell, score_stale_leads
+from leads.tasks import DRAIN_KEY, Doorbell, score_stale_leads
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,25 @@ def test_the_sweep_takes_leads_never_scored_too_and_sends_itself_again_when_full
     assert not Lead.objects.filter(scored_at__isnull=True).exists()
     never_scored.refresh_from_db()
     assert never_scored.scored_at is not None
+
+
+def test_a_backlog_is_drained_by_one_chain_oldest_first_while_rings_take_the_newest():
+    leads = LeadFactory.create_batch(5)
+    Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
+    for lead in leads:  # oldest request first
+        request_scores([lead.pk])
+    cache.set(DRAIN_KEY, True)  # a drain chain is already on
+    try:
+        assert score_stale_leads(limit=2) == 2  # a ring: the two newest, and no second chain
+        waiting = set(ScoreRequest.objects.values_list("lead_id", flat=True))
+        assert waiting == {lead.pk for lead in leads[:3]}
+        assert score_stale_leads(limit=1, drain=True) == 1  # the chain goes on until the queue is empty
+        assert not ScoreRequest.objects.exists()
+        assert cache.get(DRAIN_KEY) is None  # and says it is done
+    finally:
+        cache.delete(DRAIN_KEY)
+    scored = [Lead.objects.get(pk=lead.pk).scored_at for lead in leads[:3]]
+    assert scored == sorted(scored)  # oldest request scored first
 
 
 class Clock:

@@ -74,8 +74,9 @@ class Doorbell:
     eagerly (no broker), every ring runs the task at once.
     """
 
-    def __init__(self, task, *, delay: float, clock=time.time):
+    def __init__(self, task, *, delay: float, args: tuple = (), clock=time.time):
         self.task = task
+        self.args = args
         self.delay = delay
         self.clock = clock
         self.covered_until = 0.0
@@ -83,7 +84,7 @@ class Doorbell:
 
     def ring(self) -> None:
         if self.task.app.conf.task_always_eager:
-            enqueue_now(self.task)
+            enqueue_now(self.task, *self.args)
             return
         now = self.clock()
         with self.lock:
@@ -91,13 +92,17 @@ class Doorbell:
                 return
             self.covered_until = now + self.delay
         try:
-            self.task.apply_async(countdown=self.delay)
+            self.task.apply_async(self.args, countdown=self.delay)
         except Exception:  # kombu raises several unrelated types when Redis is unreachable
             self.covered_until = 0.0
             logger.warning("Could not ring %s; the beat sweep will catch up", self.task.name, exc_info=True)
 
 
-ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECONDS).ring
+# A ring scores the newest requests only, a small batch that runs in a fraction of a second, hand-overs
+# included: a fresh demo request is not held up by the hundreds of hand-overs a backlog's batch may bring.
+# More than that waiting starts the drain.
+RING_BATCH = 100
+ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECONDS, args=(RING_BATCH,)).ring
 
 
 @shared_task(name="leads.hand_over_ready_leads", **RETRY)

@@ -108,10 +108,10 @@ class RecordedTask:
         self.sent = []
         self.app = type("App", (), {"conf": type("Conf", (), {"task_always_eager": eager})()})()
 
-    def apply_async(self, countdown=None):
+    def apply_async(self, args=(), countdown=None):
         self.sent.append(countdown)
 
-    def delay(self):
+    def delay(self, *args):
         self.sent.append("now")
 
 

@@ -48,7 +48,7 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     on rings whose message was lost; those runs take the newest requests.
 
     A run that finds more than `limit` waiting starts the drain: one chain of runs, oldest requests first,
-    one batch after another until the queue is empty. One chain at a time (a cache key says one is on), so
+    SWEEP_BATCH at a time, until the queue is empty. One chain at a time (a cache key says one is on), so
     a backlog (an import of 100,000 leads) never fills the broker with chains that a fresh event's ring
     would wait behind; and the chain works from the other end of the queue than the rings.
     """
@@ -61,7 +61,7 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     elif drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS):
         if drain:
             cache.touch(DRAIN_KEY, DRAIN_SECONDS)
-        enqueue_now(score_stale_leads, limit, True)
+        enqueue_now(score_stale_leads, SWEEP_BATCH, True)
     return len(ids)
 
 

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Power
 from django.utils import timezone
 
+from leads.bulk import CHUNK
 from leads.models import (
     CompanySize,
     EngagementRule,
@@ -328,7 +329,7 @@ def score_requested(*, limit: int, newest_first: bool = True, now: datetime | No
 
 
 def _delete_requests(tickets: list[tuple[int, int]]) -> None:
-    """Delete the score requests whose (lead, ticket) pairs are given, in chunks of 500.
+    """Delete the score requests whose (lead, ticket) pairs are given, CHUNK pairs per statement.
 
     The rows are locked first in lead order, the order in which writers renew requests, so that a
     delete and an event batch never wait for each other in a circle."""
@@ -336,18 +337,13 @@ def _delete_requests(tickets: list[tuple[int, int]]) -> None:
     leads = sorted(lead_id for lead_id, _ in tickets)
     list(ScoreRequest.objects.filter(lead_id__in=leads).order_by("lead_id").select_for_update().values_list("pk"))
     with connection.cursor() as cursor:
-        for start in range(0, len(tickets), 500):
-            chunk = tickets[start : start + 500]
+        for start in range(0, len(tickets), CHUNK):
+            chunk = tickets[start : start + CHUNK]
             values = ", ".join(["(%s, %s)"] * len(chunk))
             cursor.execute(
                 f"DELETE FROM {table} WHERE (lead_id, ticket) IN (VALUES {values})",  # noqa: S608 - no user input
                 [value for pair in chunk for value in pair],
             )
-
-
-def pending_score_requests() -> int:
-    """How many leads wait for a new score (for the scoring page and the tests)."""
-    return ScoreRequest.objects.count()
 
 
 def leads_ready_for_handover(threshold: int | None = None):

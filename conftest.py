@@ -136,8 +136,20 @@ def celery_worker(django_db_setup, django_db_blocker):
     app.control.purge()
     with django_db_blocker.unblock():
         worker = start_worker(settings.REDIS_URL, "test", ".celery-test-worker.log")
-    yield worker.process
+    yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _worker_settles_after_the_test(request):
+    """A test that used the session's worker ends when the worker is idle, so that a chain it started (a
+    scoring drain after an import, say) neither meets the database flush nor the next test's rows."""
+    yield
+    if "celery_worker" in request.fixturenames:
+        try:
+            request.getfixturevalue("celery_worker").wait_until_idle()
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
 
 
 def wait_until(condition, timeout=15.0, interval=0.1):

@@ -69,6 +69,27 @@ class WorkerProcess:
         self.stop()
         raise RuntimeError(f"the Celery worker did not answer a ping within {timeout:.0f} s; see {self.log_path}")
 
+    def wait_until_idle(self, timeout: float = 60) -> None:
+        """Wait until the broker's queue is empty and this worker holds no task (running, prefetched or
+        waiting for its countdown), twice in a row, as a task may send another as it ends."""
+        import redis
+
+        from crm.celery import app
+
+        broker = redis.Redis.from_url(self.env["REDIS_URL"])
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker was still busy after {timeout:.0f} s; see {self.log_path}")
+            inspect = app.control.inspect(timeout=1, limit=1, pattern=f"{self.name}@*", matcher="glob")
+            held = [inspect.active(), inspect.reserved(), inspect.scheduled()]  # None: no answer yet
+            busy = broker.llen("celery") or any(
+                replies is None or any(replies.values()) for replies in held
+            )
+            quiet = 0 if busy else quiet + 1
+            time.sleep(0.2)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

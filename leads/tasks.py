@@ -29,9 +29,10 @@ RETRY = {
     "reject_on_worker_lost": True,
 }
 SWEEP_BATCH = 2000
-# Set while a drain chain runs (see score_stale_leads); it expires if the chain dies with its worker.
+# Set while a drain chain runs (see score_stale_leads); each run of the chain sets it again, so that it
+# expires soon after the chain dies with its worker.
 DRAIN_KEY = "leads:scoring-drain"
-DRAIN_SECONDS = 300
+DRAIN_SECONDS = 60
 
 
 @shared_task(name="leads.hand_over_mql", **RETRY)
@@ -52,6 +53,8 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     a backlog (an import of 100,000 leads) never fills the broker with chains that a fresh event's ring
     would wait behind; and the chain works from the other end of the queue than the rings.
     """
+    if drain:
+        cache.set(DRAIN_KEY, True, timeout=DRAIN_SECONDS)
     ids = scoring.score_requested(limit=limit, newest_first=not drain)
     for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
         handoff.hand_over_mql(lead_id=lead_id)
@@ -59,8 +62,6 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
         if drain:
             cache.delete(DRAIN_KEY)
     elif drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS):
-        if drain:
-            cache.touch(DRAIN_KEY, DRAIN_SECONDS)
         enqueue_now(score_stale_leads, SWEEP_BATCH, True)
     return len(ids)
 

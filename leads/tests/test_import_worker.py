@@ -2,11 +2,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import wait_until
 from leads.imports import queue_import, start_import
-from leads.models import Lead, LeadImport
+from leads.models import Lead, LeadImport, ScoreRequest
+from leads.tasks import DRAIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -27,5 +29,10 @@ def test_a_real_worker_runs_the_import_queued_after_commit(celery_worker, settin
     assert lead_import.status == LeadImport.Status.DONE
     assert (lead_import.created, lead_import.failed, lead_import.total_rows) == (2500, 1, 2501)
     assert Lead.objects.filter(email__startswith="worker").count() == 2500
+    # The import asked for the new leads' scores; more than a ring's batch, so the drain chain scores them.
+    celery_worker.wait_until_idle()
+    assert not Lead.objects.filter(email__startswith="worker", scored_at__isnull=True).exists()
+    assert not ScoreRequest.objects.exists()
+    assert cache.get(DRAIN_KEY) is None
     lead_import.file.delete()
     lead_import.errors_file.delete()

@@ -84,9 +84,7 @@ class WorkerProcess:
                 raise RuntimeError(f"the Celery worker was still busy after {timeout:.0f} s; see {self.log_path}")
             inspect = app.control.inspect(timeout=1, limit=1, pattern=f"{self.name}@*", matcher="glob")
             held = [inspect.active(), inspect.reserved(), inspect.scheduled()]  # None: no answer yet
-            busy = broker.llen("celery") or any(
-                replies is None or any(replies.values()) for replies in held
-            )
+            busy = broker.llen("celery") or any(replies is None or any(replies.values()) for replies in held)
             quiet = 0 if busy else quiet + 1
             time.sleep(0.2)
 

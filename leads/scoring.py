@@ -293,6 +293,11 @@ def rescore_leads(*, now: datetime | None = None, batch_size: int = 10_000, on_p
     return processed
 
 
+def requests_waiting() -> bool:
+    """Whether `score_requested` would find anything to score."""
+    return ScoreRequest.objects.exists() or Lead.objects.filter(scored_at__isnull=True).exists()
+
+
 @transaction.atomic
 def score_requested(*, limit: int, newest_first: bool = True, now: datetime | None = None) -> list[int]:
     """Answer up to `limit` score requests, set-based, plus leads never scored; returns the ids of the

@@ -58,10 +58,13 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     ids = scoring.score_requested(limit=limit, newest_first=not drain)
     for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
         handoff.hand_over_mql(lead_id=lead_id)
-    if len(ids) < limit:
-        if drain:
-            cache.delete(DRAIN_KEY)
-    elif drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS):
+    more = len(ids) >= limit
+    if drain and not more:
+        cache.delete(DRAIN_KEY)
+        # A ring that found more waiting while the key was set left them to this chain, and this run may
+        # have read the queue before they were committed: look again now that the key is released.
+        more, drain = scoring.requests_waiting(), False
+    if more and (drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS)):
         enqueue_now(score_stale_leads, SWEEP_BATCH, True)
     return len(ids)
 

@@ -168,3 +168,47 @@ def test_a_burst_of_single_events_rings_a_few_times_and_a_real_worker_scores_eve
         worker.stop()
     assert not Lead.objects.filter(scored_at__lt="2026-01-02T00:00:00Z").exists()
     assert all(lead.last_event_at is not None for lead in Lead.objects.all())
+
+
+def test_a_batch_queues_each_stored_lead_once_and_a_resent_batch_renews_nothing(django_capture_on_commit_callbacks):
+    first, second = LeadFactory.create_batch(2)
+    items = [
+        {"index": 0, "lead": first.pk, "kind": "page_view", "external_id": "a"},
+        {"index": 1, "lead": first.pk, "kind": "email_click", "external_id": "b"},
+        {"index": 2, "lead": second.pk, "kind": "download"},
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as rings:
+        result = record_events(items=items)
+    assert (result.stored, result.duplicates) == (3, 0) and len(rings) == 1
+    queued = dict(ScoreRequest.objects.values_list("lead_id", "ticket"))
+    assert sorted(queued) == sorted([first.pk, second.pk])
+    assert first.events.count() == 2 and second.events.get().campaign_id is None
+
+    with django_capture_on_commit_callbacks(execute=False) as rings:
+        again = record_events(items=items[:2])  # a resent delivery: nothing stored, no request renewed
+    assert (again.stored, again.duplicates) == (0, 2) and rings == []
+    assert dict(ScoreRequest.objects.values_list("lead_id", "ticket")) == queued
+
+
+def test_a_drain_that_ends_looks_again_for_requests_a_ring_left_to_it(monkeypatch):
+    read_early, committed_late = LeadFactory.create_batch(2)
+    Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
+    request_scores([read_early.pk])
+    answer = scoring.score_requested
+    late = []
+
+    def read_then_a_commit_lands(**kwargs):
+        ids = answer(**kwargs)
+        if not late:  # committed after the drain's read; its ring found the key set and left it to the drain
+            late.append(committed_late.pk)
+            request_scores(late)
+        return ids
+
+    monkeypatch.setattr(scoring, "score_requested", read_then_a_commit_lands)
+    cache.set(DRAIN_KEY, True)
+    try:
+        assert score_stale_leads(limit=5, drain=True) == 1  # fewer than a batch: the chain would end here
+        assert not ScoreRequest.objects.exists()  # but it looked again and a new chain scored the late one
+        assert cache.get(DRAIN_KEY) is None
+    finally:
+        cache.delete(DRAIN_KEY)

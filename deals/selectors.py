@@ -169,6 +169,7 @@ def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
     due = getattr(deal, "next_task_due", None)
     deal.task_overdue = due is not None and due < today
     deal.owner_initials = owner_initials(deal.owner)
+    deal.owner_name = deal.owner.get_full_name() or deal.owner.username
     return deal
 
 

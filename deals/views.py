@@ -76,7 +76,7 @@ def board(request):
     filter_form = DealFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters()
     columns = board_columns(user=request.user, pipeline=pipeline, filters=filters)
-    # One reverse for every card, not two per card.
+    # Two reverses for the whole page, not two per card.
     move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")
     detail_url = reverse("deals:deal_detail", args=[0]).replace("/0/", "/{}/")
     for column in columns:

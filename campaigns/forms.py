@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from campaigns.models import Campaign, Channel
 from campaigns.selectors import EDITOR_ROLES
 from campaigns.services import validate_day
+from crm.people import UserChoiceField
 
 # What a marketer sets on a campaign, in the form and in the API alike.
 CAMPAIGN_FIELDS = [
@@ -29,11 +30,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RESERVED_SLUGS = {"new"}
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.username
-
-
 def campaign_owners():
     """People who may own a campaign: marketers and managers."""
     return (
@@ -47,7 +43,7 @@ class CampaignForm(forms.ModelForm):
         fields = CAMPAIGN_FIELDS
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "The campaign's address, as in /campaigns/spring-launch/. Empty: made from the name."}
-        field_classes = {"owner": OwnerChoiceField}
+        field_classes = {"owner": UserChoiceField}
         error_messages = {
             "name": {"required": "Give the campaign a name."},
             "channel": {"required": "Choose the channel the campaign runs on."},
@@ -131,7 +127,7 @@ class CampaignFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
     )
-    owner = OwnerChoiceField(queryset=None, required=False, empty_label="All owners")
+    owner = UserChoiceField(queryset=None, required=False, empty_label="All owners")
     date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import formats, timezone
 
+from crm.people import display_name
 from crm.roles import is_manager
 
 AUDIT_ENTRIES = 20
@@ -89,7 +90,7 @@ def _related_labels(model, changes) -> dict[tuple[type, object], str]:
     labels = {}
     for related, ids in wanted.items():
         for pk, row in related._base_manager.in_bulk(ids).items():
-            labels[related, pk] = _user_label(row) if hasattr(row, "get_full_name") else str(row)
+            labels[related, pk] = display_name(row) if hasattr(row, "get_full_name") else str(row)
     return labels
 
 
@@ -117,7 +118,3 @@ def _shown(model_field, value, labels) -> str:
     if isinstance(value, date):
         return formats.date_format(value, "DATE_FORMAT")
     return str(value)
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.get_username()

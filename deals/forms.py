@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 
 from campaigns.models import Campaign
+from crm.people import UserChoiceField, display_name
 from crm.roles import MANAGER, SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, LostReason, Pipeline, Stage
 from deals.selectors import DealFilters
@@ -26,11 +27,6 @@ def deal_owners():
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
-
-
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
 
 
 class DealFilterForm(forms.Form):
@@ -59,7 +55,7 @@ class DealFilterForm(forms.Form):
             data = data.copy()  # a query string without an owner shows (and applies) the default
             data["owner"] = self.default_owner()
         super().__init__(data, **kwargs)
-        owners = [(str(u.pk), u.get_full_name() or u.username) for u in deal_owners()]
+        owners = [(str(u.pk), display_name(u)) for u in deal_owners()]
         self.fields["owner"].choices = [("mine", "My deals"), ("team", "Team")] + owners
         if with_stage:
             self.fields["stage"] = forms.ModelChoiceField(
@@ -125,7 +121,7 @@ class DealForm(forms.ModelForm):
         self.fields["amount"].widget.attrs["min"] = 0
         self.fields["source_campaign"].queryset = Campaign.objects.order_by("name")
         if is_manager(user):
-            self.fields["owner"] = OwnerChoiceField(label="Owner", queryset=deal_owners(), required=False)
+            self.fields["owner"] = UserChoiceField(label="Owner", queryset=deal_owners(), required=False)
             self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else user.pk
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save deal"))

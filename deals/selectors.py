@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from crm.people import display_name
 from crm.roles import ROLES, SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, Pipeline, Stage
 
@@ -181,7 +182,7 @@ def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
     due = getattr(deal, "next_task_due", None)
     deal.task_overdue = due is not None and due < today
     deal.owner_initials = owner_initials(deal.owner)
-    deal.owner_name = deal.owner.get_full_name() or deal.owner.username
+    deal.owner_name = display_name(deal.owner)
     return deal
 
 

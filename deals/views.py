@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm.csv import csv_response
 from crm.history import audit_context
+from crm.people import display_name
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
 from deals.forms import (
@@ -229,7 +230,7 @@ def deal_export(request):
             deal.contact_email,
             deal.amount,
             deal.stage.name,
-            deal.owner.get_full_name() or deal.owner.username,
+            display_name(deal.owner),
             deal.expected_close_date,
             deal.source_campaign.name if deal.source_campaign else "",
             deal.created_at.isoformat(),

@@ -27,20 +27,30 @@ def insert_rows(
     constraint is skipped (and not returned). With `update_on_conflict` (a unique column), a row whose key
     is already stored updates the other columns of that row instead (an upsert; keys must not repeat)."""
     ids, rows = [], iter(rows)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if update_on_conflict:
-        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns if column != update_on_conflict)
-        suffix = f" ON CONFLICT ({update_on_conflict}) DO UPDATE SET {updates}"
+        suffix = upsert_clause(update_on_conflict, columns)
     suffix += f" RETURNING {returning}" if returning else ""
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, chunk)):
-            values = ", ".join([placeholders] * len(batch))
+            values = values_placeholders(len(columns), len(batch))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}{suffix}"  # noqa: S608 - no user input
             cursor.execute(sql, [value for row in batch for value in row])
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def values_placeholders(width: int, count: int) -> str:
+    """The parameter markers of a VALUES list of `count` rows, `width` columns each: "(%s, %s), (%s, %s)"."""
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([row] * count)
+
+
+def upsert_clause(key: str, columns) -> str:
+    """ON CONFLICT on the unique column `key`: the stored row takes the incoming value of every other column."""
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns if column != key)
+    return f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 def existing_ids(model, ids) -> set[int]:

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
 from leads.models import Lead, LeadImport
 
@@ -191,12 +192,14 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     for change in lead.stage_changes.select_related("by")[:limit]:
         title = f"Stage: {change.get_from_stage_display() or '—'} → {change.get_to_stage_display()}"
         detail = " · ".join(part for part in (change.reason, change.note) if part)
-        entries.append(TimelineEntry(change.at, "stage", title, detail, _name(change.by) if change.by else "Relay"))
+        entries.append(TimelineEntry(change.at, "stage", title, detail, display_name(change.by) or "Relay"))
     for note in lead.notes.select_related("author")[:limit]:
-        entries.append(TimelineEntry(note.created_at, "note", "Note", note.body, _name(note.author)))
+        entries.append(TimelineEntry(note.created_at, "note", "Note", note.body, display_name(note.author)))
     for deal in lead.deals.select_related("owner")[:limit]:
         entries.append(
-            TimelineEntry(deal.created_at, "deal", f"Deal opened: {deal.title}", "", _name(deal.owner), _url(deal))
+            TimelineEntry(
+                deal.created_at, "deal", f"Deal opened: {deal.title}", "", display_name(deal.owner), _url(deal)
+            )
         )
     for handoff in lead.handoffs.select_related("rep", "previous_rep")[:limit]:
         entries.append(
@@ -205,7 +208,7 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                 "handoff",
                 f"Handed over to sales (score {handoff.score})",
                 "",
-                _name(handoff.previous_rep or handoff.rep),
+                display_name(handoff.previous_rep or handoff.rep),
             )
         )
         if handoff.reassigned_at:
@@ -213,8 +216,8 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                 TimelineEntry(
                     handoff.reassigned_at,
                     "handoff",
-                    f"Reassigned to {_name(handoff.rep)}",
-                    f"{_name(handoff.previous_rep)} did not answer within the SLA; the managers were alerted.",
+                    f"Reassigned to {display_name(handoff.rep)}",
+                    f"{display_name(handoff.previous_rep)} did not answer within the SLA; the managers were alerted.",
                     "Relay",
                 )
             )
@@ -226,16 +229,12 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                 "activity",
                 f"{activity.get_kind_display()}: {activity.subject}",
                 f"Deal: {activity.deal.title}",
-                _name(activity.by),
+                display_name(activity.by),
                 _url(activity.deal),
             )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def _url(deal) -> str:

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from crm.history import save_without_history
-from leads.bulk import existing_ids, insert_rows
+from leads.bulk import existing_ids, insert_rows, upsert_clause, values_placeholders
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
     FUNNEL,
@@ -293,7 +293,9 @@ def store_events(rows: list[tuple]) -> list[int]:
 
     On PostgreSQL one statement writes both tables (a data-modifying WITH), atomic without a transaction
     block: an event from the API then costs one round trip to the database instead of four (BEGIN, the
-    events, the score requests, COMMIT), which is most of the server's work for a single event.
+    events, the score requests, COMMIT), which is most of the server's work for a single event. The batch
+    is not split, so that it stays all or nothing: callers pass at most one API request's events
+    (MAX_EVENTS_PER_REQUEST, 1,000 rows of 7 parameters, far below PostgreSQL's limit of 65,535).
     """
     if not rows:
         return []
@@ -308,7 +310,7 @@ def store_events(rows: list[tuple]) -> list[int]:
     # VALUES literals carry no column types (a column of NULL campaigns reads as text): cast each one to its field's.
     db_types = {field.column: field.db_type(connection) for field in events.concrete_fields}
     casts = ", ".join(f"CAST({column} AS {db_types[column]})" for column in EVENT_COLUMNS)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"] * len(rows))
+    placeholders = values_placeholders(len(EVENT_COLUMNS), len(rows))
     columns = ", ".join(EVENT_COLUMNS)
     # DISTINCT and ORDER BY: one upsert per lead, taken in lead order so that concurrent batches lock their
     # score requests in one order (as `request_scores` does). One fresh ticket serves the whole statement:
@@ -322,7 +324,7 @@ def store_events(rows: list[tuple]) -> list[int]:
         requested AS (
             INSERT INTO {requests.db_table} ({", ".join(SCORE_REQUEST_COLUMNS)})
             SELECT DISTINCT lead_id, %s, CAST(%s AS {db_types["created_at"]}) FROM stored ORDER BY lead_id
-            ON CONFLICT (lead_id) DO UPDATE SET ticket = EXCLUDED.ticket, requested_at = EXCLUDED.requested_at
+            {upsert_clause("lead_id", SCORE_REQUEST_COLUMNS)}
         )
         SELECT lead_id FROM stored
     """  # noqa: S608 - table and column names only; every value is a parameter

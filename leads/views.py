@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.models import Campaign
 from crm.history import audit_context
 from crm.http import client_ip, count_in_window
+from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, is_manager, role_required
 from leads import selectors, services
 from leads.forms import (
@@ -89,7 +90,7 @@ def lead_bulk_action(request):
     if form.cleaned_data["action"] == "assign":
         owner = form.cleaned_data["owner"]
         count = services.assign_owner(lead_ids=ids, owner=owner, by=request.user)
-        messages.success(request, f"{count} lead(s) assigned to {owner.get_full_name() or owner.username}.")
+        messages.success(request, f"{count} lead(s) assigned to {display_name(owner)}.")
     else:
         try:
             count = services.change_stages(

@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 
 from campaigns.models import Channel
 from crm import metrics
+from crm.people import display_name
 from crm.roles import SALES_REP
 from deals.models import Deal, LostReason, Stage
 from leads.models import Handoff, LeadNote, RejectionReason
@@ -162,7 +163,7 @@ def latest_sales_notes(filters: ReportFilters, per_campaign: int = NOTES_PER_CAM
             {
                 "lead": str(note.lead),
                 "lead_id": note.lead_id,
-                "author": note.author.get_full_name() or note.author.username,
+                "author": display_name(note.author),
                 "created_at": note.created_at,
                 "body": note.body,
             }

@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from campaigns.models import Campaign, Channel
+from crm.people import UserChoiceField
 from crm.roles import MANAGER, MARKETER, SALES_REP, has_role
 
 PRESETS = [
@@ -145,11 +146,6 @@ def report_owners():
     )
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
-
-
 class ReportFilterForm(forms.Form):
     """The query string of a report. Invalid values are reported on the form and replaced by defaults."""
 
@@ -162,7 +158,7 @@ class ReportFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.order_by("name"), required=False, empty_label="All campaigns"
     )
-    owner = OwnerChoiceField(queryset=report_owners(), required=False, empty_label="Everyone")
+    owner = UserChoiceField(queryset=report_owners(), required=False, empty_label="Everyone")
 
     def __init__(self, data=None, *, user=None, today=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from crm import metrics
+from crm.people import display_name
 from deals.models import Activity, Deal, Pipeline, Stage
 from leads.models import Handoff, ScoringSettings
 from reports.filters import ReportFilters, lead_filter
@@ -219,9 +220,7 @@ def _reps(deals: dict, answers: dict, speed: dict) -> list[dict]:
                 "handed_over": answered["handed_over"],
                 "within_sla": answered["within_sla"],
             }
-    names = {
-        user.pk: user.get_full_name() or user.username for user in get_user_model().objects.filter(pk__in=list(rows))
-    }
+    names = {user.pk: display_name(user) for user in get_user_model().objects.filter(pk__in=list(rows))}
     table = []
     for user_id, row in rows.items():
         row["rep"] = names.get(user_id, "")

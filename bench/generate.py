@@ -23,6 +23,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from leads.bulk import values_placeholders
 from leads.models import (
     CompanySize,
     EventKind,
@@ -178,8 +179,8 @@ def _insert_chunk(table: str, columns: list[str], rows: list[tuple]) -> None:
                 buffer,
             )
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"  # noqa: S608 - names from models
+            placeholders = values_placeholders(len(columns), 1)
+            sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES {placeholders}"  # noqa: S608 - names from models
             cursor.executemany(sql, [tuple(_sqlite_value(value) for value in row) for row in rows])
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from crm.prepared import Prepared
 from crm.roles import remember_roles
 
 
@@ -46,14 +47,16 @@ class TokenWithRolesAuthentication(TokenAuthentication):
     (a LEFT JOIN: one row with no name for a user without groups), read afresh on every request, so a
     revoked token or a changed role takes effect at once. Errors are DRF's.
 
-    The query is plain SQL built once from the models' tables: integrations send events hundreds of times
-    a second, and compiling the same ORM join each time cost 1.3 ms of CPU, against 0.2 ms for this.
+    The query is plain SQL built once from the models' tables, and prepared on the database
+    (`crm.prepared`): integrations send events hundreds of times a second, and compiling the same ORM
+    join each time cost 1.3 ms of CPU, against 0.2 ms for the plain SQL; planning that SQL again on each
+    request cost the database 0.3 ms more.
     """
 
     def authenticate_credentials(self, key):
-        sql, fields = token_query(self.get_model())
+        statement, fields = token_query(self.get_model())
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
+            statement.execute(cursor, [key])
             rows = cursor.fetchall()
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
@@ -66,9 +69,9 @@ class TokenWithRolesAuthentication(TokenAuthentication):
 
 
 @cache
-def token_query(token_model) -> tuple[str, list[str]]:
-    """The SQL of `TokenWithRolesAuthentication` (one row per group of the token's user), and the user's
-    field names in the order of its columns; built once per process."""
+def token_query(token_model) -> tuple[Prepared, list[str]]:
+    """The statement of `TokenWithRolesAuthentication` (one row per group of the token's user), and the
+    user's field names in the order of its columns; built once per process."""
     user_model = get_user_model()
     token_table = token_model._meta.db_table
     user_table = user_model._meta.db_table
@@ -84,4 +87,4 @@ def token_query(token_model) -> tuple[str, list[str]]:
         f" LEFT JOIN {group_table} g ON g.id = ug.{groups.m2m_reverse_name()}"
         " WHERE t.key = %s"
     )
-    return sql, fields
+    return Prepared("relay_token_user", sql, ("varchar",)), fields

@@ -131,23 +131,23 @@ class EventBatchView(APIView):
         # batch: building one per item deep-copies its fields every time, which cost more than storing
         # the events. A refused item is validated again on its own serializer, for exactly the messages
         # `errors` gives.
-        checker = EventSerializer()
+        checker = None
         for index, (item, event) in enumerate(zip(items, clean_events(items), strict=True)):
             try:
-                valid.append({"index": index, **(event or checker.run_validation(item))})
+                if event is None:
+                    checker = checker or EventSerializer()
+                    event = checker.run_validation(item)
+                valid.append({"index": index, **event})
             except ValidationError:
                 serializer = EventSerializer(data=item)
                 serializer.is_valid()
                 errors.append({"index": index, "errors": serializer.errors})
         result = record_events(items=valid, by=request.user)
         result.errors = sorted(errors + result.errors, key=lambda error: error["index"])
-        body = EventBatchResultSerializer(
-            {"stored": result.stored, "duplicates": result.duplicates, "failed": result.failed, "errors": result.errors}
-        ).data
         if not result.errors:
             code = status.HTTP_201_CREATED
         elif result.stored or result.duplicates:
             code = status.HTTP_207_MULTI_STATUS
         else:
             code = status.HTTP_400_BAD_REQUEST
-        return Response(body, status=code)
+        return Response(result.as_body(), status=code)

@@ -15,6 +15,7 @@ Merge rules, for a lead captured again with the same email (compared case-insens
 - consent is only changed by an explicit answer (True: opted in, False: opted out), with when and where.
 """
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from crm.history import save_without_history
-from leads.bulk import existing_ids, insert_rows, upsert_clause, values_placeholders
+from crm.prepared import Prepared
+from leads.bulk import existing_ids, insert_rows, upsert_clause
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
     FUNNEL,
@@ -83,6 +85,10 @@ class EventBatchResult:
     @property
     def failed(self) -> int:
         return len(self.errors)
+
+    def as_body(self) -> dict:
+        """The API's answer (EventBatchResultSerializer's shape, built directly: plain numbers and lists)."""
+        return {"stored": self.stored, "duplicates": self.duplicates, "failed": self.failed, "errors": self.errors}
 
 
 def request_scores(lead_ids) -> None:
@@ -291,50 +297,57 @@ def store_events(rows: list[tuple]) -> list[int]:
     racing this batch) is skipped by the unique index. The lead row is not written here: scoring sets its
     score and `last_event_at` together, soon after.
 
-    On PostgreSQL one statement writes both tables (a data-modifying WITH), atomic without a transaction
-    block: an event from the API then costs one round trip to the database instead of four (BEGIN, the
-    events, the score requests, COMMIT), which is most of the server's work for a single event. The batch
-    is not split, so that it stays all or nothing: callers pass at most one API request's events
-    (MAX_EVENTS_PER_REQUEST, 1,000 rows of 7 parameters, far below PostgreSQL's limit of 65,535).
+    On PostgreSQL one prepared statement (`store_events_statement`) writes both tables, atomic without a
+    transaction block: an event from the API then costs one round trip to the database instead of four
+    (BEGIN, the events, the score requests, COMMIT), which is most of the server's work for a single event.
+    The batch is not split, so that it stays all or nothing: callers pass at most one API request's events
+    (MAX_EVENTS_PER_REQUEST).
     """
     if not rows:
         return []
-    events, requests = LeadEvent._meta, ScoreRequest._meta
     if connection.vendor != "postgresql":
+        table = LeadEvent._meta.db_table
         with transaction.atomic():
-            stored = insert_rows(events.db_table, EVENT_COLUMNS, rows, returning="lead_id", ignore_conflicts=True)
+            stored = insert_rows(table, EVENT_COLUMNS, rows, returning="lead_id", ignore_conflicts=True)
             request_scores(stored)
         return stored
     from leads import tasks  # tasks import this module
 
-    # VALUES literals carry no column types (a column of NULL campaigns reads as text): cast each one to its field's.
-    db_types = {field.column: field.db_type(connection) for field in events.concrete_fields}
-    casts = ", ".join(f"CAST({column} AS {db_types[column]})" for column in EVENT_COLUMNS)
-    placeholders = values_placeholders(len(EVENT_COLUMNS), len(rows))
-    columns = ", ".join(EVENT_COLUMNS)
-    # DISTINCT and ORDER BY: one upsert per lead, taken in lead order so that concurrent batches lock their
-    # score requests in one order (as `request_scores` does). One fresh ticket serves the whole statement:
-    # a renewed request only has to differ from the ticket a scoring run read.
-    sql = f"""
-        WITH incoming ({columns}) AS (VALUES {placeholders}),
-        stored AS (
-            INSERT INTO {events.db_table} ({columns}) SELECT {casts} FROM incoming
-            ON CONFLICT DO NOTHING RETURNING lead_id
-        ),
-        requested AS (
-            INSERT INTO {requests.db_table} ({", ".join(SCORE_REQUEST_COLUMNS)})
-            SELECT DISTINCT lead_id, %s, CAST(%s AS {db_types["created_at"]}) FROM stored ORDER BY lead_id
-            {upsert_clause("lead_id", SCORE_REQUEST_COLUMNS)}
-        )
-        SELECT lead_id FROM stored
-    """  # noqa: S608 - table and column names only; every value is a parameter
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row] + [secrets.randbits(62), now])
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        store_events_statement().execute(cursor, [*columns, secrets.randbits(62), now])
         stored = [lead_id for (lead_id,) in cursor.fetchall()]
     if stored:
         transaction.on_commit(tasks.ring_scoring, robust=True)
     return stored
+
+
+@functools.cache
+def store_events_statement() -> Prepared:
+    """The PostgreSQL statement of `store_events`: the events arrive as one array per column (so that one
+    prepared statement serves every batch size), go in unless their external_id is stored, and each lead
+    with a new event gets a score request with a fresh ticket (one for the whole statement: a renewed
+    request only has to differ from the ticket a scoring run read). Requests are written in lead order,
+    as `request_scores` writes them, so that concurrent batches take their locks in one order."""
+    events, requests = LeadEvent._meta, ScoreRequest._meta
+    db_types = {field.column: field.db_type(connection) for field in events.concrete_fields}
+    columns = ", ".join(EVENT_COLUMNS)
+    arrays = ", ".join(["%s"] * len(EVENT_COLUMNS))
+    sql = f"""
+        WITH stored AS (
+            INSERT INTO {events.db_table} ({columns}) SELECT * FROM unnest({arrays})
+            ON CONFLICT DO NOTHING RETURNING lead_id
+        ),
+        requested AS (
+            INSERT INTO {requests.db_table} ({", ".join(SCORE_REQUEST_COLUMNS)})
+            SELECT DISTINCT lead_id, %s, %s FROM stored ORDER BY lead_id
+            {upsert_clause("lead_id", SCORE_REQUEST_COLUMNS)}
+        )
+        SELECT lead_id FROM stored
+    """  # noqa: S608 - table and column names only; every value is a parameter
+    types = tuple(f"{db_types[column]}[]" for column in EVENT_COLUMNS) + ("bigint", db_types["created_at"])
+    return Prepared("relay_store_events", sql, types)
 
 
 def record_events(*, items: list[dict], by=None) -> EventBatchResult:

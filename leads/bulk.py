@@ -9,8 +9,6 @@ import operator
 
 from django.db import connection, models
 
-from crm.prepared import Prepared
-
 CHUNK = 500
 
 
@@ -56,22 +54,13 @@ def upsert_clause(key: str, columns) -> str:
 
 
 def existing_ids(model, ids) -> set[int]:
-    """Which of `ids` are primary keys of `model`'s rows, in plain SQL: the event API checks a batch's leads
-    on every request, where compiling the ORM's IN lookup cost more than the look-up itself. On PostgreSQL
-    one prepared statement takes any number of ids (an array); elsewhere `CHUNK` ids per statement."""
-    ids = sorted(ids)
-    if not ids:
-        return set()
-    table, pk = model._meta.db_table, model._meta.pk
+    """Which of `ids` are primary keys of `model`'s rows, in plain SQL (`CHUNK` ids per statement)."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    found, ids = set(), iter(sorted(ids))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"SELECT {pk.column} FROM {table} WHERE {pk.column} = ANY(%s)"  # noqa: S608 - no user input
-            Prepared(f"relay_ids_{table}", sql, (f"{pk.rel_db_type(connection)}[]",)).execute(cursor, [ids])
-            return {row[0] for row in cursor.fetchall()}
-        found, ids = set(), iter(ids)
         while batch := list(itertools.islice(ids, CHUNK)):
             placeholders = ", ".join(["%s"] * len(batch))
-            cursor.execute(f"SELECT {pk.column} FROM {table} WHERE {pk.column} IN ({placeholders})", batch)  # noqa: S608
+            cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} IN ({placeholders})", batch)  # noqa: S608
             found.update(row[0] for row in cursor.fetchall())
     return found
 

@@ -20,6 +20,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -291,52 +292,71 @@ def change_stages(*, lead_ids, to: str, by, reason: str = "", note: str = "") ->
     return moved
 
 
-def store_events(rows: list[tuple]) -> list[int]:
-    """Insert event `rows` (EVENT_COLUMNS, adapted) and queue their leads for scoring; returns the lead id of
-    each row that went in. An event whose external_id is already stored (a resent delivery, or a resend
-    racing this batch) is skipped by the unique index. The lead row is not written here: scoring sets its
-    score and `last_event_at` together, soon after.
+class StoredEvents(NamedTuple):
+    """What `store_events` did with its rows."""
 
-    On PostgreSQL one prepared statement (`store_events_statement`) writes both tables, atomic without a
-    transaction block: an event from the API then costs one round trip to the database instead of four
-    (BEGIN, the events, the score requests, COMMIT), which is most of the server's work for a single event.
-    The batch is not split, so that it stays all or nothing: callers pass at most one API request's events
-    (MAX_EVENTS_PER_REQUEST).
+    lead_ids: list[int]  # the lead of each row that went in
+    missing: list[int]  # the positions (in the rows given) of the rows whose lead does not exist
+
+
+def store_events(rows: list[tuple]) -> StoredEvents:
+    """Insert event `rows` (EVENT_COLUMNS, adapted) whose lead exists, and queue their leads for scoring.
+    An event whose external_id is already stored (a resent delivery, a resend racing this batch, or a
+    repeat earlier in `rows`) is skipped by the unique index. The lead row is not written here: scoring
+    sets its score and `last_event_at` together, soon after.
+
+    On PostgreSQL one prepared statement (`store_events_statement`) checks the leads and writes both tables,
+    atomic without a transaction block: an event from the API then costs one round trip to the database
+    instead of five (the leads, BEGIN, the events, the score requests, COMMIT), which is most of the
+    server's work for a single event. The batch is not split, so that it stays all or nothing: callers
+    pass at most one API request's events (MAX_EVENTS_PER_REQUEST).
     """
     if not rows:
-        return []
+        return StoredEvents([], [])
     if connection.vendor != "postgresql":
-        table = LeadEvent._meta.db_table
+        known = existing_ids(Lead, {row[0] for row in rows})
+        missing = [position for position, row in enumerate(rows) if row[0] not in known]
+        kept = [row for row in rows if row[0] in known]
         with transaction.atomic():
-            stored = insert_rows(table, EVENT_COLUMNS, rows, returning="lead_id", ignore_conflicts=True)
+            stored = insert_rows(
+                LeadEvent._meta.db_table, EVENT_COLUMNS, kept, returning="lead_id", ignore_conflicts=True
+            )
             request_scores(stored)
-        return stored
+        return StoredEvents(stored, missing)
     from leads import tasks  # tasks import this module
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         columns = [list(column) for column in zip(*rows, strict=True)]
         store_events_statement().execute(cursor, [*columns, secrets.randbits(62), now])
-        stored = [lead_id for (lead_id,) in cursor.fetchall()]
+        result = cursor.fetchall()
+    stored = [lead_id for lead_id, missing in result if missing is None]
     if stored:
         transaction.on_commit(tasks.ring_scoring, robust=True)
-    return stored
+    return StoredEvents(stored, [missing for lead_id, missing in result if missing is not None])
 
 
 @functools.cache
 def store_events_statement() -> Prepared:
-    """The PostgreSQL statement of `store_events`: the events arrive as one array per column (so that one
-    prepared statement serves every batch size), go in unless their external_id is stored, and each lead
-    with a new event gets a score request with a fresh ticket (one for the whole statement: a renewed
-    request only has to differ from the ticket a scoring run read). Requests are written in lead order,
-    as `request_scores` writes them, so that concurrent batches take their locks in one order."""
+    """The PostgreSQL statement of `store_events`. The events arrive as one array per column (so that one
+    prepared statement serves every batch size) and go in, in order, if their lead exists and their
+    external_id is not stored. Each lead with a new event gets a score request with a fresh ticket (one
+    for the whole statement: a renewed request only has to differ from the ticket a scoring run read),
+    written in lead order as `request_scores` writes them, so that concurrent batches take their locks in
+    one order. It returns a row (lead id, NULL) for each event stored and (NULL, position) for each whose
+    lead does not exist."""
     events, requests = LeadEvent._meta, ScoreRequest._meta
     db_types = {field.column: field.db_type(connection) for field in events.concrete_fields}
     columns = ", ".join(EVENT_COLUMNS)
     arrays = ", ".join(["%s"] * len(EVENT_COLUMNS))
+    leads = Lead._meta.db_table
     sql = f"""
-        WITH stored AS (
-            INSERT INTO {events.db_table} ({columns}) SELECT * FROM unnest({arrays})
+        WITH incoming AS (
+            SELECT event.*, EXISTS (SELECT 1 FROM {leads} lead WHERE lead.id = event.lead_id) AS known
+            FROM unnest({arrays}) WITH ORDINALITY AS event ({columns}, ordinal)
+        ),
+        stored AS (
+            INSERT INTO {events.db_table} ({columns}) SELECT {columns} FROM incoming WHERE known ORDER BY ordinal
             ON CONFLICT DO NOTHING RETURNING lead_id
         ),
         requested AS (
@@ -344,7 +364,9 @@ def store_events_statement() -> Prepared:
             SELECT DISTINCT lead_id, %s, %s FROM stored ORDER BY lead_id
             {upsert_clause("lead_id", SCORE_REQUEST_COLUMNS)}
         )
-        SELECT lead_id FROM stored
+        SELECT lead_id, NULL FROM stored
+        UNION ALL
+        SELECT NULL, ordinal - 1 FROM incoming WHERE NOT known
     """  # noqa: S608 - table and column names only; every value is a parameter
     types = tuple(f"{db_types[column]}[]" for column in EVENT_COLUMNS) + ("bigint", db_types["created_at"])
     return Prepared("relay_store_events", sql, types)
@@ -357,15 +379,12 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     optional `occurred_at`, `campaign` (a slug), `properties` and `external_id`. Items are looked up in a
     handful of queries whatever the batch size; an event whose `external_id` is already stored (or
     repeated in the batch) is a resent delivery and is ignored. Events do not create leads: an unknown
-    email is an error (capture the lead first).
+    lead id or email is an error (capture the lead first).
     """
     result = EventBatchResult()
     now = timezone.now()
-    lead_ids = {item["lead"] for item in items if item.get("lead")}
     emails = {item["email"].strip().lower() for item in items if not item.get("lead") and item.get("email")}
     slugs = {item["campaign"] for item in items if item.get("campaign")}
-
-    known_ids = existing_ids(Lead, lead_ids)
     id_by_email = (
         dict(Lead.objects.with_emails(emails).annotate(lowered=Lower("email")).values_list("lowered", "pk"))
         if emails
@@ -373,14 +392,12 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     )
     campaign_ids = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
 
-    rows, seen = [], set()
+    rows, sent, refused = [], [], []
     adapt_time = connection.ops.adapt_datetimefield_value
     for item in items:
         problems = {}
         lead_id = item.get("lead")
-        if lead_id and lead_id not in known_ids:
-            problems["lead"] = [f"No lead with id {lead_id}."]
-        elif not lead_id:
+        if not lead_id:
             lead_id = id_by_email.get((item.get("email") or "").strip().lower())
             if lead_id is None:
                 problems["email"] = ["No lead with this email; create it with POST /api/v1/leads/ first."]
@@ -388,21 +405,29 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         if slug and slug not in campaign_ids:
             problems["campaign"] = [f"No campaign with slug {slug!r}."]
         if problems:
-            result.errors.append({"index": item["index"], "errors": problems})
+            refused.append((item, problems))
             continue
-        external_id = item.get("external_id") or ""
-        if external_id and external_id in seen:
-            result.duplicates += 1
-            continue
-        seen.add(external_id)
         properties = json.dumps(item["properties"]) if item.get("properties") else "{}"
         occurred_at = adapt_time(item.get("occurred_at") or now)
+        external_id = item.get("external_id") or ""
         rows.append(
             (lead_id, item["kind"], campaign_ids.get(slug), occurred_at, properties, external_id, adapt_time(now))
         )
+        sent.append(item)
     stored = store_events(rows)
-    result.stored = len(stored)
-    result.duplicates += len(rows) - len(stored)
+    result.stored = len(stored.lead_ids)
+    result.duplicates = len(rows) - len(stored.lead_ids) - len(stored.missing)
+    for position in stored.missing:
+        result.errors.append(
+            {"index": sent[position]["index"], "errors": {"lead": [f"No lead with id {rows[position][0]}."]}}
+        )
+    # An item refused for its email or campaign hears about its lead id too: one more query, only then.
+    known = existing_ids(Lead, {item["lead"] for item, _ in refused if item.get("lead")})
+    for item, problems in refused:
+        if item.get("lead") and item["lead"] not in known:
+            problems = {"lead": [f"No lead with id {item['lead']}."], **problems}
+        result.errors.append({"index": item["index"], "errors": problems})
+    result.errors.sort(key=lambda error: error["index"])
     return result
 
 

@@ -21,6 +21,13 @@ class Events(BaseHTTPRequestHandler):
         if b"hang up" in body:
             self.close_connection = True
             return
+        if b"no length" in body:  # an answer whose end is the connection's
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b'{"stored": 1}')
+            self.close_connection = True
+            return
         status, payload = (
             (400, b"{}") if b"refuse" in body else (201, json.dumps({"stored": len(json.loads(body))}).encode())
         )
@@ -60,3 +67,13 @@ def test_the_load_generator_counts_stored_items_refusals_and_dropped_connections
     answered = len(result.latencies_ms)
     assert result.requests == answered + result.errors
     assert result.stored == 3 * answered
+
+
+def test_an_answer_without_content_length_is_an_error_and_the_next_request_reconnects(server):
+    def body_for(thread, n):
+        return (b'["no length"]', 1) if n == 0 else (b"[1]", 1)
+
+    result = drive(port=server.server_address[1], path="/", headers={}, body_for=body_for, concurrency=1, seconds=0.3)
+    assert result.errors == 1
+    assert "without Content-Length" in result.error_samples[0]
+    assert result.stored == len(result.latencies_ms) > 0

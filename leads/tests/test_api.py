@@ -159,6 +159,50 @@ def test_a_resent_event_with_the_same_external_id_is_ignored(api, marketer):
     assert LeadEvent.objects.filter(external_id="esp-123").count() == 1
 
 
+def test_an_event_repeated_in_one_batch_is_stored_once(api, marketer):
+    lead = LeadFactory()
+    event = {"lead": lead.pk, "kind": "email_click", "external_id": "esp-9"}
+    response = api(marketer).post("/api/v1/events/", [event, event], format="json")
+    assert response.status_code == 201
+    assert (response.data["stored"], response.data["duplicates"]) == (1, 1)
+
+
+def test_a_refused_item_does_not_make_a_later_one_with_its_external_id_a_duplicate(api, marketer):
+    lead = LeadFactory()
+    batch = [
+        {"lead": 999999, "kind": "email_click", "external_id": "esp-7"},
+        {"lead": lead.pk, "kind": "email_click", "external_id": "esp-7"},
+    ]
+    response = api(marketer).post("/api/v1/events/", batch, format="json")
+    assert response.status_code == 207
+    assert (response.data["stored"], response.data["duplicates"], response.data["failed"]) == (1, 0, 1)
+    assert LeadEvent.objects.get(external_id="esp-7").lead == lead
+
+
+def test_an_item_with_an_unknown_lead_and_an_unknown_campaign_hears_about_both(api, marketer):
+    response = api(marketer).post(
+        "/api/v1/events/", {"lead": 999999, "kind": "page_view", "campaign": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.data["errors"] == [
+        {"index": 0, "errors": {"lead": ["No lead with id 999999."], "campaign": ["No campaign with slug 'nope'."]}}
+    ]
+
+
+def test_a_single_event_is_one_statement_after_the_token(marketer, django_assert_num_queries):
+    from django.db import connection
+
+    lead = LeadFactory()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=marketer).key}")
+    # PostgreSQL: the token with its user and roles, then one statement that checks the lead and stores the
+    # event and its score request. SQLite: the lead, then a transaction for the two inserts.
+    expected = 2 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(expected):
+        response = client.post("/api/v1/events/", {"lead": lead.pk, "kind": "page_view"}, format="json")
+    assert response.status_code == 201
+
+
 def test_items_that_are_not_event_objects_are_refused_by_index(api, marketer):
     lead = LeadFactory()
     response = api(marketer).post(

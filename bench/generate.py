@@ -6,8 +6,6 @@ chunk size whatever the scale. The data follows the funnel: every deal's lead wa
 rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row.
 """
 
-import csv
-import io
 import json
 import random
 from collections.abc import Iterable
@@ -23,7 +21,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
-from leads.bulk import values_placeholders
+from leads.bulk import copy_rows, values_placeholders
 from leads.models import (
     CompanySize,
     EventKind,
@@ -165,33 +163,15 @@ def _bulk_insert(model, columns: list[str], rows: Iterable[tuple], chunk: int = 
 
 
 def _insert_chunk(table: str, columns: list[str], rows: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        copy_rows(table, columns, rows)
+        return
     quote = connection.ops.quote_name
     column_list = ", ".join(quote(column) for column in columns)
+    placeholders = values_placeholders(len(columns), 1)
+    sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES {placeholders}"  # noqa: S608 - names from models
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows:
-                writer.writerow(["\\N" if value is None else _copy_value(value) for value in row])
-            buffer.seek(0)
-            cursor.copy_expert(
-                f"COPY {quote(table)} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                buffer,
-            )
-        else:
-            placeholders = values_placeholders(len(columns), 1)
-            sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES {placeholders}"  # noqa: S608 - names from models
-            cursor.executemany(sql, [tuple(_sqlite_value(value) for value in row) for row in rows])
-
-
-def _copy_value(value):
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return value
+        cursor.executemany(sql, [tuple(_sqlite_value(value) for value in row) for row in rows])
 
 
 def _sqlite_value(value):

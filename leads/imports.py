@@ -26,20 +26,19 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from leads.bulk import insert_objects, insert_rows, instance_builder
-from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent, LeadImport, LifecycleStage
+from leads.bulk import insert_objects, instance_builder
+from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadImport, LifecycleStage
 from leads.services import (
     COMPANY_SIZES,
     CONTACT_FIELDS,
-    EVENT_COLUMNS,
     clean_contact,
     merge_contact,
     request_scores,
+    store_events,
     touch,
 )
 
 BATCH_SIZE = 1000
-EVENT_TABLE = LeadEvent._meta.db_table
 SNIFF_BYTES = 64 * 1024
 
 # Fields a CSV column can fill, with the header spellings that map to each (compared without case,
@@ -354,7 +353,7 @@ class ImportRun:
         leads = {**existing, **{lead.email.lower(): lead for lead in new_leads}}
         adapt_time = connection.ops.adapt_datetimefield_value
         now, properties = adapt_time(self.now), self.event_properties
-        events = (
+        events = [
             (
                 leads[key].pk,
                 EventKind.OTHER,
@@ -365,16 +364,12 @@ class ImportRun:
                 now,
             )
             for key, rows in folded.items()
-        )
+        ]
         # The import event of a row already imported (the same file again) is skipped by the unique index.
-        with_event = set(insert_rows(EVENT_TABLE, EVENT_COLUMNS, events, returning="lead_id", ignore_conflicts=True))
-        # New leads, and known leads that got an event or a change, are queued for scoring (which also moves
-        # a known lead's last_event_at to its import event).
-        request_scores(
-            {lead.pk for lead in existing.values() if lead.pk in with_event}
-            | {lead.pk for lead in changed_leads}
-            | {lead.pk for lead in new_leads}
-        )
+        # Leads with a new event are queued for scoring with it (which also moves a known lead's
+        # last_event_at to its import event); so are the others that are new or changed.
+        with_event = set(store_events(events).lead_ids)
+        request_scores(({lead.pk for lead in changed_leads} | {lead.pk for lead in new_leads}) - with_event)
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
 

@@ -1,11 +1,11 @@
 """A real WSGI server and a loopback load generator, for the benchmark of `POST /api/v1/events/`.
 
-The server is gunicorn as the Procfile runs it (2 workers), started on a free loopback port against the
-bench database. The load generator is plain threads, each with one keep-alive connection, sending
-requests back to back for a fixed time, with no extra dependency. It shares the machine's cores with
-the server, so it does as little as it can per request: its requests are bytes prepared ahead and its
-answers are read by their Content-Length (`http.client` parsed every answer's headers with the email
-package, which cost the server a tenth of its CPU).
+The server is gunicorn with 2 workers of 4 threads (gthread, as the README deploys it), started on a
+free loopback port against the bench database. The load generator is plain threads, each with one
+keep-alive connection, sending requests back to back for a fixed time, with no extra dependency. It
+shares the machine's cores with the server, so it does as little as it can per request: its requests
+are bytes prepared ahead and its answers are read by their Content-Length (`http.client` parsed every
+answer's headers with the email package: 0.45 ms of CPU per request against 0.15, CPU the server lost).
 """
 
 import http.client

@@ -37,14 +37,19 @@ def _on_postgresql(queryset) -> bool:
 def medians(queryset, value, *, group=None) -> dict:
     """The median of `value` (an expression) over `queryset`, per value of `group` (a field path), in one
     query. Rows where `value` is NULL are left out. Without `group` the result has the single key NO_GROUP.
-    Returns {group value: median}; a group without rows is absent."""
+    Returns {group value: median}; a group without rows is absent.
+
+    On PostgreSQL percentile_cont skips NULLs itself, so the rows are not filtered on `value`: a filter
+    would compute `value` (often a subquery) a second time for every row. A group whose values are all
+    NULL comes back with a NULL median and is dropped."""
     if _on_postgresql(queryset):
-        rows = queryset.annotate(_value=value).filter(_value__isnull=False)
+        rows = queryset.annotate(_value=value)
         median = Median("_value", output_field=value.output_field)
         if not group:
             found = rows.aggregate(median=median)["median"]
             return {} if found is None else {NO_GROUP: found}
-        return dict(rows.values(group).annotate(median=median).values_list(group, "median").order_by())
+        found = rows.values(group).annotate(median=median).values_list(group, "median").order_by()
+        return {key: middle for key, middle in found if middle is not None}
     partition = [F(group)] if group else []
     rows = (
         queryset.annotate(_value=value)
@@ -66,10 +71,11 @@ def medians(queryset, value, *, group=None) -> dict:
 
 def medians_with_overall(queryset, value, *, group: str) -> dict:
     """`medians` per value of `group` (never NULL) and, under NO_GROUP, over every row: one query on
-    PostgreSQL (GROUP BY ROLLUP, so the rows are read once), two on SQLite."""
+    PostgreSQL (GROUP BY ROLLUP, so the rows are read once; NULLs skipped by percentile_cont, as in
+    `medians`), two on SQLite."""
     if not _on_postgresql(queryset):
         return {**medians(queryset, value, group=group), **medians(queryset, value)}
-    rows = queryset.annotate(_value=value).filter(_value__isnull=False).values_list(group, "_value").order_by()
+    rows = queryset.annotate(_value=value).values_list(group, "_value").order_by()
     sql, params = rows.query.sql_with_params()
     rolled_up = f"""
         SELECT grouped.g, percentile_cont(0.5) WITHIN GROUP (ORDER BY grouped.v)
@@ -77,7 +83,7 @@ def medians_with_overall(queryset, value, *, group: str) -> dict:
     """  # noqa: S608 - the inner SQL is the ORM's, its values are parameters
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(rolled_up, params)
-        return {NO_GROUP if key is None else key: middle for key, middle in cursor.fetchall()}
+        return {NO_GROUP if key is None else key: middle for key, middle in cursor.fetchall() if middle is not None}
 
 
 def medians_of(queryset, values: dict) -> dict:

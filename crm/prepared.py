@@ -1,7 +1,7 @@
 """Server-side prepared statements for the few statements the event API runs hundreds of times a second.
 
 PostgreSQL plans a statement each time it receives its text; for the API's short statements (the token
-look-up, the check that an event's lead exists, the event insert) planning cost the database more CPU
+look-up, and the event insert that also checks the events' leads) planning cost the database more CPU
 than running them. A `Prepared` statement is sent once per database connection (PREPARE), planned there,
 and then run by name (EXECUTE) with only its parameters.
 

@@ -14,6 +14,7 @@ On other databases the statement runs as plain SQL; SQLite caches its own compil
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 _PLACEHOLDER = re.compile(r"%s")
 
@@ -34,6 +35,18 @@ class Prepared:
         if count != len(self.types):
             raise ValueError(f"{self.name}: {count} placeholders for {len(self.types)} types")
 
+    @cached_property
+    def prepare_sql(self) -> str:
+        numbered = iter(range(1, len(self.types) + 1))
+        body = _PLACEHOLDER.sub(lambda match: f"${next(numbered)}", self.sql)
+        return f"PREPARE {self.name} ({', '.join(self.types)}) AS {body}"
+
+    @cached_property
+    def execute_sql(self) -> str:
+        # Explicit casts: psycopg2 sends a list as ARRAY[...], which PostgreSQL types as text[] when every
+        # element is NULL; an explicit cast reads it as the declared type.
+        return f"EXECUTE {self.name} ({', '.join(f'%s::{type_}' for type_ in self.types)})"
+
     def execute(self, cursor, params) -> None:
         connection = cursor.db
         if connection.vendor != "postgresql":
@@ -41,17 +54,12 @@ class Prepared:
             return
         prepared = _prepared_on(connection)
         if self.name not in prepared:
-            numbered = iter(range(1, len(self.types) + 1))
-            body = _PLACEHOLDER.sub(lambda match: f"${next(numbered)}", self.sql)
             # Session set-up, as Django's own (SET TIME ZONE...): on the driver's cursor, so that query logs
             # and counts show the same statements on every request, not one more on a connection's first.
             with connection.wrap_database_errors:
-                cursor.cursor.execute(f"PREPARE {self.name} ({', '.join(self.types)}) AS {body}")
+                cursor.cursor.execute(self.prepare_sql)
             prepared.add(self.name)
-        # Explicit casts: psycopg2 sends a list as ARRAY[...], which PostgreSQL types as text[] when every
-        # element is NULL; an explicit cast reads it as the declared type.
-        arguments = ", ".join(f"%s::{type_}" for type_ in self.types)
-        cursor.execute(f"EXECUTE {self.name} ({arguments})", params)
+        cursor.execute(self.execute_sql, params)
 
 
 def _prepared_on(connection) -> set[str]:

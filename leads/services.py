@@ -308,8 +308,8 @@ def store_events(rows: list[tuple]) -> StoredEvents:
     On PostgreSQL one prepared statement (`store_events_statement`) checks the leads and writes both tables,
     atomic without a transaction block: an event from the API then costs one round trip to the database
     instead of five (the leads, BEGIN, the events, the score requests, COMMIT), which is most of the
-    server's work for a single event. The batch is not split, so that it stays all or nothing: callers
-    pass at most one API request's events (MAX_EVENTS_PER_REQUEST).
+    server's work for a single event. The rows go in as one array per column, so the statement has nine
+    parameters whatever their number, and the batch is not split: it stays all or nothing.
     """
     if not rows:
         return StoredEvents([], [])

@@ -7,9 +7,12 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
+
+        from leads.tasks import sweep_after_delete
 
         post_migrate.connect(restore_scoring_defaults, sender=self)
+        post_delete.connect(sweep_after_delete, sender=self.get_model("Lead"))
 
 
 def restore_scoring_defaults(using="default", **kwargs):

@@ -372,6 +372,44 @@ def store_events_statement() -> Prepared:
     return Prepared("relay_store_events", sql, types)
 
 
+def database_now() -> datetime:
+    """The database server's clock (the one `transactions_open_since` compares with); elsewhere, ours."""
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def transactions_open_since(moment: datetime) -> bool:
+    """Whether another session has a transaction that began at or before `moment` (PostgreSQL; on SQLite,
+    which runs one writer at a time, never). Such a transaction may have read a lead as existing before
+    `moment` and write about it later."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        # The activity view is read once per transaction unless told otherwise: read it now.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND xact_start <= %s)",
+            [moment],
+        )
+        return cursor.fetchone()[0]
+
+
+def delete_left_behind(lead_ids) -> int:
+    """Delete the events and score requests of those of `lead_ids` that no longer exist: rows a batch wrote
+    after the lead's deletion had cascaded (there is no database constraint to refuse them, see
+    LeadEvent.lead). Returns the number of events deleted."""
+    gone = set(lead_ids) - existing_ids(Lead, lead_ids)
+    if not gone:
+        return 0
+    ScoreRequest.objects.filter(lead_id__in=gone).delete()
+    deleted, _ = LeadEvent.objects.filter(lead_id__in=gone).delete()
+    return deleted
+
+
 def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     """Store a batch of engagement events, set-based: the good ones are kept, the bad ones reported.
 

@@ -1,5 +1,6 @@
 """Celery tasks of the leads app: thin wrappers over services, taking ids, safe to run twice."""
 
+import datetime
 import logging
 import threading
 import time
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from leads import handoff, scoring
+from leads import handoff, scoring, services
 from leads.imports import run_import
 from leads.models import RescoreRun
 
@@ -153,6 +154,32 @@ def reassign_overdue_mqls() -> int:
 def import_leads(import_id: int) -> None:
     """Run a queued CSV import (see `leads.imports.run_import`); idempotent, so a redelivery is harmless."""
     run_import(import_id)
+
+
+# How long the sweep of a deleted lead waits, between two looks, for the transactions open at the deletion.
+SWEEP_WAIT_SECONDS = 5
+
+
+@shared_task(name="leads.sweep_deleted_leads", bind=True, **{**RETRY, "max_retries": 720})
+def sweep_deleted_leads(self, lead_ids: list[int], deleted_by: str | None = None) -> int:
+    """Delete what a concurrent event batch wrote for leads deleted meanwhile (`services.delete_left_behind`).
+
+    Sent when the deletion commits. A batch whose transaction began before that may still write, so the
+    sweep first waits until every transaction open at its first run has ended (`deleted_by`, the database's
+    clock then), looking again every SWEEP_WAIT_SECONDS for up to an hour. Run eagerly (no broker) it cannot
+    wait, and sweeps at once. Safe to run twice.
+    """
+    if deleted_by is None:
+        deleted_by = services.database_now().isoformat()
+    waiting = services.transactions_open_since(datetime.datetime.fromisoformat(deleted_by))
+    if waiting and not self.request.is_eager:
+        raise self.retry(args=(lead_ids, deleted_by), countdown=SWEEP_WAIT_SECONDS)
+    return services.delete_left_behind(lead_ids)
+
+
+def sweep_after_delete(sender, instance, **kwargs) -> None:
+    """post_delete of a lead: sweep after the commit (see `sweep_deleted_leads`)."""
+    enqueue(sweep_deleted_leads, [instance.pk])
 
 
 def enqueue_now(task, *args) -> None:

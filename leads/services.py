@@ -382,9 +382,9 @@ def database_now() -> datetime:
 
 
 def transactions_open_since(moment: datetime) -> bool:
-    """Whether another session has a transaction that began at or before `moment` (PostgreSQL; on SQLite,
-    which runs one writer at a time, never). Such a transaction may have read a lead as existing before
-    `moment` and write about it later."""
+    """Whether another client session has a transaction that began at or before `moment` (PostgreSQL; on
+    SQLite, which runs one writer at a time, never). Such a transaction may have read a lead as existing
+    before `moment` and write about it later. Autovacuum and other server processes do not count."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
@@ -392,7 +392,7 @@ def transactions_open_since(moment: datetime) -> bool:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND xact_start <= %s)",
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start <= %s)",
             [moment],
         )
         return cursor.fetchone()[0]

@@ -410,6 +410,11 @@ def delete_left_behind(lead_ids) -> int:
     return deleted
 
 
+def unknown_lead(lead_id) -> dict:
+    """The field error of an event whose lead id is not a lead's, wherever the event was refused."""
+    return {"lead": [f"No lead with id {lead_id}."]}
+
+
 def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     """Store a batch of engagement events, set-based: the good ones are kept, the bad ones reported.
 
@@ -456,14 +461,12 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     result.stored = len(stored.lead_ids)
     result.duplicates = len(rows) - len(stored.lead_ids) - len(stored.missing)
     for position in stored.missing:
-        result.errors.append(
-            {"index": sent[position]["index"], "errors": {"lead": [f"No lead with id {rows[position][0]}."]}}
-        )
+        result.errors.append({"index": sent[position]["index"], "errors": unknown_lead(rows[position][0])})
     # An item refused for its email or campaign hears about its lead id too: one more query, only then.
     known = existing_ids(Lead, {item["lead"] for item, _ in refused if item.get("lead")})
     for item, problems in refused:
         if item.get("lead") and item["lead"] not in known:
-            problems = {"lead": [f"No lead with id {item['lead']}."], **problems}
+            problems = {**unknown_lead(item["lead"]), **problems}
         result.errors.append({"index": item["index"], "errors": problems})
     result.errors.sort(key=lambda error: error["index"])
     return result

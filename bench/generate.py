@@ -31,6 +31,7 @@ from leads.models import (
     LeadStageChange,
     LifecycleStage,
     RejectionReason,
+    email_key,
 )
 
 CHUNK = 20_000
@@ -298,6 +299,7 @@ LEAD_FIELDS = [
     "first_name",
     "last_name",
     "email",
+    "email_key",
     "phone",
     "company",
     "job_title",
@@ -544,6 +546,7 @@ def add_leads(
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
                 email=f"lead{pk}@{domain}",
+                email_key=email_key(f"lead{pk}@{domain}"),
                 phone="",
                 company=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}",
                 job_title=rng.choice(TITLES),

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from leads.bulk import insert_objects, instance_builder
-from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadImport, LifecycleStage
+from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadImport, LifecycleStage, email_key
 from leads.services import (
     COMPANY_SIZES,
     CONTACT_FIELDS,
@@ -251,7 +251,7 @@ def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) 
         problems.append(f"Company size {contact['company_size']!r} is not one of {', '.join(CompanySize.values)}.")
     if problems:
         raise ValidationError(" ".join(problems))
-    return Row(line=line, email=email, key=email.lower(), contact=contact, campaign_slug=values.get("campaign", ""))
+    return Row(line=line, email=email, key=email_key(email), contact=contact, campaign_slug=values.get("campaign", ""))
 
 
 class ImportRun:
@@ -329,13 +329,13 @@ class ImportRun:
         self.merged += merged
 
     def _write(self, folded: dict[str, list[Row]]) -> tuple[int, int]:
-        existing = {lead.email.lower(): lead for lead in Lead.objects.with_emails(folded)}
+        existing = {lead.email_key: lead for lead in Lead.objects.with_email_keys(folded)}
         new_leads, changed_leads, changed_fields = [], [], set()
         for key, rows in folded.items():
             lead = existing.get(key)
             is_new = lead is None
             if is_new:
-                lead = self.new_lead(email=rows[0].email)
+                lead = self.new_lead(email=rows[0].email, email_key=key)
             fields = set()
             for row in rows:
                 fields.update(merge_contact(lead, row.contact))
@@ -350,7 +350,7 @@ class ImportRun:
             for lead in changed_leads:
                 lead.updated_at = self.now
             Lead.objects.bulk_update(changed_leads, [*sorted(changed_fields), "updated_at"], batch_size=BATCH_SIZE)
-        leads = {**existing, **{lead.email.lower(): lead for lead in new_leads}}
+        leads = {**existing, **{lead.email_key: lead for lead in new_leads}}
         adapt_time = connection.ops.adapt_datetimefield_value
         now, properties = adapt_time(self.now), self.event_properties
         events = [

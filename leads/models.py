@@ -1,6 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -71,14 +71,43 @@ class CaptureSource(models.TextChoices):
     MANUAL = "manual", "Entered by hand"
 
 
+EMAIL_KEY_MAX_LENGTH = 320
+
+
+def email_key(email: str) -> str:
+    """The form of an email address that says whether two addresses are the same person's: Unicode
+    case-folded (É and é, ß and ss), the domain IDNA-encoded (éxample.com and xn--xample-9ua.com).
+
+    Every door finds a lead by this key, on every database: SQLite's LOWER folds ASCII letters only, so
+    comparing lower(email) there made u@ÉXAMPLE.com and u@éxample.com two leads. A domain that is not a
+    valid IDNA name (an empty or over-long label) keeps its case-folded text.
+    """
+    local, at, domain = (email or "").strip().casefold().rpartition("@")
+    if not at:
+        return domain
+    domain = domain.rstrip(".")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_domain = domain
+    key = f"{local}@{ascii_domain}"
+    return key if len(key) <= EMAIL_KEY_MAX_LENGTH else f"{local}@{domain}"
+
+
 class LeadQuerySet(models.QuerySet):
     def with_email(self, email: str):
-        """Leads whose email matches case-insensitively, through the unique index on lower(email)."""
-        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+        """The lead with this email in any spelling of it (`email_key`), through the unique index."""
+        return self.filter(email_key=email_key(email))
 
-    def with_emails(self, emails):
-        """Leads whose lowered email is one of `emails` (already lowered): one indexed query per batch."""
-        return self.alias(email_lower=Lower("email")).filter(email_lower__in=list(emails)).order_by()
+    def with_email_keys(self, keys):
+        """Leads whose `email_key` is one of `keys` (already keys): one indexed query per batch."""
+        return self.filter(email_key__in=list(keys)).order_by()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for lead in objs:
+            lead.email_key = email_key(lead.email)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Lead(models.Model):
@@ -87,6 +116,8 @@ class Lead(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(max_length=254)
+    # `email_key(email)`, kept by `save()` and every bulk writer: what every door looks a lead up by.
+    email_key = models.CharField(max_length=EMAIL_KEY_MAX_LENGTH, editable=False)
     phone = models.CharField(max_length=40, blank=True)
     company = models.CharField(max_length=200, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
@@ -151,6 +182,7 @@ class Lead(models.Model):
     # Imports and the SQL rescoring write set-based and add no history rows.
     history = HistoricalRecords(
         excluded_fields=[
+            "email_key",
             "fit_score",
             "engagement_score",
             "score",
@@ -171,11 +203,9 @@ class Lead(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                name="lead_email_unique_case_insensitive",
-                violation_error_message="A lead with this email already exists.",
-            ),
+            models.UniqueConstraint(fields=["email_key"], name="lead_email_key_unique"),
+            # A writer that forgot the key would make a lead no door can find: refused instead.
+            models.CheckConstraint(condition=~models.Q(email_key=""), name="lead_email_key_set"),
         ]
         indexes = [
             # The list's newest-first order, and (PostgreSQL) the stage times the funnel's medians read from
@@ -199,8 +229,25 @@ class Lead(models.Model):
     def __str__(self):
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("leads:lead_detail", args=[self.pk])
+
+    def validate_constraints(self, exclude=None):
+        """The email's uniqueness is checked on its key, and reported on the email field (forms show it)."""
+        self.email_key = email_key(self.email)
+        exclude = set(exclude or ())
+        if "email" not in exclude:
+            taken = Lead.objects.with_email(self.email).exclude(pk=self.pk).exists()
+            if taken:
+                raise ValidationError({"email": "A lead with this email already exists."})
+        super().validate_constraints(exclude={*exclude, "email_key"})
 
     @property
     def full_name(self) -> str:

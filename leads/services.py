@@ -4,7 +4,7 @@ Every lifecycle move goes through `change_stage`, which records it. Every door (
 the public capture form, the API, the CSV import) creates or merges through `capture_lead` (one lead)
 or the set-based merge in `leads.imports` that applies the same rules (`merge_contact`, `touch`).
 
-Merge rules, for a lead captured again with the same email (compared case-insensitively):
+Merge rules, for a lead captured again with the same email (any spelling of it: `models.email_key`):
 - a blank value never overwrites a stored one; a non-empty new value replaces the stored one (the latest
   thing a person told us about themselves is the freshest: new job title, new phone);
 - the email keeps the spelling it was first captured with;
@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -44,6 +43,7 @@ from leads.models import (
     LeadStageChange,
     LifecycleStage,
     ScoreRequest,
+    email_key,
 )
 
 COMPANY_SIZES = frozenset(CompanySize.values)
@@ -183,7 +183,7 @@ def capture_lead(
 
     The single entry point of every door, so the merge rules (module docstring) hold everywhere. Two
     captures of the same new email at the same moment cannot make two leads: the database refuses the
-    second insert (unique lower(email)), and the loser merges into the winner's row, locked.
+    second insert (unique `email_key`), and the loser merges into the winner's row, locked.
     """
     email = (data.get("email") or "").strip()
     if not email:
@@ -426,13 +426,9 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
     """
     result = EventBatchResult()
     now = timezone.now()
-    emails = {item["email"].strip().lower() for item in items if not item.get("lead") and item.get("email")}
+    keys = {email_key(item["email"]) for item in items if not item.get("lead") and item.get("email")}
     slugs = {item["campaign"] for item in items if item.get("campaign")}
-    id_by_email = (
-        dict(Lead.objects.with_emails(emails).annotate(lowered=Lower("email")).values_list("lowered", "pk"))
-        if emails
-        else {}
-    )
+    id_by_key = dict(Lead.objects.with_email_keys(keys).values_list("email_key", "pk")) if keys else {}
     campaign_ids = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
 
     rows, sent, refused = [], [], []
@@ -441,7 +437,7 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         problems = {}
         lead_id = item.get("lead")
         if not lead_id:
-            lead_id = id_by_email.get((item.get("email") or "").strip().lower())
+            lead_id = id_by_key.get(email_key(item.get("email") or ""))
             if lead_id is None:
                 problems["email"] = ["No lead with this email; create it with POST /api/v1/leads/ first."]
         slug = item.get("campaign")

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leads.bulk import insert_objects, instance_builder
-from leads.models import CaptureSource, Lead, LeadEvent, LifecycleStage
+from leads.models import CaptureSource, Lead, LeadEvent, LifecycleStage, email_key
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,12 @@ AWKWARD = ["tab\there", "two\nlines", "carriage\rreturn", "back\\slash", "\\N", 
 def new_lead(**values):
     now = timezone.now()
     build = instance_builder(Lead, source=CaptureSource.IMPORT, stage=LifecycleStage.LEAD, created_at=now, lead_at=now)
-    return build(**values)
+    return build(email_key=email_key(values["email"]), **values)
+
+
+def test_a_lead_without_its_email_key_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_objects([instance_builder(Lead, stage=LifecycleStage.LEAD)(email="keyless@example.com")])
 
 
 def test_inserted_leads_get_their_keys_and_every_value_back_as_given():

@@ -26,9 +26,10 @@ def insert_rows(
     chunk: int = CHUNK,
 ) -> list:
     """INSERT already-adapted `rows`, `chunk` per statement; with `returning` (a column, e.g. "id"), that
-    column of each inserted row, in row order. With `ignore_conflicts`, a row that would break a unique
-    constraint is skipped (and not returned). With `update_on_conflict` (a unique column), a row whose key
-    is already stored updates the other columns of that row instead (an upsert; keys must not repeat)."""
+    column of each inserted row, in row order (with several columns, "a, b", a tuple per row). With
+    `ignore_conflicts`, a row that would break a unique constraint is skipped (and not returned). With
+    `update_on_conflict` (a unique column), a row whose key is already stored updates the other columns of
+    that row instead (an upsert; keys must not repeat)."""
     ids, rows = [], iter(rows)
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if update_on_conflict:
@@ -40,7 +41,7 @@ def insert_rows(
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}{suffix}"  # noqa: S608 - no user input
             cursor.execute(sql, [value for row in batch for value in row])
             if returning:
-                ids += [row[0] for row in cursor.fetchall()]
+                ids += [row if "," in returning else row[0] for row in cursor.fetchall()]
     return ids
 
 

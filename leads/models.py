@@ -279,10 +279,14 @@ class ScoreRequest(models.Model):
 
 
 class LeadEventQuerySet(models.QuerySet):
-    def with_external_ids(self, external_ids):
-        """Events with one of these external ids. The `<> ''` repeats the unique index's condition so that
-        the database uses that partial index instead of scanning every event."""
-        return self.filter(external_id__in=list(external_ids)).exclude(external_id="").order_by()
+    def with_external_ids(self, lead_ids, external_ids):
+        """Events of these leads with one of these external ids. The `<> ''` repeats the unique index's
+        condition so that the database uses that partial index instead of scanning the leads' events."""
+        return (
+            self.filter(lead_id__in=list(lead_ids), external_id__in=list(external_ids))
+            .exclude(external_id="")
+            .order_by()
+        )
 
 
 class EventKind(models.TextChoices):
@@ -318,7 +322,8 @@ class LeadEvent(models.Model):
     )
     occurred_at = models.DateTimeField(default=timezone.now)
     properties = models.JSONField(default=dict, blank=True)
-    # Set by integrations that may send the same event twice: the second delivery is recognised.
+    # Set by integrations that may send the same event twice: the second delivery is recognised. It names an
+    # event of its lead: two leads' events may carry the same id (two systems, two counters).
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -328,9 +333,9 @@ class LeadEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["external_id"],
+                fields=["lead", "external_id"],
                 condition=~models.Q(external_id=""),
-                name="lead_event_external_id_unique",
+                name="lead_event_external_id_unique_per_lead",
             ),
         ]
         indexes = [
@@ -385,6 +390,7 @@ class LeadNote(models.Model):
 
 # Engagement properties are free-form context (page URL, asset name...), not a document store.
 EVENT_PROPERTIES_MAX_BYTES = 4096
+EVENT_PROPERTIES_MAX_DEPTH = 32
 
 
 class LeadImport(models.Model):

@@ -2,13 +2,14 @@ import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign
 from leads.models import CompanySize, EventKind, Lead
-from leads.services import check_properties
+from leads.services import check_event_time, check_properties
 
 MAX_EVENTS_PER_REQUEST = 1000
 
@@ -92,6 +93,9 @@ class LeadCaptureSerializer(serializers.Serializer):
     def validate_properties(self, value):
         return _check_properties(value)
 
+    def validate_occurred_at(self, value):
+        return _check_event_time(value)
+
 
 class EventSerializer(serializers.Serializer):
     """One engagement event, for a lead given by `lead` (id) or `email`."""
@@ -106,11 +110,17 @@ class EventSerializer(serializers.Serializer):
         max_length=100,
         required=False,
         allow_blank=True,
-        help_text="Your id for the event: an event sent again with the same external_id is ignored.",
+        help_text=(
+            "Your id for the event, unique among the lead's events: an event sent again with the same external_id "
+            "is ignored; one that reuses the lead's id for another kind or time is refused."
+        ),
     )
 
     def validate_properties(self, value):
         return _check_properties(value)
+
+    def validate_occurred_at(self, value):
+        return _check_event_time(value)
 
     def validate(self, attrs):
         if not attrs.get("lead") and not attrs.get("email"):
@@ -190,15 +200,19 @@ def _occurred_at_cleaner():
         return lambda value: None
     time_zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
 
+    now = timezone.now()
+
     def clean(value):
         if type(value) is not str:
             return None
         try:
             parsed = datetime.fromisoformat(value)  # what `parse_datetime` tries first
             if time_zone is not None and parsed.utcoffset() is not None:
-                return parsed.astimezone(time_zone)  # what `enforce_timezone` does with an aware time
-            return field.enforce_timezone(parsed)
-        except (ValueError, OverflowError, serializers.ValidationError):
+                parsed = parsed.astimezone(time_zone)  # what `enforce_timezone` does with an aware time
+            else:
+                parsed = field.enforce_timezone(parsed)
+            return check_event_time(parsed, now)
+        except (ValueError, OverflowError, serializers.ValidationError, DjangoValidationError):
             return None
 
     return clean
@@ -241,6 +255,13 @@ def _check_properties(value):
         return check_properties(value)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.message_dict["properties"]) from exc
+
+
+def _check_event_time(value):
+    try:
+        return check_event_time(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict["occurred_at"]) from exc
 
 
 class EventErrorSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ import functools
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -32,6 +32,7 @@ from crm.prepared import Prepared
 from leads.bulk import existing_ids, insert_rows, upsert_clause
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
+    EVENT_PROPERTIES_MAX_DEPTH,
     FUNNEL,
     REACHED_AT,
     CaptureSource,
@@ -158,13 +159,61 @@ def consent_source_label(source: str, campaign: Campaign | None) -> str:
 
 
 def check_properties(properties) -> dict:
-    """Event properties must be a JSON object of at most EVENT_PROPERTIES_MAX_BYTES once encoded."""
+    """Event properties must be a JSON object of at most EVENT_PROPERTIES_MAX_BYTES once encoded, nested at
+    most EVENT_PROPERTIES_MAX_DEPTH levels, whose texts a database can store (`unstorable_text`)."""
     properties = properties or {}
     if not isinstance(properties, dict):
         raise ValidationError({"properties": "Properties must be a JSON object."})
+    problem = unstorable_text(properties)
+    if problem:
+        raise ValidationError({"properties": problem})
     if len(json.dumps(properties, default=str)) > EVENT_PROPERTIES_MAX_BYTES:
         raise ValidationError({"properties": f"Properties are limited to {EVENT_PROPERTIES_MAX_BYTES} bytes of JSON."})
     return properties
+
+
+def unstorable_text(value) -> str:
+    """Why the JSON value `value` cannot be stored, or "" when it can.
+
+    PostgreSQL refuses a NUL character (\\u0000) in JSON and in text, and a text holding half of a UTF-16
+    surrogate pair (\\ud800–\\udfff, which a JSON document may spell but which is not a character) cannot
+    even be encoded to send it: either fails the whole statement, and with it every good event of the
+    batch. The walk is iterative and bounded in depth, so a deeply nested document cannot exhaust the stack.
+    """
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > EVENT_PROPERTIES_MAX_DEPTH:
+            return f"Properties can be nested at most {EVENT_PROPERTIES_MAX_DEPTH} levels deep."
+        if isinstance(item, dict):
+            stack.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            stack.extend((part, depth + 1) for part in item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "Text cannot contain the NUL character (\\u0000)."
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return "Text cannot contain half of a UTF-16 surrogate pair (\\ud800–\\udfff)."
+    return ""
+
+
+# Events are refused when dated outside this window: an event more than a day ahead of the server's clock
+# would never decay and would freeze the lead's latest touch; one before 1970 is a broken clock or field.
+EVENT_TIME_LEEWAY = timedelta(days=1)
+EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def check_event_time(occurred_at: datetime, now: datetime | None = None) -> datetime:
+    """`occurred_at`, if it lies between 1970 and a day ahead of now; else a ValidationError on the field."""
+    now = now or timezone.now()
+    if occurred_at > now + EVENT_TIME_LEEWAY:
+        message = f"An event cannot be dated more than a day ahead of the server's clock ({now:%Y-%m-%d %H:%M} UTC)."
+        raise ValidationError({"occurred_at": message})
+    if occurred_at < EARLIEST_EVENT:
+        raise ValidationError({"occurred_at": "An event cannot be dated before 1970."})
+    return occurred_at
 
 
 @transaction.atomic
@@ -192,7 +241,7 @@ def capture_lead(
         raise ValidationError({"source": f"Unknown capture source: {source}."})
     kind = event_kind or DEFAULT_EVENT_KIND[source]
     properties = check_properties(properties)
-    occurred_at = occurred_at or timezone.now()
+    occurred_at = check_event_time(occurred_at) if occurred_at else timezone.now()
     contact = clean_contact(data)
 
     lead = Lead.objects.select_for_update().with_email(email).first()
@@ -295,15 +344,19 @@ def change_stages(*, lead_ids, to: str, by, reason: str = "", note: str = "") ->
 class StoredEvents(NamedTuple):
     """What `store_events` did with its rows."""
 
-    lead_ids: list[int]  # the lead of each row that went in
+    stored: list[tuple[int, str]]  # (lead, external_id) of each row that went in
     missing: list[int]  # the positions (in the rows given) of the rows whose lead does not exist
+
+    @property
+    def lead_ids(self) -> list[int]:
+        return [lead_id for lead_id, _external_id in self.stored]
 
 
 def store_events(rows: list[tuple]) -> StoredEvents:
     """Insert event `rows` (EVENT_COLUMNS, adapted) whose lead exists, and queue their leads for scoring.
-    An event whose external_id is already stored (a resent delivery, a resend racing this batch, or a
-    repeat earlier in `rows`) is skipped by the unique index. The lead row is not written here: scoring
-    sets its score and `last_event_at` together, soon after.
+    An event whose external_id is already stored for its lead (a resent delivery, a resend racing this
+    batch, or a repeat earlier in `rows`) is skipped by the unique index. The lead row is not written here:
+    scoring sets its score and `last_event_at` together, soon after.
 
     On PostgreSQL one prepared statement (`store_events_statement`) checks the leads and writes both tables,
     atomic without a transaction block: an event from the API then costs one round trip to the database
@@ -319,9 +372,13 @@ def store_events(rows: list[tuple]) -> StoredEvents:
         kept = [row for row in rows if row[0] in known]
         with transaction.atomic():
             stored = insert_rows(
-                LeadEvent._meta.db_table, EVENT_COLUMNS, kept, returning="lead_id", ignore_conflicts=True
+                LeadEvent._meta.db_table,
+                EVENT_COLUMNS,
+                kept,
+                returning="lead_id, external_id",
+                ignore_conflicts=True,
             )
-            request_scores(stored)
+            request_scores(lead_id for lead_id, _external_id in stored)
         return StoredEvents(stored, missing)
     from leads import tasks  # tasks import this module
 
@@ -330,21 +387,21 @@ def store_events(rows: list[tuple]) -> StoredEvents:
         columns = [list(column) for column in zip(*rows, strict=True)]
         store_events_statement().execute(cursor, [*columns, secrets.randbits(62), now])
         result = cursor.fetchall()
-    stored = [lead_id for lead_id, missing in result if missing is None]
+    stored = [(lead_id, external_id) for lead_id, external_id, missing in result if missing is None]
     if stored:
         transaction.on_commit(tasks.ring_scoring, robust=True)
-    return StoredEvents(stored, [missing for lead_id, missing in result if missing is not None])
+    return StoredEvents(stored, [missing for _lead, _external_id, missing in result if missing is not None])
 
 
 @functools.cache
 def store_events_statement() -> Prepared:
     """The PostgreSQL statement of `store_events`. The events arrive as one array per column (so that one
     prepared statement serves every batch size) and go in, in order, if their lead exists and their
-    external_id is not stored. Each lead with a new event gets a score request with a fresh ticket (one
-    for the whole statement: a renewed request only has to differ from the ticket a scoring run read),
-    written in lead order as `request_scores` writes them, so that concurrent batches take their locks in
-    one order. It returns a row (lead id, NULL) for each event stored and (NULL, position) for each whose
-    lead does not exist."""
+    external_id is not stored for that lead. Each lead with a new event gets a score request with a fresh
+    ticket (one for the whole statement: a renewed request only has to differ from the ticket a scoring run
+    read), written in lead order as `request_scores` writes them, so that concurrent batches take their
+    locks in one order. It returns a row (lead id, external id, NULL) for each event stored and (NULL, NULL,
+    position) for each whose lead does not exist."""
     events, requests = LeadEvent._meta, ScoreRequest._meta
     db_types = {field.column: field.db_type(connection) for field in events.concrete_fields}
     columns = ", ".join(EVENT_COLUMNS)
@@ -357,16 +414,16 @@ def store_events_statement() -> Prepared:
         ),
         stored AS (
             INSERT INTO {events.db_table} ({columns}) SELECT {columns} FROM incoming WHERE known ORDER BY ordinal
-            ON CONFLICT DO NOTHING RETURNING lead_id
+            ON CONFLICT DO NOTHING RETURNING lead_id, external_id
         ),
         requested AS (
             INSERT INTO {requests.db_table} ({", ".join(SCORE_REQUEST_COLUMNS)})
             SELECT DISTINCT lead_id, %s, %s FROM stored ORDER BY lead_id
             {upsert_clause("lead_id", SCORE_REQUEST_COLUMNS)}
         )
-        SELECT lead_id, NULL FROM stored
+        SELECT lead_id, external_id, NULL FROM stored
         UNION ALL
-        SELECT NULL, ordinal - 1 FROM incoming WHERE NOT known
+        SELECT NULL, NULL, ordinal - 1 FROM incoming WHERE NOT known
     """  # noqa: S608 - table and column names only; every value is a parameter
     types = tuple(f"{db_types[column]}[]" for column in EVENT_COLUMNS) + ("bigint", db_types["created_at"])
     return Prepared("relay_store_events", sql, types)
@@ -420,9 +477,11 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
 
     Each item is a dict with `index` (its position in the request), `lead` (an id) or `email`, `kind`,
     optional `occurred_at`, `campaign` (a slug), `properties` and `external_id`. Items are looked up in a
-    handful of queries whatever the batch size; an event whose `external_id` is already stored (or
-    repeated in the batch) is a resent delivery and is ignored. Events do not create leads: an unknown
-    lead id or email is an error (capture the lead first).
+    handful of queries whatever the batch size. An `external_id` names an event of its lead: an event
+    whose external_id its lead already has (or that repeats one earlier in the batch) is a resent delivery
+    and is ignored, unless it says something else (another kind, or another time it gives explicitly):
+    then it is refused, with the field, rather than dropped in silence. Events do not create leads: an
+    unknown lead id or email is an error (capture the lead first).
     """
     result = EventBatchResult()
     now = timezone.now()
@@ -454,10 +513,12 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         )
         sent.append(item)
     stored = store_events(rows)
-    result.stored = len(stored.lead_ids)
-    result.duplicates = len(rows) - len(stored.lead_ids) - len(stored.missing)
+    result.stored = len(stored.stored)
     for position in stored.missing:
         result.errors.append({"index": sent[position]["index"], "errors": unknown_lead(rows[position][0])})
+    conflicts = _external_id_conflicts(rows, sent, stored)
+    result.errors += conflicts
+    result.duplicates = len(rows) - len(stored.stored) - len(stored.missing) - len(conflicts)
     # An item refused for its email or campaign hears about its lead id too: one more query, only then.
     known = existing_ids(Lead, {item["lead"] for item, _ in refused if item.get("lead")})
     for item, problems in refused:
@@ -466,6 +527,47 @@ def record_events(*, items: list[dict], by=None) -> EventBatchResult:
         result.errors.append({"index": item["index"], "errors": problems})
     result.errors.sort(key=lambda error: error["index"])
     return result
+
+
+def _external_id_conflicts(rows, sent, stored: StoredEvents) -> list[dict]:
+    """The errors of the rows that were not stored because their lead already has their external_id, and
+    that differ from the stored event: another kind, or another time given explicitly. One query, only when
+    some row with an external_id was not stored."""
+    missing, went_in = set(stored.missing), set(stored.stored)
+    skipped = []
+    for position, row in enumerate(rows):
+        pair = (row[0], row[5])
+        if not row[5] or position in missing:
+            continue
+        if pair in went_in:
+            went_in.discard(pair)  # its first row in the batch went in; a repeat of it did not
+        else:
+            skipped.append(position)
+    if not skipped:
+        return []
+    pairs = {(rows[position][0], rows[position][5]) for position in skipped}
+    known = LeadEvent.objects.with_external_ids(
+        {lead_id for lead_id, _ in pairs}, {external_id for _, external_id in pairs}
+    )
+    original = {
+        (lead_id, external_id): (kind, occurred_at)
+        for lead_id, external_id, kind, occurred_at in known.order_by("id").values_list(
+            "lead_id", "external_id", "kind", "occurred_at"
+        )
+        if (lead_id, external_id) in pairs
+    }
+    errors = []
+    for position in skipped:
+        item, (lead_id, kind, *_rest) = sent[position], rows[position]
+        stored_kind, stored_at = original.get((lead_id, item["external_id"]), (kind, None))
+        given_at = item.get("occurred_at")
+        if stored_kind != kind or (given_at is not None and stored_at is not None and given_at != stored_at):
+            message = (
+                f"This lead already has an event with external_id {item['external_id']!r}, of another kind or time "
+                "(a resend must repeat the event; a new event needs an id of its own)."
+            )
+            errors.append({"index": item["index"], "errors": {"external_id": [message]}})
+    return errors
 
 
 def is_backward(from_stage: str, to_stage: str) -> bool:

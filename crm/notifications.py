@@ -8,6 +8,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from crm.models import Notification
+from crm.text import fit_to, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -15,9 +16,13 @@ logger = logging.getLogger(__name__)
 def notify(*, users, message: str, url: str = "", email_subject: str = "") -> list[Notification]:
     """Create one notification per user and, after the transaction commits, email those with an address.
 
+    The message is cut to its column and the subject folded to one line: both are built from what people
+    typed (a lead's name and company), and a notification too long to store would fail the work it reports.
     An email that cannot be sent is logged, never raised: the notification in the app is already there.
     """
     users = [user for user in users if user is not None]
+    message = fit_to(Notification, "message", one_line(message))
+    email_subject = one_line(email_subject, 200)
     notifications = Notification.objects.bulk_create(
         Notification(user=user, message=message, url=url) for user in users
     )

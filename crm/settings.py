@@ -168,9 +168,16 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 # Leads queued for scoring are scored this long after the first change that queued them (one task per
 # process per interval, whatever the event rate): the delay an event adds before its lead's hand-over.
 SCORING_DOORBELL_SECONDS = 0.25
+# How often beat's sweep scores what rings missed and hands over every qualified lead left behind (a
+# worker that died mid-batch, a failed hand-over due again): the longest such a lead waits.
+SCORING_SWEEP_SECONDS = env.float("SCORING_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
-    "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": 60.0},
+    "score-stale-leads": {
+        "task": "leads.score_stale_leads",
+        "schedule": SCORING_SWEEP_SECONDS,
+        "kwargs": {"sweep": True},
+    },
     "reassign-overdue-mqls": {"task": "leads.reassign_overdue_mqls", "schedule": 300.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},

@@ -6,6 +6,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from crm.roles import SALES_REP, has_role, is_manager
+from crm.text import fit_to, one_line
 from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
 from leads.models import LifecycleStage
@@ -119,17 +120,17 @@ def open_deal_for_lead(*, lead, owner, handoff=None) -> Deal:
         existing = Deal.objects.filter(handoff=handoff).first()
         if existing is not None:
             return existing
-    title = lead.company or lead.full_name or lead.email
+    title = one_line(lead.company or lead.full_name or lead.email)
     try:
         with transaction.atomic():
             return create_deal(
                 by=owner,
                 owner=owner,
                 handoff=handoff,
-                title=title[:200],
+                title=fit_to(Deal, "title", title),
                 lead=lead,
-                company=lead.company,
-                contact_name=lead.full_name,
+                company=fit_to(Deal, "company", lead.company),
+                contact_name=fit_to(Deal, "contact_name", lead.full_name),
                 contact_email=lead.email,
                 source_campaign=lead.first_touch_campaign,
             )

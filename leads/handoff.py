@@ -5,17 +5,28 @@ The downstream effect of a hand-over (a deal in the pipeline) goes through two n
 """
 
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from crm.notifications import notify
 from crm.roles import MANAGER, SALES_REP, is_manager
-from leads.models import Handoff, Lead, LifecycleStage, RejectionReason, ScoringSettings, TerritoryRule
-from leads.scoring import QUALIFYING_STAGES, score_lead
+from crm.text import cut
+from leads.models import (
+    Handoff,
+    HandoffFailure,
+    Lead,
+    LifecycleStage,
+    RejectionReason,
+    ScoreRequest,
+    ScoringSettings,
+    TerritoryRule,
+)
+from leads.scoring import QUALIFYING_STAGES, leads_ready_for_handover, score_lead
 from leads.services import change_stage
 
 logger = logging.getLogger(__name__)
@@ -56,21 +67,130 @@ def managers():
     return get_user_model().objects.filter(is_active=True, groups__name=MANAGER)
 
 
-def hand_over_mql(*, lead_id: int) -> Handoff | None:
+class NoRepAvailable(Exception):
+    """A lead qualified, but there is no active sales rep to hand it to."""
+
+
+@dataclass
+class HandoverRun:
+    """What `hand_over_each` did: hand-overs made, and leads whose hand-over failed (each recorded)."""
+
+    handed_over: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
+# A failed hand-over is tried again after 1, 2, 4 … minutes, then every hour.
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+# Failures that are the database's, not the lead's: the task is retried as a whole (nothing was consumed).
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError)
+
+
+def hand_over_each(leads: dict[int, int | None]) -> HandoverRun:
+    """Hand over each of `leads` (lead id → the ticket of its score request, or None) in its own
+    transaction, so that one lead's failure neither undoes nor stops the others'.
+
+    A lead whose hand-over raises is logged with its id and recorded as a `HandoffFailure`, which managers
+    see and the beat sweep retries with backoff; its score request is consumed with that record. A lost
+    database connection is not the lead's fault: it propagates, with nothing consumed, and the task's retry
+    (or the beat sweep) does the rest.
+    """
+    run = HandoverRun()
+    for lead_id, ticket in leads.items():
+        try:
+            if hand_over_mql(lead_id=lead_id, ticket=ticket):
+                run.handed_over += 1
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("The hand-over of lead %s failed; it will be retried", lead_id)
+            record_failure(lead_id=lead_id, error=exc, ticket=ticket)
+            run.failed.append(lead_id)
+    return run
+
+
+def hand_over_mql(*, lead_id: int, ticket: int | None = None) -> Handoff | None:
     """Make a qualified lead an MQL, assign it to a rep, open its deal and tell the rep: exactly once.
 
     Safe to run any number of times, by any number of workers at once: the lead row is locked, the state
     is checked again under the lock (only a subscriber or lead at or above the threshold qualifies), and
-    a unique (lead, round) refuses a second hand-over. Returns the new hand-over, or None when nothing
-    was (or is left) to do.
+    a unique (lead, round) refuses a second hand-over. The lead's score request (if `ticket` is still its
+    ticket) and any earlier failure are consumed in the same transaction, so the work is either done and
+    forgotten or not done and still asked for. Returns the new hand-over, or None when nothing was (or is
+    left) to do; raises when the hand-over itself fails (see `hand_over_each`).
     """
     try:
         with transaction.atomic():
-            return _hand_over(lead_id)
+            handoff = _hand_over(lead_id)
+            _consume(lead_id, ticket)
+            return handoff
     except IntegrityError:
         # Another worker handed this lead over between our check and our insert: that one counts.
-        logger.info("Lead %s was handed over concurrently; nothing to do", lead_id)
-        return None
+        if Handoff.objects.filter(lead_id=lead_id, outcome=Handoff.Outcome.PENDING).exists():
+            logger.info("Lead %s was handed over concurrently; nothing to do", lead_id)
+            return None
+        raise
+
+
+def _consume(lead_id: int, ticket: int | None) -> None:
+    HandoffFailure.objects.filter(lead_id=lead_id).delete()
+    if ticket is not None:
+        ScoreRequest.objects.filter(lead_id=lead_id, ticket=ticket).delete()
+
+
+def record_failure(*, lead_id: int, error: Exception, ticket: int | None = None, now=None) -> HandoffFailure | None:
+    """Record that the hand-over of `lead_id` failed with `error`, set its next try (1, 2, 4 … minutes,
+    at most an hour), and consume its score request: the retry is this row's, not the queue's. Managers
+    hear about a lead's first failure. Returns None when the lead no longer exists."""
+    now = now or timezone.now()
+    text = cut(f"{error.__class__.__name__}: {error}", 2000)
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None:
+            return None
+        failure = HandoffFailure.objects.filter(lead=lead).first()
+        if failure is None:
+            failure = HandoffFailure(lead=lead, first_failed_at=now, attempts=0)
+        failure.attempts += 1
+        failure.error = text
+        failure.last_failed_at = now
+        failure.next_attempt_at = now + min(RETRY_FIRST * 2 ** min(failure.attempts - 1, 10), RETRY_MAX)
+        failure.save()
+        if ticket is not None:
+            ScoreRequest.objects.filter(lead_id=lead_id, ticket=ticket).delete()
+        if failure.attempts == 1:
+            notify(
+                users=list(managers()),
+                message=f"The hand-over of {lead} failed ({error.__class__.__name__}); Relay will retry it.",
+                url=reverse("leads:failed_handoffs"),
+            )
+    return failure
+
+
+def leads_to_catch_up(*, now=None):
+    """Qualified leads that nothing is handing over right now: ready and without a hand-over (a worker died
+    between scoring and hand-over, a rescore raised a score), or whose failed hand-over is due again."""
+    now = now or timezone.now()
+    return leads_ready_for_handover().exclude(handoff_failure__next_attempt_at__gt=now)
+
+
+def catch_up(*, limit: int = 500, now=None) -> HandoverRun:
+    """The beat sweep's hand-overs: up to `limit` of `leads_to_catch_up`, each in its own transaction."""
+    ids = leads_to_catch_up(now=now).order_by("-score", "pk").values_list("pk", flat=True)[:limit]
+    return hand_over_each(dict.fromkeys(ids))
+
+
+def retry_failed_handoff(*, lead_id: int) -> Handoff:
+    """A manager's "retry now": hand the lead over at once. Raises HandoffError with the reason when it fails
+    again (recorded, like any failure) or when the lead no longer qualifies (its failure is then cleared)."""
+    run = hand_over_each({lead_id: None})
+    if run.failed:
+        failure = HandoffFailure.objects.filter(lead_id=lead_id).first()
+        raise HandoffError(f"The hand-over failed again: {failure.error if failure else 'the lead is gone'}")
+    if run.handed_over:
+        return Handoff.objects.filter(lead_id=lead_id).order_by("-round").first()
+    HandoffFailure.objects.filter(lead_id=lead_id).delete()
+    raise HandoffError("This lead does not qualify for a hand-over any more (its stage or score changed).")
 
 
 def _hand_over(lead_id: int) -> Handoff | None:
@@ -83,8 +203,7 @@ def _hand_over(lead_id: int) -> Handoff | None:
         return None
     rep = choose_rep(lead)
     if rep is None:
-        logger.warning("Lead %s qualified but there is no active sales rep; it will be retried", lead_id)
-        return None
+        raise NoRepAvailable("There is no active sales rep to hand this MQL to.")
     now = timezone.now()
     handoff = Handoff.objects.create(
         lead=lead,
@@ -175,48 +294,58 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
     """SLA: hand each MQL not answered in time to the next rep, once, and alert the managers.
 
     Each hand-over is reassigned at most once (`reassigned_at`); a second miss only stays overdue in the
-    reports. Works in bounded batches; returns how many were reassigned.
+    reports. Works in bounded batches, each hand-over in its own transaction: one that raises is logged
+    and the others go on (it stays overdue for the next run). Returns how many were reassigned.
     """
-    from deals.services import reassign_handoff_deal
-
     now = now or timezone.now()
     sla = timedelta(hours=ScoringSettings.load().sla_hours)
     reassigned = 0
     overdue = Handoff.objects.filter(outcome=Handoff.Outcome.PENDING, due_at__lt=now, reassigned_at__isnull=True)
     for handoff_id in overdue.order_by("due_at").values_list("pk", flat=True)[:limit]:
-        with transaction.atomic():
-            handoff = (
-                Handoff.objects.select_for_update()
-                .select_related("lead", "rep")
-                .filter(pk=handoff_id, outcome=Handoff.Outcome.PENDING, reassigned_at__isnull=True)
-                .first()
-            )
-            if handoff is None:
-                continue
-            new_rep = choose_rep(handoff.lead, exclude_ids={handoff.rep_id})
-            if new_rep is None:
-                continue
-            missed_by = handoff.rep
-            handoff.previous_rep = missed_by
-            handoff.rep = new_rep
-            handoff.reassigned_at = now
-            handoff.due_at = now + sla
-            handoff.save(update_fields=["previous_rep", "rep", "reassigned_at", "due_at"])
-            lead = handoff.lead
-            lead.owner = new_rep
-            lead.save(update_fields=["owner", "updated_at"])
-            reassign_handoff_deal(handoff=handoff, owner=new_rep)
-            notify(
-                users=[new_rep],
-                message=f"MQL {lead} was reassigned to you: {missed_by} did not answer within the SLA.",
-                url=reverse("leads:inbox"),
-                email_subject=f"Relay: MQL {lead} reassigned to you",
-            )
-            notify(
-                users=list(managers()),
-                message=f"SLA missed: {missed_by} did not answer MQL {lead} in time; reassigned to {new_rep}.",
-                url=lead.get_absolute_url(),
-                email_subject=f"Relay: SLA missed on MQL {lead}",
-            )
-            reassigned += 1
+        try:
+            reassigned += _reassign(handoff_id, now=now, sla=sla)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception:
+            logger.exception("Reassigning overdue hand-over %s failed; the next run tries again", handoff_id)
     return reassigned
+
+
+@transaction.atomic
+def _reassign(handoff_id: int, *, now, sla) -> bool:
+    from deals.services import reassign_handoff_deal
+
+    handoff = (
+        Handoff.objects.select_for_update()
+        .select_related("lead", "rep")
+        .filter(pk=handoff_id, outcome=Handoff.Outcome.PENDING, reassigned_at__isnull=True)
+        .first()
+    )
+    if handoff is None:
+        return False
+    new_rep = choose_rep(handoff.lead, exclude_ids={handoff.rep_id})
+    if new_rep is None:
+        return False
+    missed_by = handoff.rep
+    handoff.previous_rep = missed_by
+    handoff.rep = new_rep
+    handoff.reassigned_at = now
+    handoff.due_at = now + sla
+    handoff.save(update_fields=["previous_rep", "rep", "reassigned_at", "due_at"])
+    lead = handoff.lead
+    lead.owner = new_rep
+    lead.save(update_fields=["owner", "updated_at"])
+    reassign_handoff_deal(handoff=handoff, owner=new_rep)
+    notify(
+        users=[new_rep],
+        message=f"MQL {lead} was reassigned to you: {missed_by} did not answer within the SLA.",
+        url=reverse("leads:inbox"),
+        email_subject=f"Relay: MQL {lead} reassigned to you",
+    )
+    notify(
+        users=list(managers()),
+        message=f"SLA missed: {missed_by} did not answer MQL {lead} in time; reassigned to {new_rep}.",
+        url=lead.get_absolute_url(),
+        email_subject=f"Relay: SLA missed on MQL {lead}",
+    )
+    return True

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.people import display_name
 from crm.roles import MANAGER, SALES_REP, has_role, is_manager, role_required
-from leads.handoff import HandoffError, accept_mql, reject_mql
-from leads.models import Handoff
+from leads.handoff import HandoffError, accept_mql, reject_mql, retry_failed_handoff
+from leads.models import Handoff, HandoffFailure
 from leads.scoring_forms import RejectForm
 
 
@@ -36,6 +37,8 @@ def inbox(request):
         if is_manager(request.user)
         else None,
         "rep_id": rep_id,
+        # Managers hear of a failed hand-over by a notification, and find the list from here.
+        "failed_handoffs": HandoffFailure.objects.count() if is_manager(request.user) else 0,
     }
     return render(request, "leads/inbox.html", context)
 
@@ -91,3 +94,29 @@ def _refused(request, error):
         return response
     messages.error(request, str(error))
     return redirect("leads:inbox")
+
+
+# --- Hand-overs that failed ------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(MANAGER)
+def failed_handoffs(request):
+    """Managers see every qualified lead whose hand-over raised: the error, how often, when Relay tries
+    again, and a button to try now."""
+    failures = HandoffFailure.objects.select_related("lead", "lead__first_touch_campaign").order_by("-last_failed_at")
+    page = Paginator(failures, 25).get_page(request.GET.get("page"))
+    return render(request, "leads/failed_handoffs.html", {"failures": page})
+
+
+@require_POST
+@role_required(MANAGER)
+def retry_handoff(request, pk):
+    """Try the failed hand-over of lead `pk` now; the list says whether it went through, and why not."""
+    try:
+        handoff = retry_failed_handoff(lead_id=pk)
+    except HandoffError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{handoff.lead} was handed over to {display_name(handoff.rep)}.")
+    return redirect("leads:failed_handoffs")

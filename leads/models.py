@@ -222,6 +222,13 @@ class Lead(models.Model):
             models.Index(fields=["mql_at"], name="lead_mql_at_idx"),
             models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
             models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
+            # The beat sweep's leads qualified but not handed over: those still in subscriber or lead with a
+            # score at or above the threshold, found without reading the leads that moved on.
+            models.Index(
+                fields=["-score"],
+                condition=models.Q(stage__in=["subscriber", "lead"]),
+                name="lead_qualifying_score_idx",
+            ),
             # The sweep's leads never scored (a lead written outside the services); few, so a small index.
             models.Index(fields=["id"], condition=models.Q(scored_at__isnull=True), name="lead_unscored_idx"),
         ]
@@ -612,6 +619,27 @@ class Handoff(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.outcome == self.Outcome.PENDING and self.due_at < timezone.now()
+
+
+class HandoffFailure(models.Model):
+    """A qualified lead whose hand-over raised: the error, for managers (who can retry it at once), and when
+    the beat sweep tries again. Each failure doubles the wait, up to an hour; a hand-over that goes through
+    deletes the row. The lead's score request was consumed with this row, so the failure neither blocks
+    nor repeats the work of the leads scored with it."""
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, primary_key=True, related_name="handoff_failure")
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_failed_at", "-lead_id"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="handoff_failure_due_idx")]
+
+    def __str__(self):
+        return f"Hand-over of lead {self.lead_id} failed {self.attempts}×"
 
 
 class TerritoryRule(models.Model):

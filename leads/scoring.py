@@ -298,39 +298,48 @@ def requests_waiting() -> bool:
     return ScoreRequest.objects.exists() or Lead.objects.filter(scored_at__isnull=True).exists()
 
 
+@dataclass
+class ScoredBatch:
+    """What `score_requested` did: the leads it scored, and those of them that now qualify for a hand-over,
+    each with the ticket of its score request (None for a lead scored without one), still queued."""
+
+    ids: list[int]
+    ready: dict[int, int | None]
+
+
 @transaction.atomic
-def score_requested(*, limit: int, newest_first: bool = True, now: datetime | None = None) -> list[int]:
-    """Answer up to `limit` score requests, set-based, plus leads never scored; returns the ids of the
-    leads scored.
+def score_requested(*, limit: int, newest_first: bool = True, now: datetime | None = None) -> ScoredBatch:
+    """Answer up to `limit` score requests, set-based, plus leads never scored.
 
     Newest first by default: after an import has queued a hundred thousand leads, a demo request made now
     is scored in the next run, not behind the import (which a drain, oldest first, works through).
 
     A lead's `last_event_at` moves to its newest event in the same write (events sent through the API do
-    not write the lead row). Each request is deleted only if its ticket is still the one read here: a
-    request renewed meanwhile by a new event stays queued.
+    not write the lead row). A request is consumed only when its work is done: here for a lead that does
+    not qualify; for one that does, in the transaction of its hand-over (`handoff.hand_over_mql`), so that a
+    worker that dies in between leaves the request for the next run. Each request is deleted only if its
+    ticket is still the one read here: a request renewed meanwhile by a new event stays queued.
 
     Locks are taken in the writers' order, leads (by id) before their requests: a capture holds its lead
     and then renews the request, so a run that held requests while waiting for leads would deadlock with it.
     """
     order = "-requested_at" if newest_first else "requested_at"
-    tickets = list(ScoreRequest.objects.order_by(order).values_list("lead_id", "ticket")[:limit])
-    ids = {lead_id for lead_id, _ in tickets}
+    tickets = dict(ScoreRequest.objects.order_by(order).values_list("lead_id", "ticket")[:limit])
+    ids = set(tickets)
     if len(ids) < limit:
         unscored = Lead.objects.filter(scored_at__isnull=True).order_by("pk").values_list("pk", flat=True)
         ids.update(unscored[: limit - len(ids)])
     if not ids:
-        return []
+        return ScoredBatch([], {})
     # Two runs over overlapping leads lock them in one order: the second waits, then scores them again.
     list(Lead.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+    ruleset = Ruleset.load()
     rescore_batch(
-        Lead.objects.filter(pk__in=ids),
-        ruleset=Ruleset.load(),
-        now=now or timezone.now(),
-        last_event_at=newest_event_at(),
+        Lead.objects.filter(pk__in=ids), ruleset=ruleset, now=now or timezone.now(), last_event_at=newest_event_at()
     )
-    _delete_requests(tickets)
-    return sorted(ids)
+    ready = set(leads_ready_for_handover(ruleset.threshold).filter(pk__in=ids).values_list("pk", flat=True))
+    _delete_requests([(lead_id, ticket) for lead_id, ticket in tickets.items() if lead_id not in ready])
+    return ScoredBatch(sorted(ids), {lead_id: tickets.get(lead_id) for lead_id in sorted(ready)})
 
 
 def _delete_requests(tickets: list[tuple[int, int]]) -> None:

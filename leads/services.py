@@ -29,6 +29,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from crm.history import save_without_history
 from crm.prepared import Prepared
+from crm.text import fit_to
 from leads.bulk import existing_ids, insert_rows, upsert_clause
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
@@ -155,7 +156,7 @@ def touch(lead: Lead, campaign: Campaign | None, occurred_at: datetime) -> list[
 
 def consent_source_label(source: str, campaign: Campaign | None) -> str:
     label = CaptureSource(source).label
-    return f"{label}: {campaign.slug}" if campaign else label
+    return fit_to(Lead, "consent_source", f"{label}: {campaign.slug}" if campaign else label)
 
 
 def check_properties(properties) -> dict:
@@ -309,7 +310,7 @@ def update_lead(*, lead: Lead, data: dict, by) -> Lead:
         lead.company_size = normalize_company_size(lead.company_size)
     if lead.marketing_consent != before:
         lead.consent_at = timezone.now()
-        lead.consent_source = f"{CaptureSource.MANUAL.label} by {by.get_username()}"
+        lead.consent_source = fit_to(Lead, "consent_source", f"{CaptureSource.MANUAL.label} by {by.get_username()}")
     lead.full_clean()
     lead.save()
     request_scores([lead.pk])

@@ -30,6 +30,8 @@ RETRY = {
     "reject_on_worker_lost": True,
 }
 SWEEP_BATCH = 2000
+# Qualified leads the beat sweep hands over per run, beyond those it scored.
+CATCH_UP_BATCH = 500
 # Set while a drain chain runs (see score_stale_leads); each run of the chain sets it again, so that it
 # expires soon after the chain dies with its worker.
 DRAIN_KEY = "leads:scoring-drain"
@@ -37,17 +39,18 @@ DRAIN_SECONDS = 60
 
 
 @shared_task(name="leads.hand_over_mql", **RETRY)
-def hand_over_mql(lead_id: int) -> int | None:
-    """Hand a qualified lead to sales; returns the hand-over id, or None if there was nothing to do."""
-    result = handoff.hand_over_mql(lead_id=lead_id)
-    return result.pk if result else None
+def hand_over_mql(lead_id: int) -> int:
+    """Hand a qualified lead to sales (a failure is recorded for managers); returns 1 if it was handed over."""
+    return handoff.hand_over_each({lead_id: None}).handed_over
 
 
 @shared_task(name="leads.score_stale_leads", **RETRY)
-def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
+def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False, sweep: bool = False) -> int:
     """Score the leads queued for a new score (and any never scored), set-based, a batch at a time, and
-    hand over those that qualify. Rung by the doorbell after changes, and by beat every minute to catch up
-    on rings whose message was lost; those runs take the newest requests.
+    hand over those that qualify, each in its own transaction. Rung by the doorbell after changes, and by
+    beat every minute (`sweep`) to catch up on rings whose message was lost; those runs take the newest
+    requests, and also hand over every qualified lead that nothing else is handing over (`handoff.catch_up`:
+    a worker that died mid-batch, a failed hand-over whose retry is due).
 
     A run that finds more than `limit` waiting starts the drain: one chain of runs, oldest requests first,
     SWEEP_BATCH at a time, until the queue is empty. One chain at a time (a cache key says one is on), so
@@ -56,10 +59,11 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     """
     if drain:
         cache.set(DRAIN_KEY, True, timeout=DRAIN_SECONDS)
-    ids = scoring.score_requested(limit=limit, newest_first=not drain)
-    for lead_id in scoring.leads_ready_for_handover().filter(pk__in=ids).values_list("pk", flat=True):
-        handoff.hand_over_mql(lead_id=lead_id)
-    more = len(ids) >= limit
+    batch = scoring.score_requested(limit=limit, newest_first=not drain)
+    handoff.hand_over_each(batch.ready)
+    if sweep:
+        handoff.catch_up(limit=CATCH_UP_BATCH)
+    more = len(batch.ids) >= limit
     if drain and not more:
         cache.delete(DRAIN_KEY)
         # A ring that found more waiting while the key was set left them to this chain, and this run may
@@ -67,7 +71,7 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
         more, drain = scoring.requests_waiting(), False
     if more and (drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS)):
         enqueue_now(score_stale_leads, SWEEP_BATCH, True)
-    return len(ids)
+    return len(batch.ids)
 
 
 class Doorbell:
@@ -112,12 +116,9 @@ ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECON
 
 @shared_task(name="leads.hand_over_ready_leads", **RETRY)
 def hand_over_ready_leads(limit: int = 500) -> int:
-    """Hand over every lead at or above the threshold still waiting in subscriber or lead (bounded batch)."""
-    done = 0
-    for lead_id in scoring.leads_ready_for_handover().order_by("pk").values_list("pk", flat=True)[:limit]:
-        if handoff.hand_over_mql(lead_id=lead_id):
-            done += 1
-    return done
+    """Hand over every lead at or above the threshold still waiting in subscriber or lead (bounded batch),
+    each in its own transaction; a failure is recorded and the others go on."""
+    return handoff.catch_up(limit=limit).handed_over
 
 
 @shared_task(name="leads.rescore_leads", **RETRY)

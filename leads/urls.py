@@ -23,4 +23,6 @@ urlpatterns = [
     path("leads/inbox/", inbox_views.inbox, name="inbox"),
     path("leads/inbox/<int:pk>/accept/", inbox_views.accept, name="accept_mql"),
     path("leads/inbox/<int:pk>/reject/", inbox_views.reject, name="reject_mql"),
+    path("leads/handoffs/failed/", inbox_views.failed_handoffs, name="failed_handoffs"),
+    path("leads/handoffs/failed/<int:pk>/retry/", inbox_views.retry_handoff, name="retry_handoff"),
 ]

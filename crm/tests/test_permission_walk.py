@@ -118,6 +118,8 @@ RULES = {
     # Only the rep the MQL was handed to (or a manager) answers it; another rep is sent back to the inbox.
     "leads:accept_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
     "leads:reject_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
+    "leads:failed_handoffs": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
+    "leads:retry_handoff": {"POST": MANAGER_WRITES},
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
@@ -258,6 +260,7 @@ PK_OF = {
     "leads:import_errors": "lead_import",
     "leads:accept_mql": "handoff",
     "leads:reject_mql": "handoff",
+    "leads:retry_handoff": "lead",
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",

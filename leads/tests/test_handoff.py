@@ -7,8 +7,15 @@ from django.utils import timezone
 from crm.models import Notification
 from crm.tests.factories import UserFactory
 from deals.models import Deal, LostReason
-from leads.handoff import HandoffError, accept_mql, hand_over_mql, reassign_overdue_mqls, reject_mql
-from leads.models import Handoff, LeadStageChange, LifecycleStage, ScoringSettings, TerritoryRule
+from leads.handoff import (
+    HandoffError,
+    accept_mql,
+    hand_over_each,
+    hand_over_mql,
+    reassign_overdue_mqls,
+    reject_mql,
+)
+from leads.models import Handoff, HandoffFailure, LeadStageChange, LifecycleStage, ScoringSettings, TerritoryRule
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +79,14 @@ def test_territory_rule_routes_by_country_before_round_robin(reps):
     assert hand_over_mql(lead_id=qualified_lead(country="US").pk).rep == reps[0]
 
 
-def test_no_active_rep_leaves_the_lead_waiting():
+def test_no_active_rep_leaves_the_lead_waiting_and_tells_the_managers_why(manager):
     lead = qualified_lead()
-    assert hand_over_mql(lead_id=lead.pk) is None
+    run = hand_over_each({lead.pk: None})
+    assert (run.handed_over, run.failed) == (0, [lead.pk])
     lead.refresh_from_db()
     assert lead.stage == LifecycleStage.LEAD
+    assert "no active sales rep" in HandoffFailure.objects.get(lead=lead).error
+    assert Notification.objects.filter(user=manager, url="/leads/handoffs/failed/").exists()
 
 
 def test_rep_accepts_an_mql_and_the_lead_becomes_sql(reps):

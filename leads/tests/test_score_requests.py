@@ -43,7 +43,7 @@ def test_events_queue_their_leads_and_scoring_moves_score_and_last_event_time_in
     lead.refresh_from_db()
     assert lead.scored_at is None and lead.last_event_at is None  # the lead row was not written
 
-    assert scoring.score_requested(limit=10) == [lead.pk]
+    assert scoring.score_requested(limit=10).ids == [lead.pk]
     lead.refresh_from_db()
     newest = lead.events.get()
     assert lead.last_event_at == newest.occurred_at and lead.score > 0
@@ -55,7 +55,7 @@ def test_a_run_takes_the_newest_requests_first_so_a_fresh_event_does_not_wait_be
     Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
     request_scores([imported.pk])
     request_scores([fresh.pk])
-    assert scoring.score_requested(limit=1) == [fresh.pk]
+    assert scoring.score_requested(limit=1).ids == [fresh.pk]
     assert list(ScoreRequest.objects.values_list("lead_id", flat=True)) == [imported.pk]
 
 

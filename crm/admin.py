@@ -1,7 +1,7 @@
 """Managers change users' roles here: one Role field instead of raw groups and permissions.
 
 Only superusers act on superusers: anyone else who could set a superuser's password or email, change its
-role, delete it or make it an API token would hold every key. Managers see superusers, read-only. An API
+role, delete it or make an API token for it would hold every key. Managers see superusers, read-only. An API
 token's key is a password too: outside superusers, a user sees, makes and deletes only their own.
 """
 

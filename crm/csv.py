@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 
 # What a formula starts with once folded by NFKC: OWASP's =, +, - and @, and the minus sign U+2212
-# (NFKC makes it of the superscript minus). A cell that starts with a control character (OWASP's tab and
+# (what NFKC makes of a superscript minus). A cell that starts with a control character (OWASP's tab and
 # carriage return, a line feed) is neutralised whatever follows.
 FORMULA_SIGNS = frozenset("=+-@\u2212")
 
@@ -50,7 +50,7 @@ def safe_cell(value):
 
 
 def is_finite_number(value) -> bool:
-    # "-inf" or "NaN" is text to a spreadsheet, and starts like a formula.
+    # Infinity and NaN are written as text ("-inf"), which can start like a formula.
     if isinstance(value, Decimal):
         return value.is_finite()
     return isinstance(value, float) and math.isfinite(value)

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from crm.csv import SafeWriter
 from leads.bulk import insert_objects, instance_builder
 from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadImport, LifecycleStage, email_key
 from leads.services import (
@@ -268,7 +269,7 @@ class ImportRun:
         # Bad rows go to a temporary file, not memory: a file may have a million of them.
         self.errors = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - closed by finish()
         self.errors_text = io.TextIOWrapper(self.errors, encoding="utf-8", newline="")
-        self.error_writer = csv.writer(self.errors_text)
+        self.error_writer = SafeWriter(self.errors_text)
         self.error_writer.writerow(["line", "email", "reason"])
         self.now = timezone.now()
         # A new lead's import event is its newest event.

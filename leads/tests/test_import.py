@@ -204,7 +204,7 @@ def test_the_upload_mapping_and_progress_pages_take_a_marketer_to_the_summary(
     assert "1</strong> failed" in page
     download = client.get(f"/leads/import/{lead_import.pk}/errors.csv")
     assert download["Content-Disposition"].startswith("attachment")
-    assert b"3,bad,Invalid email: bad." in b"".join(download.streaming_content)
+    assert b'"3","bad","Invalid email: bad."' in b"".join(download.streaming_content)
 
 
 def test_the_progress_partial_polls_until_the_import_is_done(client_for, marketer, django_capture_on_commit_callbacks):

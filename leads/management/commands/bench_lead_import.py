@@ -5,7 +5,6 @@ Run it against a scratch database, e.g.:
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 python manage.py bench_lead_import --rows 100000
 """
 
-import csv
 import json
 import random
 import resource
@@ -18,6 +17,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from crm.csv import SafeWriter
 from leads.imports import guess_mapping, run_import, start_import
 from leads.models import Lead, LeadImport
 
@@ -27,7 +27,7 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
     rng = random.Random(seed)  # noqa: S311 - test data
     run = time.time_ns()  # new emails on every run, so a database used before still sees new leads
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
+        writer = SafeWriter(file)
         writer.writerow(["Email", "First name", "Last name", "Company", "Job title", "Country", "Company size"])
         for i in range(rows):
             roll = rng.random()

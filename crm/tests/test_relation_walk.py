@@ -197,9 +197,21 @@ def api_relations() -> tuple[list[ApiRelation], list[str]]:
                 relation = field.child_relation if many else field
                 if isinstance(relation, relations.RelatedField):
                     found.append(ApiRelation(path, method, url_name, serializer, name, relation, many, batch))
-                elif isinstance(field, serializers.BaseSerializer):
-                    unknown.append(f"{method} {path} {name}: a writable nested serializer; teach the walk to fill it")
+                elif isinstance(field, serializers.BaseSerializer) and has_writable_relation(field):
+                    unknown.append(f"{method} {path} {name}: a relation in a nested serializer; teach the walk it")
     return found, unknown
+
+
+def has_writable_relation(serializer) -> bool:
+    serializer = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
+    for field in serializer.fields.values():
+        if field.read_only:
+            continue
+        if isinstance(field, relations.RelatedField | relations.ManyRelatedField):
+            return True
+        if isinstance(field, serializers.BaseSerializer) and has_writable_relation(field):
+            return True
+    return False
 
 
 def writers(url_name: str, method: str) -> list[str]:

@@ -2,13 +2,13 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
-from campaigns.selectors import EDITOR_ROLES
+from campaigns.selectors import campaign_owners, campaign_owners_for
 from campaigns.services import validate_day
 from crm.people import UserChoiceField
+from crm.relations import LimitedChoicesForm
 
 # What a marketer sets on a campaign, in the form and in the API alike.
 CAMPAIGN_FIELDS = [
@@ -30,14 +30,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RESERVED_SLUGS = {"new"}
 
 
-def campaign_owners():
-    """People who may own a campaign: marketers and managers."""
-    return (
-        get_user_model().objects.filter(groups__name__in=EDITOR_ROLES, is_active=True).distinct().order_by("username")
-    )
-
-
-class CampaignForm(forms.ModelForm):
+class CampaignForm(LimitedChoicesForm, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = CAMPAIGN_FIELDS
@@ -56,12 +49,14 @@ class CampaignForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
-        self.fields["owner"].queryset = campaign_owners()
-        if user is not None and not self.instance.pk:
-            self.fields["owner"].initial = user.pk
+        if not self.instance.pk:
+            self.fields["owner"].initial = self.user.pk
+
+    def relation_choices(self, user):
+        return {"owner": campaign_owners_for(user)}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")

@@ -1,11 +1,14 @@
 """API shapes for campaigns and their daily stats; validation matches the forms (campaigns.services)."""
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS, campaign_owners
+from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS
 from campaigns.models import Campaign
+from campaigns.selectors import campaign_owners_for
 from campaigns.services import save_campaign, validate_day
+from crm.relations import LimitedRelationsSerializer
 from reports.selectors import figure_ratios
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -30,9 +33,9 @@ class CampaignFiguresSerializer(serializers.Serializer):
     roi = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True)
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=campaign_owners(), required=False, help_text="A marketer or manager; defaults to you."
+        queryset=get_user_model().objects.none(), required=False, help_text="A marketer or manager; defaults to you."
     )
     budget = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     archived = serializers.SerializerMethodField()
@@ -42,6 +45,9 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [*CAMPAIGN_FIELDS, "archived", "figures"]
         extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name when left out."}}
+
+    def relation_choices(self, user):
+        return {"owner": campaign_owners_for(user)}
 
     def get_archived(self, campaign) -> bool:
         return campaign.archived_at is not None

@@ -7,19 +7,30 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from campaigns.selectors import campaigns_usable_by
+from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
 from deals.forms import LOST_REASON_CHOICES
 from deals.models import Deal, Stage
-from deals.selectors import can_edit_deal, deals_visible_to
+from deals.selectors import (
+    can_edit_deal,
+    deal_owners_for,
+    deals_visible_to,
+    stages_for_new_deals,
+    stages_to_move_to,
+)
+from leads.selectors import leads_writable_by
 
 WRITABLE = list(services.DEAL_FIELDS)
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
+    """A deal; a rep ties it to one of their own leads only, and owns it (DOMAIN.md "Roles")."""
+
     stage_name = serializers.CharField(source="stage.name", read_only=True)
     stage = serializers.PrimaryKeyRelatedField(
-        queryset=Stage.objects.filter(kind=Stage.Kind.OPEN),
+        queryset=Stage.objects.none(),
         required=False,
         help_text="Open stage to start in (creation only; default: the first stage). Use the move action later.",
     )
@@ -62,8 +73,18 @@ class DealSerializer(serializers.ModelSerializer):
             "close_note",
         ]
         extra_kwargs = {
+            "lead": {"help_text": "A lead you own (managers: any lead)."},
             "owner": {"required": False, "help_text": "Defaults to you; only managers give deals to others."},
+            "source_campaign": {"help_text": "A campaign that is not archived."},
             "amount": {"min_value": 0},
+        }
+
+    def relation_choices(self, user):
+        return {
+            "lead": leads_writable_by(user),
+            "owner": deal_owners_for(user),
+            "source_campaign": campaigns_usable_by(user),
+            "stage": stages_for_new_deals(),
         }
 
     def validate_stage(self, stage):
@@ -72,8 +93,10 @@ class DealSerializer(serializers.ModelSerializer):
         return stage
 
 
-class DealMoveSerializer(serializers.Serializer):
-    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
+class DealMoveSerializer(LimitedRelationsSerializer, serializers.Serializer):
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=Stage.objects.none(), help_text="A stage of the deal's pipeline."
+    )
     position = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, help_text="0-based place in the target column."
     )
@@ -84,6 +107,10 @@ class DealMoveSerializer(serializers.Serializer):
         help_text="Required when moving to a lost stage.",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def relation_choices(self, user):
+        deal = self.context.get("deal")
+        return {"stage": stages_to_move_to(deal) if deal is not None else Stage.objects.none()}
 
 
 class DealViewSet(
@@ -135,7 +162,7 @@ class DealViewSet(
     def move(self, request, pk=None):
         """Move the deal to `stage` (at `position` in its column); a lost stage needs a `lost_reason`."""
         deal = self.get_object()
-        params = DealMoveSerializer(data=request.data)
+        params = DealMoveSerializer(data=request.data, context={**self.get_serializer_context(), "deal": deal})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         try:

@@ -5,28 +5,19 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
-from django.db.models import Q
 
 from campaigns.models import Campaign
+from campaigns.selectors import campaigns_usable_by
 from crm.people import UserChoiceField, display_name
-from crm.roles import MANAGER, SALES_REP, has_role, is_manager
+from crm.relations import LimitedChoicesForm
+from crm.roles import SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, LostReason, Pipeline, Stage
-from deals.selectors import DealFilters
+from deals.selectors import DealFilters, deal_owners, deal_owners_for, stages_for_new_deals, stages_to_move_to
 
 # Reasons a person picks when losing a deal ("rejected_mql" is set by the hand-over, not by hand).
 LOST_REASON_CHOICES = [("", "Choose a reason…")] + [
     (value, label) for value, label in LostReason.choices if value != LostReason.REJECTED_MQL
 ]
-
-
-def deal_owners():
-    """Users who can own deals (sales reps and managers), for owner pickers."""
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__name__in=[SALES_REP, MANAGER]) | Q(is_superuser=True), is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 class DealFilterForm(forms.Form):
@@ -98,8 +89,11 @@ class DealFilterForm(forms.Form):
         )
 
 
-class DealForm(forms.ModelForm):
-    """A deal's details; managers also pick the owner (reassignment)."""
+class DealForm(LimitedChoicesForm, forms.ModelForm):
+    """A deal's details; managers also pick the owner (reassignment). No lead: deals get theirs when an MQL
+    is accepted, or through the API."""
+
+    owner = UserChoiceField(label="Owner", queryset=get_user_model().objects.none(), required=False)
 
     class Meta:
         model = Deal
@@ -115,33 +109,39 @@ class DealForm(forms.ModelForm):
         ]
         widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["amount"].widget.attrs["min"] = 0
-        self.fields["source_campaign"].queryset = Campaign.objects.order_by("name")
-        if is_manager(user):
-            self.fields["owner"] = UserChoiceField(label="Owner", queryset=deal_owners(), required=False)
-            self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else user.pk
+        if is_manager(self.user):
+            self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else self.user.pk
+        else:
+            del self.fields["owner"]  # only managers reassign deals
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save deal"))
+
+    def relation_choices(self, user):
+        return {"source_campaign": campaigns_usable_by(user).order_by("name"), "owner": deal_owners_for(user)}
 
     def deal_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class DealCreateForm(DealForm):
+    field_order = [*DealForm.Meta.fields, "stage", "owner"]
     stage = forms.ModelChoiceField(
         label="Stage", queryset=Stage.objects.none(), required=False, empty_label="First stage"
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True, kind=Stage.Kind.OPEN)
         self.helper.inputs[0].value = "Create deal"
 
+    def relation_choices(self, user):
+        return {**super().relation_choices(user), "stage": stages_for_new_deals()}
 
-class MoveForm(forms.Form):
+
+class MoveForm(LimitedChoicesForm, forms.Form):
     """A stage move from the board (drag and drop or the card's select) or the deal page."""
 
     stage = forms.ModelChoiceField(label="Stage", queryset=Stage.objects.none())
@@ -150,9 +150,12 @@ class MoveForm(forms.Form):
     lost_reason = forms.ChoiceField(label="Reason if lost", choices=LOST_REASON_CHOICES, required=False)
     note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, pipeline: Pipeline, **kwargs):
+    def __init__(self, *args, deal: Deal, **kwargs):
+        self.deal = deal
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = pipeline.stages.all()
+
+    def relation_choices(self, user):
+        return {"stage": stages_to_move_to(self.deal)}
 
 
 class ActivityForm(forms.ModelForm):
@@ -177,12 +180,18 @@ class StageForm(forms.ModelForm):
         fields = ["name", "probability"]
 
 
-class StageDeleteForm(forms.Form):
+class StageDeleteForm(LimitedChoicesForm, forms.Form):
     move_deals_to = forms.ModelChoiceField(label="Move its deals to", queryset=Stage.objects.none(), required=False)
 
     def __init__(self, *args, stage: Stage, **kwargs):
+        self.stage = stage
         super().__init__(*args, **kwargs)
-        self.fields["move_deals_to"].queryset = stage.pipeline.stages.filter(kind=stage.kind).exclude(pk=stage.pk)
+
+    def relation_choices(self, user):
+        stage = self.stage
+        if not is_manager(user):  # only managers edit the pipeline
+            return {"move_deals_to": Stage.objects.none()}
+        return {"move_deals_to": Stage.objects.filter(pipeline=stage.pipeline_id, kind=stage.kind).exclude(pk=stage.pk)}
 
 
 class PipelineForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Window
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.people import display_name
-from crm.roles import ROLES, SALES_REP, has_role, is_manager
+from crm.roles import MANAGER, ROLES, SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, Pipeline, Stage
 
 CARDS_PER_COLUMN = 30
@@ -36,6 +37,35 @@ def can_edit_deal(user, deal: Deal) -> bool:
 
 def can_create_deals(user) -> bool:
     return has_role(user, SALES_REP) or is_manager(user)
+
+
+def deal_owners():
+    """Users who can own deals (sales reps and managers), for owner pickers."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=[SALES_REP, MANAGER]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def deal_owners_for(user):
+    """Who `user` may make a deal's owner: a manager any rep or manager (reassignment), a rep only themselves."""
+    if is_manager(user):
+        return deal_owners()
+    if has_role(user, SALES_REP):
+        return get_user_model().objects.filter(pk=user.pk, is_active=True)
+    return get_user_model().objects.none()
+
+
+def stages_for_new_deals():
+    """Where a deal may start: an open stage of the default pipeline (it is moved on from there)."""
+    return Stage.objects.filter(pipeline__is_default=True, kind=Stage.Kind.OPEN)
+
+
+def stages_to_move_to(deal: Deal):
+    """Where a deal may move: any stage of its own pipeline (`move_deal` checks the transition)."""
+    return Stage.objects.filter(pipeline=deal.stage.pipeline_id)
 
 
 def deal_for_user(user, deal_id, *, write=False, queryset=None) -> Deal:

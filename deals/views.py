@@ -133,7 +133,7 @@ def deal_move(request, pk):
     select and the deal page's form (plain POST: redirect with a message)."""
     deal = deal_for_user(request.user, pk, write=True, queryset=deals_visible_to(request.user).select_related("stage"))
     pipeline = deal.stage.pipeline
-    form = MoveForm(request.POST, pipeline=pipeline)
+    form = MoveForm(request.POST, deal=deal, user=request.user)
     error = None
     if form.is_valid():
         data = form.cleaned_data
@@ -313,7 +313,7 @@ def deal_detail(request, pk):
         "lead_url": lead_url,
         **_activities_context(deal, editable=editable),
         "form": form,
-        "move_form": MoveForm(initial={"stage": deal.stage}, pipeline=deal.stage.pipeline),
+        "move_form": MoveForm(initial={"stage": deal.stage}, deal=deal, user=request.user),
         "history": deal.stage_changes.select_related("by"),
         "lead": lead,
         "events": (LeadEvent.objects.filter(lead=lead).select_related("campaign")[:TIMELINE_EVENTS] if lead else []),
@@ -375,7 +375,7 @@ def stage_list(request):
             "stage": stage,
             "form": StageForm(instance=stage, prefix=f"stage-{stage.pk}"),
             "deals": counts.get(stage.pk, 0),
-            "delete_form": StageDeleteForm(stage=stage, prefix=f"delete-{stage.pk}"),
+            "delete_form": StageDeleteForm(stage=stage, prefix=f"delete-{stage.pk}", user=request.user),
         }
         for stage in stages
     ]
@@ -437,7 +437,7 @@ def stage_reorder(request, pk):
 @role_required(MANAGER)
 def stage_delete(request, pk):
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
-    form = StageDeleteForm(request.POST, stage=stage, prefix=f"delete-{stage.pk}")
+    form = StageDeleteForm(request.POST, stage=stage, prefix=f"delete-{stage.pk}", user=request.user)
     target = form.cleaned_data["move_deals_to"] if form.is_valid() else None
     try:
         services.delete_stage(stage=stage, by=request.user, move_deals_to=target)

@@ -73,7 +73,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         },
     )
     def create(self, request):
-        serializer = LeadCaptureSerializer(data=request.data)
+        serializer = LeadCaptureSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         options = {

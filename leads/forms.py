@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
+from campaigns.selectors import campaigns_usable_by
+from crm.relations import LimitedChoicesForm
 from leads.imports import FIELD_LABELS
 from leads.models import CaptureSource, Lead, LifecycleStage
-from leads.selectors import SORTS, sales_reps
+from leads.selectors import SORTS, lead_owners_for, leads_writable_by, sales_reps
 from leads.services import CONTACT_FIELDS
 
 FORM_FIELDS = ("email", *CONTACT_FIELDS)
@@ -20,7 +22,7 @@ class LeadForm(forms.ModelForm):
         labels = {"marketing_consent": "Agreed to receive marketing emails"}
 
 
-class NewLeadForm(forms.Form):
+class NewLeadForm(LimitedChoicesForm, forms.Form):
     """A lead entered by hand: goes through `capture_lead`, so an email already known merges into its lead."""
 
     email = forms.EmailField(max_length=254)
@@ -33,9 +35,12 @@ class NewLeadForm(forms.Form):
     industry = Lead._meta.get_field("industry").formfield()
     country = Lead._meta.get_field("country").formfield()
     campaign = forms.ModelChoiceField(
-        Campaign.objects.active(), required=False, to_field_name="slug", help_text="The campaign that brought them."
+        Campaign.objects.none(), required=False, to_field_name="slug", help_text="The campaign that brought them."
     )
     marketing_consent = forms.BooleanField(required=False, label="Agreed to receive marketing emails")
+
+    def relation_choices(self, user):
+        return {"campaign": campaigns_usable_by(user)}
 
 
 class CaptureForm(forms.Form):
@@ -90,20 +95,19 @@ class LeadFilterForm(forms.Form):
         return sort if sort in SORTS else "newest"
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(LimitedChoicesForm, forms.Form):
     """A manager's action on the selected leads: give them to a rep, or move their stage with a reason."""
 
     ACTIONS = [("assign", "Assign owner"), ("stage", "Change stage")]
 
-    leads = forms.ModelMultipleChoiceField(Lead.objects.all(), label="Selected leads")
+    leads = forms.ModelMultipleChoiceField(Lead.objects.none(), label="Selected leads")
     action = forms.ChoiceField(choices=ACTIONS)
     owner = forms.ModelChoiceField(None, required=False, label="New owner")
     stage = forms.ChoiceField(choices=[("", "—"), *LifecycleStage.choices], required=False, label="New stage")
     reason = forms.CharField(max_length=50, required=False, label="Reason")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = sales_reps()
+    def relation_choices(self, user):
+        return {"leads": leads_writable_by(user), "owner": lead_owners_for(user)}
 
     def clean_leads(self):
         leads = self.cleaned_data["leads"]
@@ -136,11 +140,11 @@ class ImportUploadForm(forms.Form):
         return uploaded
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(LimitedChoicesForm, forms.Form):
     """One select per CSV column, named after its header, pre-set to the guessed field."""
 
     campaign = forms.ModelChoiceField(
-        Campaign.objects.active(),
+        Campaign.objects.none(),
         required=False,
         label="Campaign for every row",
         help_text="Used when the file has no campaign column (or the cell is empty).",
@@ -159,6 +163,9 @@ class ImportMappingForm(forms.Form):
                 initial=mapping.get(str(index), ""),
             )
             self.columns.append(name)
+
+    def relation_choices(self, user):
+        return {"campaign": campaigns_usable_by(user)}
 
     def mapping(self) -> dict[str, str]:
         return {name.removeprefix("column_"): self.cleaned_data.get(name) or "" for name in self.columns}

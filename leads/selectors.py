@@ -42,6 +42,16 @@ def leads_visible_to(user):
     return Lead.objects.all()
 
 
+def leads_writable_by(user):
+    """The leads `user` may change or tie work to (a deal's lead, a bulk action): marketers and managers every
+    lead, a sales rep only the leads they own, so that moving a deal never moves another rep's lead."""
+    if has_role(user, MARKETER, MANAGER):
+        return Lead.objects.all()
+    if has_role(user, SALES_REP):
+        return Lead.objects.filter(owner=user)
+    return Lead.objects.none()
+
+
 def lead_for_user(user, lead_id: int, *, write: bool = False) -> Lead:
     """The lead, if `user` may see it (else 404) and, with `write`, change it (else 403)."""
     try:
@@ -70,6 +80,11 @@ def lead_import_for_user(user, import_id: int) -> LeadImport:
 def sales_reps():
     """Users a manager can give leads to."""
     return get_user_model().objects.filter(groups__name=SALES_REP, is_active=True).order_by("first_name", "username")
+
+
+def lead_owners_for(user):
+    """Who `user` may give leads to: a manager, any active sales rep; nobody else reassigns leads."""
+    return sales_reps() if has_role(user, MANAGER) else get_user_model().objects.none()
 
 
 def filter_leads(queryset, filters: dict):

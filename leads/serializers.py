@@ -8,6 +8,8 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign
+from campaigns.selectors import campaigns_usable_by
+from crm.relations import LimitedRelationsSerializer
 from leads.models import CompanySize, EventKind, Lead
 from leads.services import check_event_time, check_properties
 
@@ -61,7 +63,7 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadCaptureSerializer(serializers.Serializer):
+class LeadCaptureSerializer(LimitedRelationsSerializer, serializers.Serializer):
     """Create or merge a lead by email (blank fields never overwrite), recording one event."""
 
     email = serializers.EmailField(max_length=254)
@@ -75,7 +77,7 @@ class LeadCaptureSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=60, required=False, allow_blank=True)
     campaign = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Campaign.objects.active(),
+        queryset=Campaign.objects.none(),
         required=False,
         allow_null=True,
         help_text="Slug of the campaign that brought the lead (first touch if it has none, latest touch always).",
@@ -89,6 +91,9 @@ class LeadCaptureSerializer(serializers.Serializer):
     event_kind = EventKindField(required=False, help_text="The engagement recorded (default: other).")
     occurred_at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
     properties = serializers.JSONField(required=False, help_text="A JSON object of at most 4 KB.")
+
+    def relation_choices(self, user):
+        return {"campaign": campaigns_usable_by(user)}
 
     def validate_properties(self, value):
         return _check_properties(value)

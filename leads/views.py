@@ -69,7 +69,7 @@ def lead_list(request):
         "sort": sort,
         "filtered": any(value not in (None, "") for name, value in filters.items() if name != "sort"),
         "can_edit": selectors.can_edit_leads(request.user),
-        "bulk_form": BulkActionForm(prefix="bulk") if is_manager(request.user) else None,
+        "bulk_form": BulkActionForm(prefix="bulk", user=request.user) if is_manager(request.user) else None,
         "capture_campaign": Campaign.objects.active().order_by("-start_date").first() if not page.rows else None,
     }
     template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
@@ -80,7 +80,7 @@ def lead_list(request):
 @role_required(MANAGER)
 def lead_bulk_action(request):
     """Managers reassign the selected leads or move their stage (each move recorded by `change_stage`)."""
-    form = BulkActionForm(request.POST, prefix="bulk")
+    form = BulkActionForm(request.POST, prefix="bulk", user=request.user)
     back = reverse("leads:lead_list") + ("?" + request.POST["next"] if request.POST.get("next") else "")
     if not form.is_valid():
         for errors in form.errors.values():
@@ -150,7 +150,7 @@ def lead_add_note(request, pk):
 @role_required(MARKETER, MANAGER)
 def lead_create(request):
     """A lead entered by hand; an email already known merges into the existing lead (and says so)."""
-    form = NewLeadForm(request.POST or None)
+    form = NewLeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         campaign = data.pop("campaign")
@@ -272,7 +272,9 @@ def import_mapping(request, pk):
     lead_import = selectors.lead_import_for_user(request.user, pk)
     if lead_import.status != LeadImport.Status.MAPPING:
         return redirect(lead_import)
-    form = ImportMappingForm(request.POST or None, headers=lead_import.headers, mapping=lead_import.mapping)
+    form = ImportMappingForm(
+        request.POST or None, headers=lead_import.headers, mapping=lead_import.mapping, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             queue_import(lead_import=lead_import, mapping=form.mapping(), campaign=form.cleaned_data["campaign"])

@@ -19,7 +19,7 @@ VALID = {
 
 
 def form_with(marketer, **changes):
-    return CampaignForm({**VALID, "owner": marketer.pk, **changes})
+    return CampaignForm({**VALID, "owner": marketer.pk, **changes}, user=marketer)
 
 
 def test_campaign_form_explains_an_end_before_the_start(marketer):

@@ -35,7 +35,8 @@ def test_a_rep_creates_a_deal_owned_by_them_and_cannot_create_for_others(api, re
     assert response.json()["owner"] == rep.pk
     assert response.json()["stage_name"] == "Qualification"
     refused = api(rep).post("/api/v1/deals/", {"title": "For Sam", "owner": other_rep.pk}, format="json")
-    assert refused.status_code == 403
+    assert refused.status_code == 400
+    assert "owner" in refused.json()
     assert not Deal.objects.filter(title="For Sam").exists()
 
 
@@ -101,5 +102,6 @@ def test_a_manager_reassigns_through_the_api(api, manager, rep, other_rep):
     own = DealFactory(owner=rep)
     refused = api(rep).patch(f"/api/v1/deals/{own.pk}/", {"owner": other_rep.pk}, format="json")
     own.refresh_from_db()
-    assert refused.status_code == 403
+    assert refused.status_code == 400
+    assert "owner" in refused.json()
     assert own.owner == rep

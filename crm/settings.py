@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "kwargs": {"sweep": True},
     },
     "reassign-overdue-mqls": {"task": "leads.reassign_overdue_mqls", "schedule": 300.0},
+    "send-unsent-consent-confirmations": {"task": "leads.send_unsent_consent_confirmations", "schedule": 300.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.
@@ -253,6 +254,8 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relay <relay@localhost>")
 # The address people reach Relay at, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Days a double opt-in link (the email sent for a consent ticked on the public form) stays valid.
+CONSENT_CONFIRMATION_DAYS = env.int("CONSENT_CONFIRMATION_DAYS", default=7)
 
 # --- Security (production) ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -395,6 +395,56 @@ class LeadNote(models.Model):
         return f"Note on {self.lead_id} by {self.author_id}"
 
 
+class FormSubmission(models.Model):
+    """What a visitor sent on the public form about a lead Relay already knew, where it would have changed
+    something: kept on the lead's timeline, not applied. The anonymous form only fills blanks (anyone who
+    knows an address can post it); a marketer applies the rest in one click, as an edit by hand."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="form_submissions")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Field name → the value submitted: contact fields, and "latest_touch_campaign" (the campaign's slug).
+    values = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["lead", "submitted_at"], name="form_submission_lead_idx")]
+
+    def __str__(self):
+        return f"Public form submission for lead {self.lead_id}"
+
+
+class ConsentRequest(models.Model):
+    """Marketing consent ticked on the public form, waiting for its double opt-in: a confirmation email with
+    a signed link that expires goes to `email`; consent is recorded on the lead only when the link is
+    opened. `sent_at` is empty until the email went out (the beat sweep sends what a lost message left)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="consent_requests")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(max_length=254, help_text="Where the confirmation went.")
+    requested_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "requested_at"], name="consent_request_lead_idx"),
+            models.Index(fields=["requested_at"], condition=models.Q(sent_at__isnull=True), name="consent_unsent_idx"),
+        ]
+
+    def __str__(self):
+        return f"Consent request for lead {self.lead_id}"
+
+
 # Engagement properties are free-form context (page URL, asset name...), not a document store.
 EVENT_PROPERTIES_MAX_BYTES = 4096
 EVENT_PROPERTIES_MAX_DEPTH = 32

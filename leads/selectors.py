@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
 from leads.models import Lead, LeadImport
+from leads.services import CONTACT_FIELDS
 
 PAGE_SIZE = 25
 # The list says "1,000+ leads" beyond this: counting a million rows on every page view is not worth it.
@@ -187,11 +188,12 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
 @dataclass
 class TimelineEntry:
     at: datetime
-    kind: str  # event, stage, note, deal, activity
+    kind: str  # event, stage, note, deal, activity, handoff, submission, consent
     title: str
     detail: str = ""
     by: str = ""
     url: str = ""
+    submission: object = None  # a public form submission not applied yet: the page offers to apply it
 
 
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
@@ -236,6 +238,10 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                     "Relay",
                 )
             )
+    for submission in lead.form_submissions.select_related("campaign", "applied_by")[:limit]:
+        entries.append(_submission_entry(submission))
+    for request in lead.consent_requests.select_related("campaign")[:limit]:
+        entries.extend(_consent_entries(request))
     activity_model = apps.get_model("deals", "Activity")
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
         entries.append(
@@ -250,6 +256,45 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+SUBMITTED_LABELS = {**{name: Lead._meta.get_field(name).verbose_name.capitalize() for name in CONTACT_FIELDS}}
+SUBMITTED_LABELS["latest_touch_campaign"] = "Latest-touch campaign"
+
+
+def _submission_entry(submission) -> TimelineEntry:
+    lines = [f"{SUBMITTED_LABELS.get(name, name)}: {value}" for name, value in submission.values.items()]
+    where = f" ({submission.campaign.name})" if submission.campaign else ""
+    if submission.applied_at:
+        when = timezone.localtime(submission.applied_at)
+        lines.append(f"Applied by {display_name(submission.applied_by) or 'Relay'} on {when:%d %b %Y %H:%M}.")
+        title = f"Submitted on the public form{where}, applied"
+    else:
+        title = f"Submitted on the public form{where}: differs from what Relay knows, not applied"
+    return TimelineEntry(
+        submission.submitted_at,
+        "submission",
+        title,
+        "\n".join(lines),
+        "a visitor",
+        submission=None if submission.applied_at else submission,
+    )
+
+
+def _consent_entries(request) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(
+            request.requested_at,
+            "consent",
+            "Marketing consent ticked on the public form: confirmation "
+            + (f"sent to {request.email}" if request.sent_at else f"waiting to be sent to {request.email}"),
+            "Consent counts only once the link in that email is opened (double opt-in).",
+            "a visitor",
+        )
+    ]
+    if request.confirmed_at:
+        entries.append(TimelineEntry(request.confirmed_at, "consent", "Marketing consent confirmed (double opt-in)"))
+    return entries
 
 
 def _url(deal) -> str:

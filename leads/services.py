@@ -13,6 +13,13 @@ Merge rules, for a lead captured again with the same email (any spelling of it: 
 - the event is always recorded and `last_event_at` is the newest event's time (for events sent through
   the API or an import, as soon as the lead is scored again);
 - consent is only changed by an explicit answer (True: opted in, False: opted out), with when and where.
+
+Those are the rules of the doors whose users are known: the API (a marketer's or manager's token), the
+import and the forms of signed-in users. The public form is anonymous: anyone who knows an address can post
+it, so on a known lead it only fills blank fields (and a missing latest touch); what it would have
+replaced is kept as a `FormSubmission` on the lead's timeline for a marketer to apply in one click
+(`apply_form_submission`); and it never records consent: a ticked box asks for a double opt-in
+(`leads.consent`).
 """
 
 import functools
@@ -29,7 +36,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from crm.history import save_without_history
 from crm.prepared import Prepared
-from crm.text import fit_to
+from crm.text import fit_to, one_line
 from leads.bulk import existing_ids, insert_rows, upsert_clause
 from leads.models import (
     EVENT_PROPERTIES_MAX_BYTES,
@@ -39,6 +46,7 @@ from leads.models import (
     CaptureSource,
     CompanySize,
     EventKind,
+    FormSubmission,
     Lead,
     LeadEvent,
     LeadNote,
@@ -54,6 +62,9 @@ EVENT_COLUMNS = ["lead_id", "kind", "campaign_id", "occurred_at", "properties", 
 
 # The contact fields every door may fill; merges apply "blanks never overwrite" to exactly these.
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
+
+# The doors anyone can use without signing in: they fill blanks and never replace or consent (capture_lead).
+UNTRUSTED_SOURCES = frozenset({CaptureSource.WEB_FORM})
 
 # The engagement a capture records when the caller does not say which.
 DEFAULT_EVENT_KIND = {
@@ -127,18 +138,21 @@ def clean_contact(data: dict) -> dict:
     return cleaned
 
 
-def merge_contact(lead: Lead, contact: dict) -> list[str]:
-    """Copy the non-empty values of `contact` onto `lead`; returns the fields that changed."""
+def merge_contact(lead: Lead, contact: dict, *, blanks_only: bool = False) -> list[str]:
+    """Copy the non-empty values of `contact` onto `lead` (with `blanks_only`, onto its blank fields only);
+    returns the fields that changed."""
     changed = []
     for name, value in contact.items():
-        if value and getattr(lead, name) != value:
+        current = getattr(lead, name)
+        if value and current != value and not (blanks_only and current):
             setattr(lead, name, value)
             changed.append(name)
     return changed
 
 
-def touch(lead: Lead, campaign: Campaign | None, occurred_at: datetime) -> list[str]:
-    """Record a campaign touch: the first one sticks (with its channel), the latest one moves forward."""
+def touch(lead: Lead, campaign: Campaign | None, occurred_at: datetime, *, blanks_only: bool = False) -> list[str]:
+    """Record a campaign touch: the first one sticks (with its channel), the latest one moves forward
+    (with `blanks_only`, only a lead without one gets it)."""
     if campaign is None:
         return []
     changed = []
@@ -148,10 +162,22 @@ def touch(lead: Lead, campaign: Campaign | None, occurred_at: datetime) -> list[
         changed += ["first_touch_campaign", "source_channel"]
     # An event replayed from the past does not make its campaign the latest touch.
     is_newest = lead.last_event_at is None or occurred_at >= lead.last_event_at
-    if is_newest and lead.latest_touch_campaign_id != campaign.pk:
+    moves = lead.latest_touch_campaign_id is None if blanks_only else is_newest
+    if moves and lead.latest_touch_campaign_id != campaign.pk:
         lead.latest_touch_campaign = campaign
         changed.append("latest_touch_campaign")
     return changed
+
+
+def proposed_changes(lead: Lead, contact: dict, campaign: Campaign | None) -> dict:
+    """What a capture from the anonymous door would have replaced on `lead`: each non-blank field for which
+    it brings another non-blank value, and the latest-touch campaign (by slug)."""
+    proposed = {
+        name: value for name, value in contact.items() if value and getattr(lead, name) and getattr(lead, name) != value
+    }
+    if campaign is not None and lead.latest_touch_campaign_id not in (None, campaign.pk):
+        proposed["latest_touch_campaign"] = campaign.slug
+    return proposed
 
 
 def consent_source_label(source: str, campaign: Campaign | None) -> str:
@@ -234,12 +260,19 @@ def capture_lead(
     The single entry point of every door, so the merge rules (module docstring) hold everywhere. Two
     captures of the same new email at the same moment cannot make two leads: the database refuses the
     second insert (unique `email_key`), and the loser merges into the winner's row, locked.
+
+    The anonymous door (UNTRUSTED_SOURCES: the public form) is held to less: on a known lead it only fills
+    blanks, keeps what it would have replaced as a `FormSubmission` for a marketer to apply, and never
+    sets consent (`consent` must be None: the form asks for a double opt-in instead, `leads.consent`).
     """
     email = (data.get("email") or "").strip()
     if not email:
         raise ValidationError({"email": "An email address is required."})
     if source not in CaptureSource.values:
         raise ValidationError({"source": f"Unknown capture source: {source}."})
+    trusted = source not in UNTRUSTED_SOURCES
+    if not trusted and consent is not None:
+        raise ValueError("The anonymous door never sets consent: ask for a double opt-in instead.")
     kind = event_kind or DEFAULT_EVENT_KIND[source]
     properties = check_properties(properties)
     occurred_at = check_event_time(occurred_at) if occurred_at else timezone.now()
@@ -262,8 +295,12 @@ def capture_lead(
             # Someone captured the same email between our look-up and our insert: merge into theirs.
             lead = Lead.objects.select_for_update().with_email(email).get()
     if not created:
-        changed = merge_contact(lead, contact)
-        changed += touch(lead, campaign, occurred_at)
+        if not trusted:
+            proposed = proposed_changes(lead, contact, campaign)
+            if proposed:
+                FormSubmission.objects.create(lead=lead, campaign=campaign, values=proposed, submitted_at=occurred_at)
+        changed = merge_contact(lead, contact, blanks_only=not trusted)
+        changed += touch(lead, campaign, occurred_at, blanks_only=not trusted)
         changed += _apply_consent(lead, consent, source, campaign, occurred_at)
         if lead.last_event_at is None or occurred_at > lead.last_event_at:
             lead.last_event_at = occurred_at
@@ -286,6 +323,56 @@ def capture_lead(
     event.save()
     request_scores([lead.pk])
     return CaptureResult(lead=lead, created=created, event=event)
+
+
+@transaction.atomic
+def capture_from_public_form(*, data: dict, campaign: Campaign, referrer: str = "") -> bool:
+    """A visitor's submission of the public form (validated by CaptureForm): captured through the anonymous
+    door, and, when they ticked the consent box, a double opt-in asked for. Returns whether the visitor has
+    a confirmation email to look for (the box was ticked and the lead had not consented yet)."""
+    from leads import consent  # consent's emails are sent by tasks, which import this module
+
+    contact = {name: value for name, value in data.items() if name not in ("consent", "website")}
+    result = capture_lead(
+        data=contact,
+        source=CaptureSource.WEB_FORM,
+        campaign=campaign,
+        event_kind=EventKind.FORM_SUBMIT,
+        properties={"referrer": one_line(referrer, 500)},
+    )
+    if not data.get("consent") or result.lead.marketing_consent:
+        return False
+    consent.request_confirmation(lead=result.lead, campaign=campaign)
+    return True
+
+
+@transaction.atomic
+def apply_form_submission(*, lead: Lead, submission_id: int, by) -> FormSubmission:
+    """Apply what a visitor submitted on the public form to the lead, as an edit by `by` (a marketer or a
+    manager): the authenticated door's rules, so a non-empty value replaces the stored one and the
+    submission's campaign becomes the latest touch. Recorded in the audit history and on the timeline."""
+    submission = FormSubmission.objects.select_for_update().filter(pk=submission_id, lead=lead).first()
+    if submission is None:
+        raise ValidationError("This submission does not exist.")
+    if submission.applied_at is not None:
+        raise ValidationError("This submission was already applied.")
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    values = dict(submission.values)
+    changed = merge_contact(lead, clean_contact({name: values.get(name) for name in CONTACT_FIELDS}))
+    slug = values.get("latest_touch_campaign")
+    if slug:
+        campaign = Campaign.objects.filter(slug=slug).first()
+        if campaign is not None and lead.latest_touch_campaign_id != campaign.pk:
+            lead.latest_touch_campaign = campaign
+            changed.append("latest_touch_campaign")
+    if changed:
+        lead.full_clean(validate_constraints=False)
+        lead.save(update_fields=[*changed, "updated_at"])
+        request_scores([lead.pk])
+    submission.applied_at = timezone.now()
+    submission.applied_by = by
+    submission.save(update_fields=["applied_at", "applied_by"])
+    return submission
 
 
 def _apply_consent(lead, consent, source, campaign, at) -> list[str]:

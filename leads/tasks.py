@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import smtplib
 import threading
 import time
 from functools import partial
@@ -12,7 +13,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from leads import handoff, scoring, services
+from leads import consent, handoff, scoring, services
 from leads.imports import run_import
 from leads.models import RescoreRun
 
@@ -155,6 +156,29 @@ def reassign_overdue_mqls() -> int:
 def import_leads(import_id: int) -> None:
     """Run a queued CSV import (see `leads.imports.run_import`); idempotent, so a redelivery is harmless."""
     run_import(import_id)
+
+
+# Email is outside the app: a refused connection or an SMTP error is retried with backoff, like the database.
+EMAIL_RETRY = {**RETRY, "autoretry_for": (DatabaseError, smtplib.SMTPException, OSError)}
+
+
+@shared_task(name="leads.send_consent_confirmation", **EMAIL_RETRY)
+def send_consent_confirmation(request_id: int) -> bool:
+    """Email the double opt-in link of a consent ticked on the public form (once; see `leads.consent`)."""
+    return consent.send_confirmation(request_id=request_id)
+
+
+@shared_task(name="leads.send_unsent_consent_confirmations", **RETRY)
+def send_unsent_consent_confirmations(limit: int = 200) -> int:
+    """Beat: send the confirmation emails a lost message or a failed retry left unsent; returns how many."""
+    sent = 0
+    for request_id in consent.unsent_requests().order_by("requested_at").values_list("pk", flat=True)[:limit]:
+        try:
+            sent += consent.send_confirmation(request_id=request_id)
+        except (smtplib.SMTPException, OSError):
+            logger.warning("Could not send consent confirmation %s; the next sweep tries again", request_id)
+            break  # the mail server is down: the next sweep tries again
+    return sent
 
 
 # How long the sweep of a deleted lead waits, between two looks, for the transactions open at the deletion.

@@ -18,7 +18,7 @@ from crm.history import audit_context
 from crm.http import client_ip, count_in_window
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, is_manager, role_required
-from leads import selectors, services
+from leads import consent, selectors, services
 from leads.forms import (
     BulkActionForm,
     CaptureForm,
@@ -30,7 +30,7 @@ from leads.forms import (
     NoteForm,
 )
 from leads.imports import ImportFileError, queue_import, start_import
-from leads.models import CaptureSource, EventKind, LeadImport
+from leads.models import CaptureSource, LeadImport
 from leads.scoring import explain_score
 from leads.services import StageChangeNotAllowed
 
@@ -219,24 +219,27 @@ def embeddable(view):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def capture(request, slug):
-    """The public web-to-lead form of a campaign, to link to or embed in an iframe on a marketing site."""
+    """The public web-to-lead form of a campaign, to link to or embed in an iframe on a marketing site.
+
+    Anonymous, so untrusted: it creates a lead, or on a known one fills blanks only and keeps the rest for
+    a marketer (`services.capture_lead`); a consent tick asks for a double opt-in (`leads.consent`)."""
     campaign = get_object_or_404(Campaign.objects.active(), slug=slug)
     form = CaptureForm(request.POST or None)
     if request.method == "POST":
         if over_rate_limit(request):
             return render(request, "leads/capture_rate_limited.html", {"campaign": campaign}, status=429)
         if form.is_valid():
-            if not form.cleaned_data["website"]:  # a filled honeypot is a bot: thank it and keep nothing
-                data = {k: v for k, v in form.cleaned_data.items() if k not in ("consent", "website")}
-                services.capture_lead(
-                    data=data,
-                    source=CaptureSource.WEB_FORM,
-                    campaign=campaign,
-                    event_kind=EventKind.FORM_SUBMIT,
-                    consent=True if form.cleaned_data["consent"] else None,
-                    properties={"referrer": request.META.get("HTTP_REFERER", "")[:500]},
+            if form.cleaned_data["website"]:  # a filled honeypot is a bot: thank it and keep nothing
+                return redirect("leads:capture_thanks", slug=campaign.slug)
+            try:
+                asked = services.capture_from_public_form(
+                    data=form.cleaned_data, campaign=campaign, referrer=request.META.get("HTTP_REFERER", "")
                 )
-            return redirect("leads:capture_thanks", slug=campaign.slug)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                thanks = reverse("leads:capture_thanks", args=[campaign.slug])
+                return redirect(thanks + ("?confirm=1" if asked else ""))
     return render(request, "leads/capture.html", {"form": form, "campaign": campaign})
 
 
@@ -244,7 +247,49 @@ def capture(request, slug):
 @embeddable
 def capture_thanks(request, slug):
     campaign = get_object_or_404(Campaign.objects.active(), slug=slug)
-    return render(request, "leads/capture_thanks.html", {"campaign": campaign})
+    context = {"campaign": campaign, "asked_to_confirm": request.GET.get("confirm") == "1"}
+    return render(request, "leads/capture_thanks.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def consent_confirm(request, token):
+    """The double opt-in link of a confirmation email: opening it records the consent."""
+    try:
+        consent_request = consent.confirm(token=token)
+    except consent.ConsentLinkError as exc:
+        return render(request, "leads/consent.html", {"problem": str(exc)}, status=400)
+    unsubscribe_url = reverse("leads:consent_unsubscribe", args=[consent.unsubscribe_token(consent_request.lead)])
+    return render(request, "leads/consent.html", {"confirmed": consent_request, "unsubscribe_url": unsubscribe_url})
+
+
+@login_not_required
+# Mail programs unsubscribe with a POST of their own (RFC 8058 one-click), without a CSRF token; the
+# signed link is the proof, and withdrawing consent is all it can do.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def consent_unsubscribe(request, token):
+    """The unsubscribe link of every marketing email: opening it (or a mail program's one-click POST)
+    withdraws the lead's marketing consent."""
+    try:
+        consent.unsubscribe(token=token)
+    except consent.ConsentLinkError as exc:
+        return render(request, "leads/consent.html", {"problem": str(exc)}, status=400)
+    return render(request, "leads/consent.html", {"unsubscribed": True})
+
+
+@require_POST
+@role_required(MARKETER, MANAGER)
+def lead_apply_submission(request, pk, submission_pk):
+    """Apply what a visitor submitted on the public form (kept on the timeline) to the lead, in one click."""
+    lead = selectors.lead_for_user(request.user, pk, write=True)
+    try:
+        services.apply_form_submission(lead=lead, submission_id=submission_pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The details submitted on the public form were applied.")
+    return redirect(lead)
 
 
 # --- CSV import ----------------------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from crm.notifications import notify
 from crm.tests.factories import UserFactory
 from deals.models import Activity
 from deals.tests.factories import ActivityFactory, DealFactory, stage_named
-from leads.models import Handoff, LeadImport, LifecycleStage
+from leads import consent
+from leads.models import ConsentRequest, FormSubmission, Handoff, LeadImport, LifecycleStage
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,10 @@ RULES = {
     "leads:import_errors": {"GET": IMPORTS},
     "leads:capture": {"GET": EVERYONE, "POST": rule(DONE, DONE, DONE, DONE, DONE, DONE)},
     "leads:capture_thanks": {"GET": EVERYONE},
+    # the links of a double opt-in email: the signed token is the permission
+    "leads:consent_confirm": {"GET": EVERYONE},
+    "leads:consent_unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
+    "leads:apply_submission": {"POST": MARKETING_WRITES},
     "leads:scoring": {"GET": ROLE_HOLDERS, "POST": MARKETING_WRITES},
     "leads:scoring_preview": {"GET": ROLE_HOLDERS},
     "leads:rescore_progress": {"GET": ROLE_HOLDERS},
@@ -229,6 +234,8 @@ class World:
     task: object
     stage: object
     lead_import: object
+    submission: object
+    consent_request: object
 
 
 @pytest.fixture
@@ -247,7 +254,11 @@ def world(marketer, rep, other_rep, manager):
     lead_import.errors_file.save("fair-errors.csv", ContentFile(b"line,email,error\n2,x,bad\n"))
     users = {"anonymous": None, "nobody": UserFactory(username="nobody"), "marketer": marketer}
     users |= {"rep": rep, "other_rep": other_rep, "manager": manager}
-    return World(users, campaign, lead, handoff, deal, task, stage_named("Discovery"), lead_import)
+    submission = FormSubmission.objects.create(lead=lead, campaign=campaign, values={"company": "Visitor Ltd"})
+    consent_request = ConsentRequest.objects.create(lead=lead, email=lead.email)
+    return World(
+        users, campaign, lead, handoff, deal, task, stage_named("Discovery"), lead_import, submission, consent_request
+    )
 
 
 # Which record a URL's `pk` is, by URL name (other parameters: `slug` is the campaign, `activity_pk` the task).
@@ -260,6 +271,7 @@ PK_OF = {
     "leads:import_errors": "lead_import",
     "leads:accept_mql": "handoff",
     "leads:reject_mql": "handoff",
+    "leads:apply_submission": "lead",
     "leads:retry_handoff": "lead",
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
@@ -281,6 +293,12 @@ def url_kwargs(pattern: Pattern, world: World) -> dict:
             values[name] = world.campaign.slug
         elif name == "activity_pk":
             values[name] = world.task.pk
+        elif name == "submission_pk":
+            values[name] = world.submission.pk
+        elif name == "token" and pattern.name == "leads:consent_confirm":
+            values[name] = consent.confirm_token(world.consent_request)
+        elif name == "token":
+            values[name] = consent.unsubscribe_token(world.lead)
         elif name == "pk":
             values[name] = getattr(world, PK_OF[pattern.name]).pk
         else:

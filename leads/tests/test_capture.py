@@ -70,12 +70,18 @@ def test_an_event_from_the_past_does_not_move_the_latest_touch_or_last_event_tim
 
 
 def test_consent_is_recorded_with_its_time_and_source_and_kept_when_not_asked(campaign):
-    capture(campaign=campaign, consent=True, source=CaptureSource.WEB_FORM)
+    capture(campaign=campaign, consent=True, source=CaptureSource.API)
     capture(consent=None)
     lead = Lead.objects.get()
     assert lead.marketing_consent is True
     assert lead.consent_at is not None
-    assert lead.consent_source == "Web form: spring-webinar"
+    assert lead.consent_source == "API: spring-webinar"
+
+
+def test_the_anonymous_door_cannot_set_consent(campaign):
+    with pytest.raises(ValueError, match="double opt-in"):
+        capture(campaign=campaign, consent=True, source=CaptureSource.WEB_FORM)
+    assert not Lead.objects.exists()
 
 
 def test_a_web_form_capture_records_a_form_submit_event(campaign):

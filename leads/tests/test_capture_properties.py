@@ -1,6 +1,8 @@
-"""The merge rules of `capture_lead`, for any sequence of captures of one email (README "Leads"): one lead
-whatever the case of the email, blanks never overwrite, the latest non-empty value wins, the first touch
-never changes, the latest touch moves, and every capture leaves its event."""
+"""The merge rules of `capture_lead`, for any sequence of captures of one email through any door (README
+"Leads"): one lead whatever the case of the email, blanks never overwrite, the first touch never changes,
+every capture leaves its event; through a trusted door the latest non-empty value wins and the latest touch
+moves; through the anonymous public form only blanks are filled, and what it would have replaced is kept
+as a submission with exactly those values."""
 
 import datetime
 
@@ -11,8 +13,8 @@ from hypothesis import strategies as st
 
 from campaigns.tests.factories import CampaignFactory
 from crm.tests.properties import WITH_DATABASE, rolled_back
-from leads.models import CaptureSource, CompanySize, EventKind, Lead, LeadEvent
-from leads.services import capture_lead
+from leads.models import CaptureSource, CompanySize, EventKind, FormSubmission, Lead, LeadEvent
+from leads.services import UNTRUSTED_SOURCES, capture_lead
 
 EMAIL = "Ada.Lovelace@Example.com"
 TEXT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "industry", "country")
@@ -43,9 +45,8 @@ def campaigns(db):
     return [CampaignFactory(slug=f"touch-{n}") for n in range(3)]
 
 
-def latest_non_empty(captures, name):
-    values = [(c["data"][name] or "").strip() for c in captures]
-    return next((v for v in reversed(values) if v), "")
+def cleaned(value) -> str:
+    return (value or "").strip()
 
 
 @WITH_DATABASE
@@ -53,8 +54,12 @@ def latest_non_empty(captures, name):
 def test_any_sequence_of_captures_of_one_email_merges_by_the_rules(campaigns, captures):
     start = timezone.now()
     with rolled_back():
+        expected = dict.fromkeys((*TEXT_FIELDS, "company_size"), "")
+        first_touch = latest_touch = None
         for number, sent in enumerate(captures, start=1):
             campaign = None if sent["campaign"] is None else campaigns[sent["campaign"]]
+            trusted = number == 1 or sent["source"] not in UNTRUSTED_SOURCES
+            submissions_before = FormSubmission.objects.count()
             result = capture_lead(
                 data={"email": sent["email"], **{k: v for k, v in sent["data"].items() if v is not None}},
                 source=sent["source"],
@@ -62,16 +67,34 @@ def test_any_sequence_of_captures_of_one_email_merges_by_the_rules(campaigns, ca
                 event_kind=sent["event_kind"],
                 occurred_at=start + datetime.timedelta(minutes=number),
             )
-            so_far = captures[:number]
+            # What the rules say, worked out beside the code: trusted doors replace, the anonymous one fills.
+            proposed = {}
+            for name in expected:
+                value = cleaned(sent["data"][name])
+                if value and (trusted or not expected[name]):
+                    expected[name] = value
+                elif value and value != expected[name]:
+                    proposed[name] = value
+            if campaign is not None:
+                first_touch = first_touch or campaign
+                if trusted or latest_touch is None:
+                    latest_touch = campaign
+                elif latest_touch != campaign:
+                    proposed["latest_touch_campaign"] = campaign.slug
+
             assert result.created == (number == 1)
             assert Lead.objects.count() == 1  # never duplicated, whatever the case of the email
             lead = Lead.objects.get()
             assert lead.email == captures[0]["email"]
-            # Blanks never overwrite; the latest non-empty value wins (so no non-empty field becomes empty).
-            for name in (*TEXT_FIELDS, "company_size"):
-                assert getattr(lead, name) == latest_non_empty(so_far, name), name
-            touches = [campaigns[c["campaign"]] for c in so_far if c["campaign"] is not None]
-            assert lead.first_touch_campaign == (touches[0] if touches else None)
-            assert lead.latest_touch_campaign == (touches[-1] if touches else None)
-            assert lead.source_channel == (touches[0].channel if touches else "")
+            for name, value in expected.items():
+                assert getattr(lead, name) == value, name
+            assert lead.first_touch_campaign == first_touch
+            assert lead.latest_touch_campaign == latest_touch
+            assert lead.source_channel == (first_touch.channel if first_touch else "")
+            assert lead.marketing_consent is False  # no door here gave an answer
             assert LeadEvent.objects.filter(lead=lead).count() == number  # no event lost
+            if proposed:
+                assert FormSubmission.objects.count() == submissions_before + 1
+                assert FormSubmission.objects.order_by("-pk").first().values == proposed
+            else:
+                assert FormSubmission.objects.count() == submissions_before

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from deals.tests.factories import ActivityFactory, DealFactory
-from leads.models import Lead, LeadNote, LeadStageChange, LifecycleStage
+from leads.models import ConsentRequest, FormSubmission, Lead, LeadNote, LeadStageChange, LifecycleStage
 from leads.services import change_stage
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory
 
@@ -163,10 +163,13 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
     LeadEventFactory.create_batch(rows, lead=lead, campaign=CampaignFactory())
     LeadNoteFactory.create_batch(rows, lead=lead, author=rep)
     ActivityFactory.create_batch(rows, deal=DealFactory(lead=lead))
+    for _ in range(rows):
+        FormSubmission.objects.create(lead=lead, values={"company": "Newer Co"})
+        ConsentRequest.objects.create(lead=lead, email=lead.email)
     client = client_for(rep)
-    # session, user, roles, lead, events, stage changes, notes, deals, activities
-    # ... plus the score explanation (settings, fit rules, points, events) and the hand-overs
-    with django_assert_num_queries(15):
+    # session, user, roles, lead, events, stage changes, notes, deals, activities, public form submissions,
+    # consent requests, plus the score explanation (settings, fit rules, points, events) and the hand-overs
+    with django_assert_num_queries(17):
         client.get(f"/leads/{lead.pk}/")
 
 

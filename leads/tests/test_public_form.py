@@ -32,12 +32,13 @@ def form(**overrides):
 def test_a_visitor_submits_the_form_and_becomes_a_lead_with_a_form_submit_event(client, campaign, ip):
     response = client.post("/capture/spring-webinar/", form(), REMOTE_ADDR=ip)
     assert response.status_code == 302
-    assert response["Location"] == "/capture/spring-webinar/thanks/"
+    assert response["Location"] == "/capture/spring-webinar/thanks/?confirm=1"
     lead = Lead.objects.get(email="vera@example.com")
     assert lead.first_touch_campaign == campaign
-    assert lead.marketing_consent and lead.consent_source == "Web form: spring-webinar"
+    assert not lead.marketing_consent  # until the confirmation link is opened (double opt-in)
     assert LeadEvent.objects.get(lead=lead).kind == EventKind.FORM_SUBMIT
-    assert "Thank you" in client.get(response["Location"]).content.decode()
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you" in thanks and "Open the link in it to confirm your subscription" in thanks
 
 
 def test_the_form_and_thank_you_page_can_be_embedded_in_an_iframe(client, campaign):

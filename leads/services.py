@@ -298,7 +298,7 @@ def capture_lead(
         if not trusted:
             proposed = proposed_changes(lead, contact, campaign)
             if proposed:
-                FormSubmission.objects.create(lead=lead, campaign=campaign, values=proposed, submitted_at=occurred_at)
+                keep_submission(lead=lead, campaign=campaign, values=proposed, at=occurred_at)
         changed = merge_contact(lead, contact, blanks_only=not trusted)
         changed += touch(lead, campaign, occurred_at, blanks_only=not trusted)
         changed += _apply_consent(lead, consent, source, campaign, occurred_at)
@@ -323,6 +323,18 @@ def capture_lead(
     event.save()
     request_scores([lead.pk])
     return CaptureResult(lead=lead, created=created, event=event)
+
+
+def keep_submission(*, lead: Lead, campaign: Campaign | None, values: dict, at: datetime) -> FormSubmission:
+    """Keep what the public form would have changed on `lead`, for a marketer to apply. One pending
+    submission per lead and campaign: a newer one replaces its values (the latest thing said wins, as in
+    the merge rules), so posting the form again and again cannot bury the lead's timeline."""
+    pending = FormSubmission.objects.filter(lead=lead, campaign=campaign, applied_at__isnull=True).first()
+    if pending is None:
+        return FormSubmission.objects.create(lead=lead, campaign=campaign, values=values, submitted_at=at)
+    pending.values, pending.submitted_at = values, at
+    pending.save(update_fields=["values", "submitted_at"])
+    return pending
 
 
 @transaction.atomic

@@ -111,6 +111,12 @@ def test_a_marketer_sees_the_submitted_values_on_the_timeline_and_applies_them_i
     assert "already applied" in again.content.decode()
 
 
+def test_posting_again_and_again_keeps_one_pending_submission_with_the_latest_values(client, known):
+    post_form(client, company="First Try Ltd")
+    post_form(client, company="Second Try Ltd")
+    assert FormSubmission.objects.get().values["company"] == "Second Try Ltd"
+
+
 def test_a_rep_cannot_apply_a_submission(client, client_for, known, rep):
     post_form(client, company="Forged Ltd")
     submission = FormSubmission.objects.get()

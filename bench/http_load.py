@@ -1,6 +1,6 @@
 """A real WSGI server and a loopback load generator, for the benchmark of `POST /api/v1/events/`.
 
-The server is gunicorn with 2 workers of 4 threads (gthread, as the README deploys it), started on a
+The server is gunicorn with 2 workers of 4 threads (gthread, as docs/operations.md deploys it), started on a
 free loopback port against the bench database. The load generator is plain threads, each with one
 keep-alive connection, sending requests back to back for a fixed time, with no extra dependency. It
 shares the machine's cores with the server, so it does as little as it can per request: its requests

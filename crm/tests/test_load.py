@@ -81,7 +81,7 @@ def gunicorn(tmp_path):
     process = subprocess.Popen(  # noqa: S603 - our own command line
         [sys.executable, "-m", "gunicorn", "crm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
         # Keep-alive longer than a client's pause: with gunicorn's 2 s default, a client reusing a connection
-        # just as gunicorn closes it gets "connection reset" (as behind a load balancer, see the README).
+        # just as gunicorn closes it gets "connection reset" (as behind a load balancer, see docs/operations.md).
         + ["--threads", "4", "--keep-alive", "30", "--timeout", "60", "--graceful-timeout", "10"],
         cwd=BASE_DIR,
         env=env,

@@ -1,8 +1,8 @@
-"""The merge rules of `capture_lead`, for any sequence of captures of one email through any door (README
-"Leads"): one lead whatever the case of the email, blanks never overwrite, the first touch never changes,
-every capture leaves its event; through a trusted door the latest non-empty value wins and the latest touch
-moves; through the anonymous public form only blanks are filled, and what it would have replaced is kept
-as a submission with exactly those values."""
+"""The merge rules of `capture_lead`, for any sequence of captures of one email through any door
+(docs/how-relay-works.md, "Leads"): one lead whatever the case of the email, blanks never overwrite, the
+first touch never changes, every capture leaves its event; through a trusted door the latest non-empty
+value wins and the latest touch moves; through the anonymous public form only blanks are filled, and
+what it would have replaced is kept as a submission with exactly those values."""
 
 import datetime
 

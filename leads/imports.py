@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from campaigns.models import Campaign
 from crm.csv import SafeWriter
@@ -139,6 +140,15 @@ def read_headers(uploaded) -> tuple[str, list[str]]:
     return encoding, headers
 
 
+def stored_name(name: str) -> str:
+    """The name an upload is stored under: made from the one it came with (kept whole in `original_name`
+    for the pages), short and ending in .csv, so that its path fits the file column. The storage cuts a long
+    name before its extension, and refused one whose "extension" was long ("Leads from Dr. Smith's booth
+    in São Paulo, three days": a 400 for a good file)."""
+    root = name[: -len(".csv")] if name.lower().endswith(".csv") else name
+    return f"{slugify(root, allow_unicode=True)[:60] or 'import'}.csv"
+
+
 @transaction.atomic
 def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImport:
     """Store an uploaded CSV and read its header, ready for the mapping page (nothing is imported yet)."""
@@ -158,7 +168,7 @@ def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImpor
         campaign=campaign,
         created_by=by,
     )
-    lead_import.file.save(uploaded.name, uploaded, save=False)
+    lead_import.file.save(stored_name(uploaded.name), uploaded, save=False)
     lead_import.save()
     return lead_import
 

@@ -119,6 +119,19 @@ def require_redis(url: str) -> None:
         skip_or_fail(f"Redis at {url} is not reachable: {exc}")
 
 
+def lock_rows(sql, params):
+    """A second PostgreSQL session holding the `SELECT ... FOR UPDATE` locks of `sql` until it is closed."""
+    import psycopg2
+    from django.db import connection
+
+    database = connection.settings_dict
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    holder = psycopg2.connect(dbname=database["NAME"], user=database["USER"], host=host, port=port)
+    with holder.cursor() as cursor:
+        cursor.execute(sql, params)
+    return holder
+
+
 def require_postgres() -> None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         skip_or_fail("a separate worker process needs PostgreSQL (the SQLite test database is in memory)")

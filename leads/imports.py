@@ -7,12 +7,17 @@ stored, stamp the known leads that changed). The merge rules are those of
 `capture_lead`. Each row's import event carries an external id made of the file's checksum and the
 email, so importing the same file again adds no lead and no event. Rows that cannot be imported are
 written, with their line number and reason, to an errors CSV the user downloads.
+
+Each batch commits with its counts (created, merged, failed, and the records it covered) on the LeadImport
+row, once: a task redelivered after its worker was killed goes on after the last committed batch, and the
+summary counts every row once, as if nothing had happened.
 """
 
 import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -23,7 +28,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from campaigns.models import Campaign
 from crm.csv import SafeWriter
@@ -132,6 +140,15 @@ def read_headers(uploaded) -> tuple[str, list[str]]:
     return encoding, headers
 
 
+def stored_name(name: str) -> str:
+    """The name an upload is stored under: made from the one it came with (kept whole in `original_name`
+    for the pages), short and ending in .csv, so that its path fits the file column. The storage cuts a long
+    name before its extension, and refused one whose "extension" was long ("Leads from Dr. Smith's booth
+    in São Paulo, three days": a 400 for a good file)."""
+    root = name[: -len(".csv")] if name.lower().endswith(".csv") else name
+    return f"{slugify(root, allow_unicode=True)[:60] or 'import'}.csv"
+
+
 @transaction.atomic
 def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImport:
     """Store an uploaded CSV and read its header, ready for the mapping page (nothing is imported yet)."""
@@ -151,7 +168,7 @@ def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImpor
         campaign=campaign,
         created_by=by,
     )
-    lead_import.file.save(uploaded.name, uploaded, save=False)
+    lead_import.file.save(stored_name(uploaded.name), uploaded, save=False)
     lead_import.save()
     return lead_import
 
@@ -255,8 +272,26 @@ def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) 
     return Row(line=line, email=email, key=email_key(email), contact=contact, campaign_slug=values.get("campaign", ""))
 
 
+@dataclass
+class Batch:
+    """Consecutive records of the file, parsed: the rows to merge (folded by email) and the refused ones."""
+
+    size: int
+    folded: dict[str, list[Row]]
+    errors: list[tuple[int, str, str]]  # (line, email, reason)
+
+
+class LostBatch(Exception):
+    """Another run of the same import committed this batch first (see `ImportRun.commit`)."""
+
+
 class ImportRun:
-    """The state of one run of an import: counters, the campaigns seen and the errors CSV being written."""
+    """One run of an import: the campaigns seen, the errors CSV being written and how far the import got.
+
+    The summary is the LeadImport row's, never this run's: each batch adds its counters to it in the
+    transaction that writes its leads, so a run killed at any point leaves counters that match the leads it
+    committed, and the run that picks the task up again goes on from there.
+    """
 
     def __init__(self, lead_import: LeadImport):
         self.lead_import = lead_import
@@ -265,12 +300,14 @@ class ImportRun:
         self.campaigns: dict[str, Campaign | None] = {}
         self.default_campaign = lead_import.campaign
         self.checksum = lead_import.checksum or self._checksum()
-        self.processed = self.created = self.merged = self.failed = 0
+        # Records (non-blank lines after the header) of the file committed by this run or an earlier one.
+        self.committed = lead_import.processed
         # Bad rows go to a temporary file, not memory: a file may have a million of them.
-        self.errors = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - closed by finish()
+        self.errors = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - closed by save_errors()
         self.errors_text = io.TextIOWrapper(self.errors, encoding="utf-8", newline="")
         self.error_writer = SafeWriter(self.errors_text)
         self.error_writer.writerow(["line", "email", "reason"])
+        self.errors_written = 0
         self.now = timezone.now()
         # A new lead's import event is its newest event.
         self.new_lead = instance_builder(
@@ -292,10 +329,6 @@ class ImportRun:
                 digest.update(chunk)
         return digest.hexdigest()
 
-    def fail_row(self, line: int, email: str, reason: str) -> None:
-        self.failed += 1
-        self.error_writer.writerow([line, email, reason])
-
     def campaign_for(self, slugs: set[str]) -> None:
         missing = slugs - self.campaigns.keys()
         if missing:
@@ -305,29 +338,75 @@ class ImportRun:
     def event_id(self, key: str) -> str:
         return "import:" + hashlib.sha1(f"{self.checksum}:{key}".encode(), usedforsecurity=False).hexdigest()
 
-    def merge_batch(self, rows: list[Row]) -> None:
-        """Merge one batch of parsed rows into the leads table in a handful of queries."""
+    def take(self, records: list[tuple[int, list[str] | None, str]], start: int) -> None:
+        """Import `records`, the file's records from number `start` on, as one batch; those that a run of this
+        import already committed (a run killed midway, or one still running beside this one) are not written
+        again, only their errors, so that the errors CSV lists every refused row once."""
+        end = start + len(records)
+        while start < end:
+            if self.committed > start:
+                done = min(self.committed, end) - start
+                self.write_errors(self.parse(records[:done]).errors)
+                records, start = records[done:], start + done
+            elif self.commit(self.parse(records), start):
+                return
+            else:
+                self.committed = LeadImport.objects.values_list("processed", flat=True).get(pk=self.lead_import.pk)
+
+    def parse(self, records: list[tuple[int, list[str] | None, str]]) -> Batch:
+        """Parse records into the rows to merge, folded by email, and the refused rows with their reasons."""
+        rows, errors = [], []
+        for line, cells, problem in records:
+            if problem:
+                errors.append((line, "", problem))
+                continue
+            try:
+                rows.append(parse_row(line, cells, self.width, self.mapping))
+            except ValidationError as exc:
+                email = cells[_email_column(self.mapping)] if len(cells) == self.width else ""
+                errors.append((line, email, " ".join(exc.messages)))
         self.campaign_for({row.campaign_slug for row in rows if row.campaign_slug})
         # Rows of the same email within the batch fold into one, in file order (later values win).
         folded: dict[str, list[Row]] = {}
         for row in rows:
             campaign = self.campaigns.get(row.campaign_slug) if row.campaign_slug else self.default_campaign
             if row.campaign_slug and campaign is None:
-                self.fail_row(row.line, row.email, f"Unknown campaign {row.campaign_slug!r}.")
+                errors.append((row.line, row.email, f"Unknown campaign {row.campaign_slug!r}."))
                 continue
             row.campaign = campaign
             folded.setdefault(row.key, []).append(row)
+        return Batch(size=len(records), folded=folded, errors=sorted(errors))
+
+    def commit(self, batch: Batch, start: int) -> bool:
+        """Merge a batch into the leads table in a handful of queries, and add its counts to the import's, in
+        one transaction; False, with nothing written, when another run committed records from `start` first.
+
+        The batch first moves the import's position from `start` to its end (a row lock until it commits): a
+        run that tries the same batch meanwhile waits, then finds the position moved and writes nothing.
+        """
+        imports = LeadImport.objects.filter(pk=self.lead_import.pk)
+        end = start + batch.size
         for attempt in range(2):
             try:
                 with transaction.atomic():
-                    created, merged = self._write(folded)
+                    if not imports.filter(processed=start).update(processed=end):
+                        raise LostBatch
+                    created, merged = self._write(batch.folded) if batch.folded else (0, 0)
+                    imports.update(
+                        created=F("created") + created,
+                        merged=F("merged") + merged,
+                        failed=F("failed") + len(batch.errors),
+                    )
                 break
+            except LostBatch:
+                return False
             except IntegrityError:
                 # A lead of this batch was captured by another door meanwhile: look the emails up again.
                 if attempt:
                     raise
-        self.created += created
-        self.merged += merged
+        self.committed = end
+        self.write_errors(batch.errors)
+        return True
 
     def _write(self, folded: dict[str, list[Row]]) -> tuple[int, int]:
         existing = {lead.email_key: lead for lead in Lead.objects.with_email_keys(folded)}
@@ -374,27 +453,29 @@ class ImportRun:
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
 
+    def write_errors(self, errors: list[tuple[int, str, str]]) -> None:
+        self.error_writer.writerows(errors)
+        self.errors_written += len(errors)
+
     def save_errors(self) -> str:
         """Store the errors CSV (when a row failed) and return its name in the storage."""
         self.errors_text.flush()
-        if self.failed:
+        if self.errors_written:
             self.errors.seek(0)
             self.lead_import.errors_file.save(f"import-{self.lead_import.pk}-errors.csv", File(self.errors), save=False)
         self.errors_text.close()
         return self.lead_import.errors_file.name or ""
 
-    def save_progress(self) -> None:
-        LeadImport.objects.filter(pk=self.lead_import.pk).update(
-            processed=self.processed, created=self.created, merged=self.merged, failed=self.failed
-        )
-
 
 def run_import(import_id: int) -> LeadImport:
-    """Import the rows of a queued LeadImport; safe to run again (a redelivered task re-merges, adds nothing).
+    """Import the rows of a queued LeadImport; safe to run again, even beside a run still going.
 
-    Progress is written to the LeadImport row after each batch, for the page that polls it.
+    A run after a crash (a redelivered task: its worker was killed) goes on after the last committed batch,
+    so the summary counts each row once, as the run that was not interrupted would have. The counts and the
+    position reached are written with each batch, for the page that polls them.
     """
-    lead_import = LeadImport.objects.get(pk=import_id)
+    imports = LeadImport.objects.filter(pk=import_id)
+    lead_import = imports.get()
     if lead_import.status == LeadImport.Status.DONE:
         return lead_import
     try:
@@ -402,66 +483,55 @@ def run_import(import_id: int) -> LeadImport:
         total = count_rows(lead_import)
     except (ImportFileError, ValidationError) as exc:
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-        LeadImport.objects.filter(pk=import_id).update(
-            status=LeadImport.Status.FAILED, error=message, finished_at=timezone.now()
-        )
+        imports.update(status=LeadImport.Status.FAILED, error=message, finished_at=timezone.now())
         lead_import.refresh_from_db()
         return lead_import
-    LeadImport.objects.filter(pk=import_id).update(
-        status=LeadImport.Status.RUNNING, total_rows=total, started_at=timezone.now(), processed=0
+    not_done = imports.exclude(status=LeadImport.Status.DONE)
+    now = timezone.now()
+    started = not_done.update(
+        status=LeadImport.Status.RUNNING,
+        total_rows=total,
+        started_at=Coalesce("started_at", Value(now)),
+        error="",
+        finished_at=None,
     )
+    lead_import.refresh_from_db()  # the position a crashed run reached, to go on from
+    if not started:
+        return lead_import
     run = ImportRun(lead_import)
     try:
         _import_rows(run)
     except Exception as exc:
         # Leave a clear state for the page that polls it; the rows of finished batches stay imported.
-        LeadImport.objects.filter(pk=import_id).update(
+        not_done.update(
             status=LeadImport.Status.FAILED,
-            error=f"The import stopped after {run.processed:,} rows on an unexpected error ({exc.__class__.__name__}). "
+            error=f"The import stopped after {run.committed:,} rows on an unexpected error ({exc.__class__.__name__}). "
             "Rows already imported are kept; importing the file again continues safely.",
             finished_at=timezone.now(),
         )
         raise
     errors_name = run.save_errors()
-    LeadImport.objects.filter(pk=import_id).update(
-        status=LeadImport.Status.DONE,
-        processed=run.processed,
-        created=run.created,
-        merged=run.merged,
-        failed=run.failed,
-        errors_file=errors_name,
-        finished_at=timezone.now(),
-    )
+    finished = not_done.update(status=LeadImport.Status.DONE, errors_file=errors_name, finished_at=timezone.now())
+    if not finished and errors_name:
+        run.lead_import.errors_file.storage.delete(errors_name)  # a run beside this one finished first
     lead_import.refresh_from_db()
     return lead_import
 
 
 def _import_rows(run: ImportRun) -> None:
+    """Read the file in batches of BATCH_SIZE records (blank lines are not records), the same batches on
+    every run of the same file."""
     binary, text = _text_stream(run.lead_import)
     try:
         reader = csv.reader(text)
         next(reader, None)
-        batch: list[Row] = []
-        for line, cells, problem in _records(reader):
-            if cells is not None and not any(cells):
-                continue  # a blank line is not a row
-            run.processed += 1
-            if problem:
-                run.fail_row(line, "", problem)
-            else:
-                try:
-                    batch.append(parse_row(line, cells, run.width, run.mapping))
-                except ValidationError as exc:
-                    email = cells[int(_email_column(run.mapping))] if len(cells) == run.width else ""
-                    run.fail_row(line, email, " ".join(exc.messages))
-            if len(batch) >= BATCH_SIZE:
-                run.merge_batch(batch)
-                batch = []
-                run.save_progress()
-                # With DEBUG on, Django keeps the SQL of the last 9,000 queries: not for a million-row import.
-                reset_queries()
-        if batch:
-            run.merge_batch(batch)
+        records = (record for record in _records(reader) if record[1] is None or any(record[1]))
+        start = 0
+        while batch := list(itertools.islice(records, BATCH_SIZE)):
+            run.take(batch, start)
+            start += len(batch)
+            # With DEBUG on, Django keeps the SQL of the last 9,000 queries: not for a million-row import.
+            reset_queries()
     finally:
         binary.close()
 

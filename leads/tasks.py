@@ -154,7 +154,7 @@ def reassign_overdue_mqls() -> int:
 
 @shared_task(name="leads.import_leads")
 def import_leads(import_id: int) -> None:
-    """Run a queued CSV import (see `leads.imports.run_import`); idempotent, so a redelivery is harmless."""
+    """Run a queued CSV import (see `leads.imports.run_import`); a redelivery goes on after its last batch."""
     run_import(import_id)
 
 

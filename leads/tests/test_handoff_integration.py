@@ -4,11 +4,10 @@ import os
 import signal
 import time
 
-import psycopg2
 import pytest
 from django.db import connection
 
-from conftest import BASE_DIR, require_postgres, start_worker, wait_until
+from conftest import BASE_DIR, lock_rows, require_postgres, start_worker, wait_until
 from crm.celery import app
 from deals.models import Deal
 from leads import tasks
@@ -27,16 +26,6 @@ def reps(db):
 
 def qualified_lead():
     return LeadFactory(score=ScoringSettings.load().mql_threshold + 5)
-
-
-def lock_rows(sql, params):
-    """A second PostgreSQL session holding the `SELECT ... FOR UPDATE` locks of `sql` until it is closed."""
-    settings = connection.settings_dict
-    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
-    holder = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=host, port=port)
-    with holder.cursor() as cursor:
-        cursor.execute(sql, params)
-    return holder
 
 
 def _backend_waiting_for_a_lock():

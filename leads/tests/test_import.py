@@ -129,6 +129,20 @@ def test_a_binary_file_is_refused_at_upload_with_a_clear_message(client_for, mar
     assert not LeadImport.objects.exists()
 
 
+def test_a_file_named_at_length_without_csv_at_the_end_is_stored_and_keeps_its_name(client_for, marketer):
+    # Everything after the dot looks like an extension, too long for the storage to cut the name before it.
+    name = (
+        "Leads from Dr. Smith's booth in São Paulo, collected over three days by the events team, all regions, "
+        "deduplicated by hand, final version agreed with sales on Monday"
+    )
+    response = client_for(marketer).post("/leads/import/", {"file": upload("email\na@example.com\n", name=name)})
+    assert response.status_code == 302
+    lead_import = LeadImport.objects.get()
+    assert lead_import.original_name == name
+    assert lead_import.file.name.endswith(".csv")
+    assert len(lead_import.file.name) <= LeadImport._meta.get_field("file").max_length
+
+
 def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_read(run, marketer):
     lead_import = run(b"email,first name\rcr@example.com,Cy\r", marketer)
     assert lead_import.mapping == {"0": "email", "1": "first_name"}

@@ -152,9 +152,10 @@ def reassign_overdue_mqls() -> int:
     return handoff.reassign_overdue_mqls()
 
 
-@shared_task(name="leads.import_leads")
+@shared_task(name="leads.import_leads", **RETRY)
 def import_leads(import_id: int) -> None:
-    """Run a queued CSV import (see `leads.imports.run_import`); a redelivery goes on after its last batch."""
+    """Run a queued CSV import (see `leads.imports.run_import`); a redelivery, or a retry after a database
+    error, goes on after its last committed batch."""
     run_import(import_id)
 
 

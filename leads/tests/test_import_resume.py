@@ -7,8 +7,9 @@ import io
 import threading
 
 import pytest
+from celery.exceptions import Retry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import OperationalError, connection
 
 from crm.tests.properties import rolled_back
 from leads import imports, tasks
@@ -147,6 +148,21 @@ def test_an_import_that_stopped_on_an_error_counts_every_row_once_when_it_is_run
     assert summary(lead_import) == expected
     assert error_rows(lead_import) == expected_errors
     assert not lead_import.error
+
+
+def test_a_database_error_mid_import_is_retried_by_the_task_and_ends_as_the_uninterrupted_run(
+    monkeypatch, marketer, known
+):
+    text = a_file()
+    expected, expected_errors = uninterrupted(text, marketer)
+    lead_import = queued(text, marketer)
+    revive = crash_on_write(monkeypatch, call=3, exception=OperationalError("server closed the connection"))
+    with pytest.raises(Retry):  # the task asks Celery to run it again, with backoff
+        tasks.import_leads.delay(lead_import.pk)
+    revive()
+    tasks.import_leads(lead_import.pk)  # the retry, as a worker runs it
+    assert summary(lead_import) == expected
+    assert error_rows(lead_import) == expected_errors
 
 
 def test_a_run_delivered_again_while_the_first_still_runs_counts_each_batch_once(

@@ -92,9 +92,11 @@ def _eager_tasks_outside_integration_tests(request):
     app.conf.task_always_eager = previous
 
 
-def start_worker(broker_url: str, name: str, log_name: str, env: dict[str, str] | None = None) -> WorkerProcess:
+def start_worker(
+    broker_url: str, name: str, log_name: str, env: dict[str, str] | None = None, beat: bool = False
+) -> WorkerProcess:
     """A real Celery worker on `broker_url` against the test database (stop it with `.stop()`); `env` adds
-    settings (e.g. CELERY_VISIBILITY_TIMEOUT)."""
+    settings (e.g. CELERY_VISIBILITY_TIMEOUT); `beat` embeds beat, as production runs it."""
     from django.db import connection
 
     worker = WorkerProcess(
@@ -103,6 +105,7 @@ def start_worker(broker_url: str, name: str, log_name: str, env: dict[str, str] 
         name=name,
         log_path=BASE_DIR / log_name,
         env=env,
+        beat=beat,
     )
     try:
         return worker.start()

@@ -1,9 +1,11 @@
 """A real `celery -A crm worker` in a child process, for the integration tests and the benchmark."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,10 +20,21 @@ def database_url(settings_dict) -> str:
 
 
 class WorkerProcess:
-    """Start with `start()`, which waits until the worker answers a ping; `stop()` ends it."""
+    """Start with `start()`, which waits until the worker answers a ping; `stop()` ends it.
+
+    `beat=True` embeds beat (`-B`, as `make worker` runs it), sending CELERY_BEAT_SCHEDULE's tasks; its
+    schedule file lives in a temporary folder that `stop()` removes."""
 
     def __init__(
-        self, *, database_url: str, broker_url: str, name: str, log_path: Path, concurrency: int = 2, env=None
+        self,
+        *,
+        database_url: str,
+        broker_url: str,
+        name: str,
+        log_path: Path,
+        concurrency: int = 2,
+        env=None,
+        beat: bool = False,
     ):
         self.env = {
             **os.environ,
@@ -36,6 +49,8 @@ class WorkerProcess:
         self.name = f"{name}-{os.getpid()}"
         self.log_path = log_path
         self.concurrency = concurrency
+        self.beat = beat
+        self.schedule_dir = None
         self.process = None
         self.log = None
 
@@ -57,6 +72,9 @@ class WorkerProcess:
             "-n",
             f"{self.name}@%h",
         ]
+        if self.beat:
+            self.schedule_dir = tempfile.mkdtemp(prefix="relay-beat-")
+            command += ["--beat", f"--schedule={Path(self.schedule_dir) / 'celerybeat-schedule'}"]
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             command, cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -98,3 +116,6 @@ class WorkerProcess:
                 self.process.wait()
         if self.log is not None:
             self.log.close()
+        if self.schedule_dir is not None:
+            shutil.rmtree(self.schedule_dir, ignore_errors=True)
+            self.schedule_dir = None

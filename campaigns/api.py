@@ -13,6 +13,7 @@ from campaigns.selectors import EDITOR_ROLES, campaign_for_user, campaigns_visib
 from campaigns.serializers import CampaignSerializer, DailyStatSerializer, StatsUpsertResultSerializer
 from campaigns.services import upsert_daily_stats
 from crm.auth import TokenWithRolesAuthentication
+from crm.bounds import ApiDateField
 from crm.roles import role_permission
 from reports.selectors import campaigns_with_figures
 
@@ -29,8 +30,8 @@ FIGURE_PARAMETERS = [
 
 
 class _DateRange(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     attribution = serializers.ChoiceField(choices=["first", "last"], required=False, default="first")
 
 

@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from campaigns.models import Campaign, Channel
 from campaigns.selectors import EDITOR_ROLES
 from campaigns.services import validate_day
+from crm import bounds
 from crm.people import UserChoiceField
 
 # What a marketer sets on a campaign, in the form and in the API alike.
@@ -86,7 +87,7 @@ class CampaignForm(forms.ModelForm):
 class DailyStatForm(forms.Form):
     """One day's figures, logged inline on the campaign page."""
 
-    date = forms.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
+    date = bounds.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
     impressions = forms.IntegerField(min_value=0, error_messages={"min_value": "Impressions cannot be negative."})
     clicks = forms.IntegerField(min_value=0, error_messages={"min_value": "Clicks cannot be negative."})
     spend = forms.DecimalField(
@@ -128,8 +129,8 @@ class CampaignFilterForm(forms.Form):
         choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
     )
     owner = UserChoiceField(queryset=None, required=False, empty_label="All owners")
-    date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+    date_from = bounds.DateField(label="From", required=False, widget=DATE_INPUT)
+    date_to = bounds.DateField(label="To", required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

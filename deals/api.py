@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
 from deals.forms import LOST_REASON_CHOICES
-from deals.models import Deal, Stage
+from deals.models import MAX_POSITION, Deal, Stage
 from deals.selectors import can_edit_deal, deals_visible_to
 
 WRITABLE = list(services.DEAL_FIELDS)
@@ -75,7 +75,11 @@ class DealSerializer(serializers.ModelSerializer):
 class DealMoveSerializer(serializers.Serializer):
     stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
     position = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, help_text="0-based place in the target column."
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_POSITION,
+        help_text="0-based place in the target column.",
     )
     lost_reason = serializers.ChoiceField(
         choices=[choice for choice in LOST_REASON_CHOICES if choice[0]],

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
+from crm import bounds
 from leads.imports import FIELD_LABELS
 from leads.models import CaptureSource, Lead, LifecycleStage
 from leads.selectors import SORTS, sales_reps
@@ -63,8 +64,10 @@ class LeadFilterForm(forms.Form):
     owner = forms.ModelChoiceField(None, required=False, empty_label="Any owner")
     score_min = forms.IntegerField(required=False, label="Score from")
     score_max = forms.IntegerField(required=False, label="Score to")
-    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = bounds.DateField(
+        required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = bounds.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(
         choices=[
             ("newest", "Newest first"),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
-from campaigns.models import Campaign, Channel
+from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign, Channel
 from campaigns.selectors import EDITOR_ROLES
 from campaigns.services import validate_day
 from crm import bounds
@@ -88,13 +88,32 @@ class DailyStatForm(forms.Form):
     """One day's figures, logged inline on the campaign page."""
 
     date = bounds.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
-    impressions = forms.IntegerField(min_value=0, error_messages={"min_value": "Impressions cannot be negative."})
-    clicks = forms.IntegerField(min_value=0, error_messages={"min_value": "Clicks cannot be negative."})
+    impressions = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_DAILY_IMPRESSIONS,
+        error_messages={
+            "min_value": "Impressions cannot be negative.",
+            "max_value": f"Impressions is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
+        },
+    )
+    clicks = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_DAILY_IMPRESSIONS,
+        error_messages={
+            "min_value": "Clicks cannot be negative.",
+            "max_value": f"Clicks is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
+        },
+    )
     spend = forms.DecimalField(
         min_value=0,
+        max_value=MAX_DAILY_SPEND,
         max_digits=12,
         decimal_places=2,
-        error_messages={"min_value": "Spend cannot be negative.", "max_decimal_places": "Spend has at most cents."},
+        error_messages={
+            "min_value": "Spend cannot be negative.",
+            "max_value": f"Spend is too large for one day (at most {MAX_DAILY_SPEND:,}).",
+            "max_decimal_places": "Spend has at most cents.",
+        },
     )
 
     def clean(self):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from campaigns.models import Campaign, CampaignDailyStat
+from crm.bounds import DateHierarchyInRange
 
 
 class CampaignDailyStatInline(admin.TabularInline):
@@ -11,7 +12,7 @@ class CampaignDailyStatInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(DateHierarchyInRange, admin.ModelAdmin):
     list_display = [
         "name",
         "channel",
@@ -33,7 +34,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignDailyStat)
-class CampaignDailyStatAdmin(admin.ModelAdmin):
+class CampaignDailyStatAdmin(DateHierarchyInRange, admin.ModelAdmin):
     list_display = ["campaign", "date", "impressions", "clicks", "spend"]
     list_filter = ["campaign__channel"]
     search_fields = ["campaign__name"]

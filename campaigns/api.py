@@ -13,6 +13,7 @@ from campaigns.selectors import EDITOR_ROLES, campaign_for_user, campaigns_visib
 from campaigns.serializers import CampaignSerializer, DailyStatSerializer, StatsUpsertResultSerializer
 from campaigns.services import upsert_daily_stats
 from crm.auth import TokenWithRolesAuthentication
+from crm.bounds import ApiDateField
 from crm.roles import role_permission
 from reports.selectors import campaigns_with_figures
 
@@ -29,8 +30,8 @@ FIGURE_PARAMETERS = [
 
 
 class _DateRange(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     attribution = serializers.ChoiceField(choices=["first", "last"], required=False, default="first")
 
 
@@ -112,10 +113,11 @@ class CampaignStats(generics.ListAPIView):
         summary="Log or correct daily stats in bulk (marketers and managers)",
         description=(
             "Send a list of days. Each valid item is saved; a day already logged is updated, not doubled. "
-            "Refused items are listed with their index and field errors; the others are kept."
+            "Refused items are listed with their index and field errors; the others are kept: 200 when no item "
+            "was refused or some were saved, 400 when every item sent was refused."
         ),
         request=DailyStatSerializer(many=True),
-        responses={200: StatsUpsertResultSerializer},
+        responses={200: StatsUpsertResultSerializer, 400: StatsUpsertResultSerializer},
     )
     def post(self, request, *args, **kwargs):
         campaign = self.get_campaign(write=True)
@@ -134,4 +136,8 @@ class CampaignStats(generics.ListAPIView):
         result = upsert_daily_stats(campaign=campaign, rows=good)
         errors += [{"index": key, "errors": {k: [v] for k, v in problems.items()}} for key, problems in result.errors]
         body = {"created": result.created, "updated": result.updated, "failed": len(errors), "errors": errors}
-        return Response(StatsUpsertResultSerializer(body).data)
+        refused = errors and not (result.created or result.updated)
+        return Response(
+            StatsUpsertResultSerializer(body).data,
+            status=status.HTTP_400_BAD_REQUEST if refused else status.HTTP_200_OK,
+        )

@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from campaigns.models import Campaign, Channel
+from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign, Channel
 from campaigns.selectors import campaign_owners, campaign_owners_for
 from campaigns.services import validate_day
+from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 
@@ -81,14 +82,33 @@ class CampaignForm(LimitedChoicesForm, forms.ModelForm):
 class DailyStatForm(forms.Form):
     """One day's figures, logged inline on the campaign page."""
 
-    date = forms.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
-    impressions = forms.IntegerField(min_value=0, error_messages={"min_value": "Impressions cannot be negative."})
-    clicks = forms.IntegerField(min_value=0, error_messages={"min_value": "Clicks cannot be negative."})
+    date = bounds.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
+    impressions = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_DAILY_IMPRESSIONS,
+        error_messages={
+            "min_value": "Impressions cannot be negative.",
+            "max_value": f"Impressions is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
+        },
+    )
+    clicks = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_DAILY_IMPRESSIONS,
+        error_messages={
+            "min_value": "Clicks cannot be negative.",
+            "max_value": f"Clicks is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
+        },
+    )
     spend = forms.DecimalField(
         min_value=0,
+        max_value=MAX_DAILY_SPEND,
         max_digits=12,
         decimal_places=2,
-        error_messages={"min_value": "Spend cannot be negative.", "max_decimal_places": "Spend has at most cents."},
+        error_messages={
+            "min_value": "Spend cannot be negative.",
+            "max_value": f"Spend is too large for one day (at most {MAX_DAILY_SPEND:,}).",
+            "max_decimal_places": "Spend has at most cents.",
+        },
     )
 
     def clean(self):
@@ -123,8 +143,8 @@ class CampaignFilterForm(forms.Form):
         choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
     )
     owner = UserChoiceField(queryset=None, required=False, empty_label="All owners")
-    date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+    date_from = bounds.DateField(label="From", required=False, widget=DATE_INPUT)
+    date_to = bounds.DateField(label="To", required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

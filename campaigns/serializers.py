@@ -5,13 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS
-from campaigns.models import Campaign
+from campaigns.models import MAX_BUDGET, MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign
 from campaigns.selectors import campaign_owners_for
 from campaigns.services import save_campaign, validate_day
+from crm.bounds import ApiDateField
 from crm.relations import LimitedRelationsSerializer
 from reports.selectors import figure_ratios
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+# Sums over every day of a campaign (the bounds in campaigns.models keep them under 10^15).
+MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class CampaignFiguresSerializer(serializers.Serializer):
@@ -30,14 +32,22 @@ class CampaignFiguresSerializer(serializers.Serializer):
     cpl = serializers.DecimalField(**MONEY, allow_null=True)
     cost_per_mql = serializers.DecimalField(**MONEY, allow_null=True)
     cac = serializers.DecimalField(**MONEY, allow_null=True)
-    roi = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True)
+    # Revenue over spend has no useful bound (a cent of spend): as many digits as it takes.
+    roi = serializers.DecimalField(max_digits=None, decimal_places=6, allow_null=True)
 
 
 class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.none(), required=False, help_text="A marketer or manager; defaults to you."
     )
-    budget = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    budget = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_BUDGET,
+        required=False,
+        help_text=f"At most {MAX_BUDGET:,}.",
+    )
     archived = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
 
@@ -81,10 +91,16 @@ class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer
 
 
 class DailyStatSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    impressions = serializers.IntegerField(min_value=0)
-    clicks = serializers.IntegerField(min_value=0)
-    spend = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    date = ApiDateField(help_text="A day that has happened, in the last ten years.")
+    impressions = serializers.IntegerField(min_value=0, max_value=MAX_DAILY_IMPRESSIONS)
+    clicks = serializers.IntegerField(min_value=0, max_value=MAX_DAILY_IMPRESSIONS, help_text="At most impressions.")
+    spend = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_DAILY_SPEND,
+        help_text=f"At most {MAX_DAILY_SPEND:,} a day.",
+    )
 
     def validate(self, attrs):
         problems = validate_day(**attrs)

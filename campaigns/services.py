@@ -11,13 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from campaigns.models import Campaign, CampaignDailyStat
+from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign, CampaignDailyStat
 
 # A day's figures older than this, or in the future, is almost certainly a typo (a year of 2205 or 1925).
 OLDEST_STAT_DAYS = 365 * 10
 CSV_COLUMNS = ("date", "impressions", "clicks", "spend")
-# The largest count the columns hold (PositiveBigIntegerField); a bigger number is a typo, refused by name.
-MAX_COUNT = 2**63 - 1
 
 
 class StatsFileUnreadable(Exception):
@@ -74,20 +72,20 @@ def validate_day(*, date=None, impressions=None, clicks=None, spend=None) -> dic
         errors["date"] = "The date is more than ten years ago; check the year."
     if impressions is not None and impressions < 0:
         errors["impressions"] = "Impressions cannot be negative."
-    elif impressions is not None and impressions > MAX_COUNT:
-        errors["impressions"] = "Impressions is too large a number for one day."
+    elif impressions is not None and impressions > MAX_DAILY_IMPRESSIONS:
+        errors["impressions"] = f"Impressions is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,})."
     if clicks is not None and clicks < 0:
         errors["clicks"] = "Clicks cannot be negative."
-    elif clicks is not None and clicks > MAX_COUNT:
-        errors["clicks"] = "Clicks is too large a number for one day."
+    elif clicks is not None and clicks > MAX_DAILY_IMPRESSIONS:
+        errors["clicks"] = f"Clicks is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,})."
     elif clicks is not None and impressions is not None and impressions >= 0 and clicks > impressions:
         errors["clicks"] = f"Clicks ({clicks}) cannot be more than impressions ({impressions})."
     if spend is not None and spend < 0:
         errors["spend"] = "Spend cannot be negative."
     elif spend is not None and spend.as_tuple().exponent < -2:
         errors["spend"] = "Spend has at most two decimals (cents)."
-    elif spend is not None and spend >= Decimal("1e10"):
-        errors["spend"] = "Spend is too large for one day."
+    elif spend is not None and spend > MAX_DAILY_SPEND:
+        errors["spend"] = f"Spend is too large for one day (at most {MAX_DAILY_SPEND:,})."
     return errors
 
 

@@ -12,7 +12,7 @@ from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
 from deals.forms import LOST_REASON_CHOICES
-from deals.models import Deal, Stage
+from deals.models import MAX_POSITION, Deal, Stage
 from deals.selectors import (
     can_edit_deal,
     deal_owners_for,
@@ -98,7 +98,11 @@ class DealMoveSerializer(LimitedRelationsSerializer, serializers.Serializer):
         queryset=Stage.objects.none(), help_text="A stage of the deal's pipeline."
     )
     position = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, help_text="0-based place in the target column."
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_POSITION,
+        help_text="0-based place in the target column.",
     )
     lost_reason = serializers.ChoiceField(
         choices=[choice for choice in LOST_REASON_CHOICES if choice[0]],

@@ -8,10 +8,11 @@ from django.core.validators import MinValueValidator
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
+from crm import bounds
 from crm.people import UserChoiceField, display_name
 from crm.relations import LimitedChoicesForm
 from crm.roles import SALES_REP, has_role, is_manager
-from deals.models import Activity, Deal, LostReason, Pipeline, Stage
+from deals.models import MAX_POSITION, Activity, Deal, LostReason, Pipeline, Stage
 from deals.selectors import DealFilters, deal_owners, deal_owners_for, stages_for_new_deals, stages_to_move_to
 
 # Reasons a person picks when losing a deal ("rejected_mql" is set by the hand-over, not by hand).
@@ -70,9 +71,11 @@ class DealFilterForm(forms.Form):
             return None
         try:
             year, month = (int(part) for part in value.split("-"))
-            return date(year, month, 1)
-        except ValueError:
+            month_start = date(year, month, 1)
+        except (ValueError, OverflowError):
             raise forms.ValidationError("Enter a month as YYYY-MM.") from None
+        bounds.validate_date_in_range(month_start)
+        return month_start
 
     def filters(self) -> DealFilters:
         """The filters to apply: what was valid in the query string, the defaults for the rest."""
@@ -145,8 +148,10 @@ class MoveForm(LimitedChoicesForm, forms.Form):
     """A stage move from the board (drag and drop or the card's select) or the deal page."""
 
     stage = forms.ModelChoiceField(label="Stage", queryset=Stage.objects.none())
-    position = forms.IntegerField(label="Position", required=False, min_value=0, widget=forms.HiddenInput)
-    before = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(
+        label="Position", required=False, min_value=0, max_value=MAX_POSITION, widget=forms.HiddenInput
+    )
+    before = bounds.IdField(required=False, widget=forms.HiddenInput)
     lost_reason = forms.ChoiceField(label="Reason if lost", choices=LOST_REASON_CHOICES, required=False)
     note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,9 +1,15 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from crm.bounds import MAX_SMALL
+
+# The largest place of a card in its column: what `Deal.position` holds on PostgreSQL (an integer).
+MAX_POSITION = 2**31 - 1
 
 
 class Pipeline(models.Model):
@@ -12,7 +18,9 @@ class Pipeline(models.Model):
     name = models.CharField(max_length=100, unique=True)
     is_default = models.BooleanField(default=False)
     rotting_days = models.PositiveSmallIntegerField(
-        default=14, help_text="A deal with no activity and no stage change for longer than this is rotting."
+        default=14,
+        validators=[MaxValueValidator(MAX_SMALL)],  # SQLite would store any number, then `now - days` overflows
+        help_text="A deal with no activity and no stage change for longer than this is rotting.",
     )
 
     class Meta:

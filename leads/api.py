@@ -4,11 +4,12 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.bounds import parse_datetime_in_range, validate_date_in_range
 from crm.roles import MANAGER, MARKETER, role_permission
 from crm.throttling import ScopedThrottle
 from leads.models import CaptureSource, Lead
@@ -32,8 +33,12 @@ class LeadFilter(django_filters.FilterSet):
     )
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", validators=[validate_date_in_range]
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", validators=[validate_date_in_range]
+    )
 
     class Meta:
         model = Lead
@@ -48,6 +53,19 @@ class NewestFirst(CursorPagination):
 
     ordering = ("-created_at", "-id")
     page_size = 50
+
+    def decode_cursor(self, request):
+        """A cursor the API did not write answers 400 naming the parameter: DRF answers 404 to one it cannot
+        decode, and a 500 to one whose position is not a time within crm.bounds."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = False
+        if cursor is False or (
+            cursor and cursor.position is not None and parse_datetime_in_range(cursor.position) is None
+        ):
+            raise ValidationError({self.cursor_query_param: ["Not a cursor this list gave; start again without it."]})
+        return cursor
 
 
 @extend_schema_view(

@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from django.db import connection, models
 
+from crm.bounds import MAX_ID
+
 CHUNK = 500
 
 
@@ -58,9 +60,10 @@ def upsert_clause(key: str, columns) -> str:
 
 
 def existing_ids(model, ids) -> set[int]:
-    """Which of `ids` are primary keys of `model`'s rows, in plain SQL (`CHUNK` ids per statement)."""
+    """Which of `ids` are primary keys of `model`'s rows, in plain SQL (`CHUNK` ids per statement). An id past
+    what the column holds is no row's, and is not sent: SQLite cannot bind it (a 500)."""
     table, pk = model._meta.db_table, model._meta.pk.column
-    found, ids = set(), iter(sorted(ids))
+    found, ids = set(), iter(sorted(value for value in ids if 1 <= value <= MAX_ID))
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(ids, CHUNK)):
             placeholders = ", ".join(["%s"] * len(batch))

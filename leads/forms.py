@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign, Channel
 from campaigns.selectors import campaigns_usable_by
+from crm import bounds
 from crm.relations import LimitedChoicesForm
 from leads.imports import FIELD_LABELS
 from leads.models import CaptureSource, Lead, LifecycleStage
@@ -68,8 +69,10 @@ class LeadFilterForm(forms.Form):
     owner = forms.ModelChoiceField(None, required=False, empty_label="Any owner")
     score_min = forms.IntegerField(required=False, label="Score from")
     score_max = forms.IntegerField(required=False, label="Score to")
-    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = bounds.DateField(
+        required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = bounds.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(
         choices=[
             ("newest", "Newest first"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.bounds import parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, SALES_REP, has_role, is_manager, role_required
 from leads.handoff import HandoffError, accept_mql, reject_mql, retry_failed_handoff
@@ -26,8 +27,8 @@ def handoffs_visible_to(user):
 def inbox(request):
     handoffs = handoffs_visible_to(request.user)
     rep_id = request.GET.get("rep", "")
-    if is_manager(request.user) and rep_id.isdigit():
-        handoffs = handoffs.filter(rep_id=int(rep_id))
+    if is_manager(request.user) and parse_id(rep_id) is not None:
+        handoffs = handoffs.filter(rep_id=parse_id(rep_id))
     pending = Paginator(handoffs.filter(outcome=Handoff.Outcome.PENDING).order_by("due_at", "pk"), 25)
     context = {
         "pending": pending.get_page(request.GET.get("page")),

@@ -1,7 +1,16 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 
+from crm.bounds import MAX_SMALL
 from leads.models import EngagementRule, FitRule, RejectionReason, ScoringSettings
 from leads.scoring import InvalidRule, rule_values
+
+
+def at_most(form, name: str, largest: int) -> None:
+    """Refuse numbers above what the column holds on PostgreSQL, on SQLite too, which stores any: there a
+    half-life or an SLA of 2^40 overflowed the date arithmetic of every later request (a 500)."""
+    form.fields[name].validators.append(MaxValueValidator(largest))
+    form.fields[name].widget.attrs["max"] = largest
 
 
 class ScoringSettingsForm(forms.ModelForm):
@@ -13,6 +22,11 @@ class ScoringSettingsForm(forms.ModelForm):
             "mql_threshold": forms.NumberInput(attrs={"min": 1}),
             "half_life_days": forms.NumberInput(attrs={"min": 1}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        at_most(self, "half_life_days", MAX_SMALL)
+        at_most(self, "mql_threshold", 2**31 - 1)
 
     def clean_half_life_days(self):
         value = self.cleaned_data["half_life_days"]
@@ -32,6 +46,10 @@ class SlaForm(forms.ModelForm):
         model = ScoringSettings
         fields = ["sla_hours"]
         widgets = {"sla_hours": forms.NumberInput(attrs={"min": 1})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        at_most(self, "sla_hours", MAX_SMALL)
 
 
 class FitRuleForm(forms.ModelForm):

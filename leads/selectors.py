@@ -1,5 +1,6 @@
 """Reads on leads that several views share: who sees what, the list's filters and keyset pages, the timeline."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,8 +11,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from crm.bounds import parse_datetime_in_range, parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
 from leads.models import Lead, LeadImport
@@ -137,14 +138,21 @@ def _cursor_of(row, column: str) -> str:
 
 
 def _parse_cursor(column: str, cursor: str):
+    """The (value, id) a cursor points after, or None when it is not one this list wrote: the page then starts
+    at the top. A time or a score outside what the columns hold counts as unreadable, not as a 500."""
     value, _, pk = cursor.rpartition("_")
-    try:
-        parsed = parse_datetime(value) if column == "created_at" else int(value)
-        if parsed is None:
-            raise ValueError(value)
-        return parsed, int(pk)
-    except ValueError:
+    parsed = parse_datetime_in_range(value) if column == "created_at" else _parse_score(value)
+    pk = parse_id(pk)
+    if parsed is None or pk is None:
         return None
+    return parsed, pk
+
+
+def _parse_score(text: str) -> int | None:
+    """A score written by `_cursor_of` (an integer column: within ±2^31), or None."""
+    if not re.fullmatch(r"-?[0-9]{1,10}", text) or abs(int(text)) >= 2**31:
+        return None
+    return int(text)
 
 
 def keyset_page(queryset, *, sort: str, after: str = "", before: str = "", size: int = PAGE_SIZE) -> KeysetPage:

@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from campaigns.models import Campaign, Channel
+from crm import bounds
 from crm.people import UserChoiceField
 from crm.roles import MANAGER, MARKETER, SALES_REP, has_role
 
@@ -150,10 +151,11 @@ class ReportFilterForm(forms.Form):
     """The query string of a report. Invalid values are reported on the form and replaced by defaults."""
 
     period = forms.ChoiceField(choices=PRESETS, required=False, initial=DEFAULT_PRESET)
-    date_from = forms.DateField(
+    # Bounded: the period's end (the day after date_to) and the previous period are computed from them.
+    date_from = bounds.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Custom dates only."
     )
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = bounds.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.order_by("name"), required=False, empty_label="All campaigns"

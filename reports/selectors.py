@@ -27,7 +27,8 @@ from reports import rollups
 from reports.models import CampaignDay
 from reports.rollups import ATTRIBUTION_FIELDS
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+# A campaign's spend over every day it can have is under 1.1 × 10^14 (campaigns.models.MAX_DAILY_SPEND).
+MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 # Figures a list may be sorted by: the summed columns and the ratios (as float SQL expressions, NULL when
 # the denominator is zero, so "—" rows sort last and pagination stays in SQL).

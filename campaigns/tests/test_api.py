@@ -111,8 +111,10 @@ def test_api_bulk_upsert_needs_a_list(client_for, marketer, campaign):
 def test_api_bulk_upsert_refuses_a_count_too_large_for_a_day(client_for, marketer, campaign):
     item = {"date": "2026-09-01", "impressions": 10**20, "clicks": 1, "spend": "1.00"}
     response = post(client_for(marketer), STATS, [item])
-    assert response.status_code == 200
-    assert response.json()["errors"][0]["errors"]["impressions"] == ["Impressions is too large a number for one day."]
+    assert response.status_code == 400  # every item refused
+    assert response.json()["errors"][0]["errors"]["impressions"] == [
+        "Ensure this value is less than or equal to 10000000000."
+    ]
     assert not campaign.daily_stats.exists()
 
 

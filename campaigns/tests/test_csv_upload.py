@@ -72,7 +72,7 @@ def test_a_count_too_large_for_a_day_is_refused_on_its_line(client_for, marketer
     campaign = CampaignFactory()
     text = "date,impressions,clicks,spend\n2026-09-01,99999999999999999999,1,1\n2026-09-02,10,1,1\n"
     page = upload(client_for(marketer), campaign, text).content.decode()
-    assert "Impressions is too large a number for one day." in page
+    assert "Impressions is too large a number for one day (at most 10,000,000,000)." in page
     assert list(campaign.daily_stats.values_list("date", flat=True)) == [datetime.date(2026, 9, 2)]
 
 

@@ -5,13 +5,13 @@ exactly as the file says."""
 import csv
 import datetime
 import io
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND
 from campaigns.services import CSV_COLUMNS, StatsFileUnreadable, import_daily_stats_csv
 from crm.tests.properties import WITH_DATABASE, rolled_back
 
@@ -57,13 +57,14 @@ def test_any_upload_is_saved_or_refused_with_a_reason(campaign, upload):
 
 
 def well_formed_days():
-    """Distinct days that happened (within ten years), clicks ≤ impressions, spend in cents."""
+    """Distinct days that happened (within ten years), clicks ≤ impressions, figures within their bounds, spend in
+    cents."""
     today = timezone.localdate()
     day = st.dates(min_value=today - datetime.timedelta(days=3000), max_value=today)
-    figures = st.integers(min_value=0, max_value=10**15).flatmap(
+    figures = st.integers(min_value=0, max_value=MAX_DAILY_IMPRESSIONS).flatmap(
         lambda impressions: st.tuples(st.just(impressions), st.integers(min_value=0, max_value=impressions))
     )
-    spend = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2)
+    spend = st.decimals(min_value=0, max_value=MAX_DAILY_SPEND, places=2)
     return st.dictionaries(day, st.tuples(figures, spend), min_size=1, max_size=20)
 
 

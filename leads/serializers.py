@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
+from crm.bounds import MAX_ID
 from crm.relations import LimitedRelationsSerializer
 from leads.models import CompanySize, EventKind, Lead
 from leads.services import check_event_time, check_properties
@@ -105,7 +106,9 @@ class LeadCaptureSerializer(LimitedRelationsSerializer, serializers.Serializer):
 class EventSerializer(serializers.Serializer):
     """One engagement event, for a lead given by `lead` (id) or `email`."""
 
-    lead = serializers.IntegerField(required=False, min_value=1, help_text="The lead's id (or give `email`).")
+    lead = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="The lead's id (or give `email`)."
+    )
     email = serializers.EmailField(required=False, help_text="The lead's email, any case (or give `lead`).")
     kind = serializers.ChoiceField(choices=EventKind.choices)
     occurred_at = serializers.DateTimeField(required=False, help_text="Default: now.")
@@ -137,8 +140,8 @@ class EventSerializer(serializers.Serializer):
 _EVENT_CHECKER = EventSerializer()
 _EVENT_FIELDS = _EVENT_CHECKER.fields
 _KIND_BY_NAME = _EVENT_FIELDS["kind"].choice_strings_to_values
-# Larger ids are still accepted, by the serializer: no lead has one.
-_LARGEST_FAST_LEAD = 2**63 - 1
+# Larger ids are refused by the serializer, with the field: no lead has one, and the column cannot hold it.
+_LARGEST_FAST_LEAD = MAX_ID
 # Stricter than SlugField's `^[-a-zA-Z0-9_]+$`, which `search` lets end with a newline before trimming.
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 

@@ -129,14 +129,6 @@ def json_values():
     return st.recursive(leaves, containers, max_leaves=8)
 
 
-# 5xx caused in the leads files another branch is changing (the event API), reported to it rather than fixed
-# here: (endpoint, the exception's start). Still counted in the tally, as "elsewhere"; remove one when it lands.
-KNOWN_ELSEWHERE = [
-    # A lead id past 2^63 reaches the events statement (leads/services.py store_events) on PostgreSQL.
-    ("POST /api/v1/events/", "DataError: bigint out of range"),
-]
-
-
 class ServerErrors:
     """The exception of the last request that raised one (Django's got_request_exception), with its traceback."""
 
@@ -156,44 +148,40 @@ class ServerErrors:
 
 
 class Tally:
-    """Requests sent per endpoint, their 5xx, and those of the 5xx known to be fixed elsewhere; appended to
-    FUZZ_REPORT (JSON lines) when set."""
+    """Requests sent per endpoint and their 5xx; appended to FUZZ_REPORT (JSON lines) when set."""
 
     def __init__(self):
-        self.counts = defaultdict(lambda: [0, 0, 0])
+        self.counts = defaultdict(lambda: [0, 0])
 
-    def record(self, endpoint: str, status: int, error: str = "") -> bool:
-        """Count an answer; False when it is a 5xx not known to be fixed elsewhere."""
-        known = status >= 500 and any(endpoint == where and error.startswith(what) for where, what in KNOWN_ELSEWHERE)
+    def record(self, endpoint: str, status: int) -> bool:
+        """Count an answer; False when it is a 5xx."""
         counts = self.counts[endpoint]
         counts[0] += 1
         counts[1] += status >= 500
-        counts[2] += known
-        return status < 500 or known
+        return status < 500
 
     def save(self, test: str) -> None:
         path = os.environ.get("FUZZ_REPORT")
         if not path:
             return
         with open(path, "a") as report:
-            for endpoint, (tried, errors, elsewhere) in sorted(self.counts.items()):
-                line = {"test": test, "endpoint": endpoint, "tried": tried, "5xx": errors, "elsewhere": elsewhere}
-                report.write(json.dumps(line) + "\n")
+            for endpoint, (tried, errors) in sorted(self.counts.items()):
+                report.write(json.dumps({"test": test, "endpoint": endpoint, "tried": tried, "5xx": errors}) + "\n")
 
 
 def summary(path: str) -> str:
     """The tallies of a FUZZ_REPORT file added up per endpoint, as a table."""
-    totals = defaultdict(lambda: [0, 0, 0])
+    totals = defaultdict(lambda: [0, 0])
     with open(path) as report:
         for line in report:
             row = json.loads(line)
-            for index, name in enumerate(("tried", "5xx", "elsewhere")):
+            for index, name in enumerate(("tried", "5xx")):
                 totals[row["endpoint"]][index] += row[name]
     width = max(len(endpoint) for endpoint in totals)
-    lines = [f"{'endpoint':<{width}}  {'inputs':>7}  {'5xx':>4}  of which fixed elsewhere"]
+    lines = [f"{'endpoint':<{width}}  {'inputs':>7}  {'5xx':>4}"]
     rows = [(endpoint, *counts) for endpoint, counts in sorted(totals.items())]
     rows.append(("all", *(sum(column) for column in zip(*totals.values(), strict=True))))
-    lines += [f"{name:<{width}}  {tried:>7}  {errors:>4}  {elsewhere}" for name, tried, errors, elsewhere in rows]
+    lines += [f"{name:<{width}}  {tried:>7}  {errors:>4}" for name, tried, errors in rows]
     return "\n".join(lines)
 
 

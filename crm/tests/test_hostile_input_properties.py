@@ -144,7 +144,7 @@ def send(tally, endpoint, client, method, path, *args, **kwargs):
     with rolled_back(), ServerErrors() as errors:
         response = getattr(client, method)(path, *args, **kwargs)
     sent = args or kwargs
-    assert tally.record(endpoint, response.status_code, errors.last), (
+    assert tally.record(endpoint, response.status_code), (
         f"{endpoint} {sent!r:.500} answered {response.status_code}:\n{errors.last}"
     )
 

@@ -158,3 +158,16 @@ def test_a_lead_captured_with_a_future_event_time_is_refused(api):
     assert response.status_code == 400
     assert "occurred_at" in response.data
     assert not Lead.objects.exists()
+
+
+def test_a_lead_id_past_what_the_column_holds_is_refused_for_that_item(api):
+    lead = LeadFactory()
+    response = api.post(
+        "/api/v1/events/",
+        [{"lead": 2**63, "kind": "page_view"}, {"lead": lead.pk, "kind": "page_view"}],
+        format="json",
+    )
+    assert response.status_code == 207
+    assert response.data["errors"][0]["index"] == 0
+    assert "lead" in response.data["errors"][0]["errors"]
+    assert LeadEvent.objects.filter(lead=lead).count() == 1

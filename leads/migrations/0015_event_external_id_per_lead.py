@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             model_name="leadevent",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("external_id", ""), _negated=True),
-                fields=("lead", "external_id"),
+                fields=("external_id", "lead"),
                 name="lead_event_external_id_unique_per_lead",
             ),
         ),

@@ -79,26 +79,24 @@ class CampaignForm(LimitedChoicesForm, forms.ModelForm):
         return cleaned
 
 
+def daily_count(label: str) -> forms.IntegerField:
+    """A day's count of impressions or clicks: not negative, and within the bound that keeps sums safe."""
+    return forms.IntegerField(
+        min_value=0,
+        max_value=MAX_DAILY_IMPRESSIONS,
+        error_messages={
+            "min_value": f"{label} cannot be negative.",
+            "max_value": f"{label} is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
+        },
+    )
+
+
 class DailyStatForm(forms.Form):
     """One day's figures, logged inline on the campaign page."""
 
     date = bounds.DateField(widget=DATE_INPUT, error_messages={"required": "Which day?", "invalid": "Not a date."})
-    impressions = forms.IntegerField(
-        min_value=0,
-        max_value=MAX_DAILY_IMPRESSIONS,
-        error_messages={
-            "min_value": "Impressions cannot be negative.",
-            "max_value": f"Impressions is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
-        },
-    )
-    clicks = forms.IntegerField(
-        min_value=0,
-        max_value=MAX_DAILY_IMPRESSIONS,
-        error_messages={
-            "min_value": "Clicks cannot be negative.",
-            "max_value": f"Clicks is too large a number for one day (at most {MAX_DAILY_IMPRESSIONS:,}).",
-        },
-    )
+    impressions = daily_count("Impressions")
+    clicks = daily_count("Clicks")
     spend = forms.DecimalField(
         min_value=0,
         max_value=MAX_DAILY_SPEND,

@@ -21,18 +21,9 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from handoff.models import Handoff, RejectionReason
 from leads.bulk import copy_rows, values_placeholders
-from leads.models import (
-    CompanySize,
-    EventKind,
-    Handoff,
-    Lead,
-    LeadEvent,
-    LeadStageChange,
-    LifecycleStage,
-    RejectionReason,
-    email_key,
-)
+from leads.models import CompanySize, EventKind, Lead, LeadEvent, LeadStageChange, LifecycleStage, email_key
 
 CHUNK = 20_000
 FIRST_NAMES = [
@@ -414,7 +405,7 @@ class Funnel:
         self.deals = min(scale.deals, scale.leads)
         self.mqls = min(scale.leads, self.deals + self.deals // 2)
         self.deal_id, self.handoff_id = _next_id(Deal), _next_id(Handoff)
-        self.lost_reasons = [reason for reason in LostReason.values if reason != LostReason.REJECTED_MQL]
+        self.lost_reasons = LostReason.values
 
     def path(self, index: int, lead: dict, writer: Writer) -> None:
         """Fill `lead`'s stage, owner and stage timestamps, and add its hand-over, deal and history rows."""

@@ -67,7 +67,7 @@ def pages(*, runs, stdout):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from leads.models import Handoff
+    from handoff.models import Handoff
 
     User = get_user_model()
     manager, rep = User.objects.get(username="bench_manager"), User.objects.get(username="bench_rep1")
@@ -83,7 +83,7 @@ def pages(*, runs, stdout):
         ("page: lead detail", as_manager, f"/leads/{lead.pk}/", PAGE),
         ("page: campaign list", as_manager, "/campaigns/", PAGE),
         ("page: pipeline board (team)", as_manager, "/pipeline/", PAGE),
-        ("page: MQL inbox (rep)", as_rep, "/leads/inbox/", PAGE),
+        ("page: MQL inbox (rep)", as_rep, "/inbox/", PAGE),
         ("page: dashboard (manager)", as_manager, "/", PAGE),
         ("report: funnel (last 30 days)", as_manager, "/reports/funnel/", FUNNEL_REPORTS),
         ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),

@@ -7,7 +7,7 @@ from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role, roles_of
 CAMPAIGNS = ("Campaigns", "campaigns:campaign_list", "/campaigns/")
 LEADS = ("Leads", "leads:lead_list", "/leads/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
-INBOX = ("MQL inbox", "leads:inbox", "/leads/inbox/")
+INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
 REPORTS = ("Reports", "reports:index", "/reports/")
 NAVIGATION = {
     MARKETER: [CAMPAIGNS, LEADS, PIPELINE, REPORTS],
@@ -33,6 +33,7 @@ def navigation(request):
         "is_sales_rep": SALES_REP in held,
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_items": [
-            {"label": label, "url": reverse(name), "active": prefix == active} for label, name, prefix in items
+            {"label": label, "name": name, "url": reverse(name), "active": prefix == active}
+            for label, name, prefix in items
         ],
     }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crm",
     "campaigns",
     "leads",
+    "handoff",
     "deals",
     "reports",
 ]
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.navigation",
+                "handoff.context_processors.inbox",
             ],
         },
     },
@@ -173,12 +175,9 @@ SCORING_DOORBELL_SECONDS = 0.25
 SCORING_SWEEP_SECONDS = env.float("SCORING_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
-    "score-stale-leads": {
-        "task": "leads.score_stale_leads",
-        "schedule": SCORING_SWEEP_SECONDS,
-        "kwargs": {"sweep": True},
-    },
-    "reassign-overdue-mqls": {"task": "leads.reassign_overdue_mqls", "schedule": 300.0},
+    "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": SCORING_SWEEP_SECONDS},
+    "hand-over-ready-leads": {"task": "handoff.hand_over_ready_leads", "schedule": SCORING_SWEEP_SECONDS},
+    "reassign-overdue-mqls": {"task": "handoff.reassign_overdue_mqls", "schedule": 300.0},
     "send-unsent-consent-confirmations": {"task": "leads.send_unsent_consent_confirmations", "schedule": 300.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("campaigns/", include("campaigns.urls")),
     path("", include("leads.urls")),
+    path("", include("handoff.urls")),
     path("", include("deals.urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -17,10 +17,10 @@ from deals.selectors import (
     can_edit_deal,
     deal_owners_for,
     deals_visible_to,
+    leads_for_deals,
     stages_for_new_deals,
     stages_to_move_to,
 )
-from leads.selectors import leads_writable_by
 
 WRITABLE = list(services.DEAL_FIELDS)
 
@@ -59,10 +59,8 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
             "closed_at",
             "lost_reason",
             "close_note",
-            "handoff",
         ]
         read_only_fields = [
-            "handoff",
             "position",
             "created_at",
             "updated_at",
@@ -73,7 +71,7 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
             "close_note",
         ]
         extra_kwargs = {
-            "lead": {"help_text": "A lead you own (managers: any lead)."},
+            "lead": {"help_text": "A lead you own (managers: any lead), not one waiting in an MQL inbox."},
             "owner": {"required": False, "help_text": "Defaults to you; only managers give deals to others."},
             "source_campaign": {"help_text": "A campaign that is not archived."},
             "amount": {"min_value": 0},
@@ -81,7 +79,7 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
 
     def relation_choices(self, user):
         return {
-            "lead": leads_writable_by(user),
+            "lead": leads_for_deals(user),
             "owner": deal_owners_for(user),
             "source_campaign": campaigns_usable_by(user),
             "stage": stages_for_new_deals(),

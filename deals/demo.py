@@ -1,18 +1,16 @@
-"""Demo data for `seed_demo`: ~150 deals over the last 90 days, spread over the stages and both reps, with
-activities, tasks (some overdue), stage history and closed won/lost deals with their reasons."""
+"""Demo data for `seed_demo`: ~150 deals entered by hand over the last 90 days, spread over the stages and
+both reps, with activities, tasks (some overdue), stage history and closed won/lost deals with their
+reasons. The deals born from accepted MQLs are the hand-over's demo (`handoff.demo`)."""
 
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from deals.models import Activity, Deal, DealStageChange, LostReason, Stage
 from deals.services import ensure_default_pipeline
-from leads.models import Lead, LifecycleStage
-from leads.services import change_stage
 
 DEMO_DEALS = 150
 COMPANIES = [
@@ -30,13 +28,13 @@ ACTIVITY_SUBJECTS = {
     Activity.Kind.NOTE: ["Budget confirmed for next quarter", "Competitor also in the running"],
 }
 TASKS = ["Send the contract", "Prepare the ROI sheet", "Check in after the trial", "Schedule the kickoff"]
-LOST_REASONS = [r for r in LostReason.values if r != LostReason.REJECTED_MQL]
+LOST_REASONS = LostReason.values
 
 
 def seed(*, users, stdout, scale=None):
     """Add the demo deals unless there are deals already. `scale` (the benchmark's lead count) adds one
     deal per 20 leads beyond the usual 150."""
-    if Deal.objects.exists():
+    if Deal.objects.filter(lead__isnull=True).exists():
         stdout.write("  deals: already there, nothing added")
         return
     count = max(DEMO_DEALS, (scale or 0) // 20)
@@ -55,12 +53,6 @@ def _seed(*, users, count):
     won = next(s for s in stages if s.kind == Stage.Kind.WON)
     lost = next(s for s in stages if s.kind == Stage.Kind.LOST)
     owners = [users["rep1"], users["rep2"]]
-    leads = list(
-        Lead.objects.filter(stage__in=[LifecycleStage.MQL, LifecycleStage.SQL, LifecycleStage.LEAD])
-        .exclude(Exists(Deal.objects.filter(lead=OuterRef("pk"))))
-        .select_related("first_touch_campaign")
-        .order_by("id")[:count]
-    )
 
     deals, paths = [], []
     for n in range(count):
@@ -79,19 +71,14 @@ def _seed(*, users, count):
         else:
             path = open_stages[: open_stages.index(final) + 1]
         times = sorted(created + (now - created) * rng.uniform(0.05, 0.95) for _ in path[1:])
-        lead = leads[n] if n < len(leads) else None
-        company = (lead.company if lead and lead.company else None) or rng.choice(COMPANIES)
+        company = rng.choice(COMPANIES)
         deal = Deal(
             title=f"{company} {rng.choice(PRODUCTS)}",
-            lead=lead,
             company=company,
-            contact_name=lead.full_name if lead else "",
-            contact_email=lead.email if lead else "",
             amount=Decimal(rng.randrange(30, 1200) * 100),
             stage=final,
-            owner=lead.owner if lead and lead.owner in owners else owners[n % 2],
+            owner=owners[n % 2],
             expected_close_date=today + timedelta(days=rng.randint(-10, 120)),
-            source_campaign=lead.first_touch_campaign if lead else None,
             next_step="" if final.is_closed else rng.choice(NEXT_STEPS),
             created_at=created,
             stage_changed_at=times[-1] if times else created,
@@ -158,13 +145,4 @@ def _seed(*, users, count):
     Activity.objects.bulk_create(activities)
     Deal.objects.bulk_update(deals, ["last_activity_at"], batch_size=500)
 
-    # The deals' leads follow their deals along the funnel, recorded like any other stage change.
-    first_open = open_stages[0]
-    for deal, (path, times) in zip(deals, paths, strict=True):
-        if deal.lead is None:
-            continue
-        if len(path) > 1 and path[1] != first_open:
-            change_stage(lead=deal.lead, to=LifecycleStage.OPPORTUNITY, by=deal.owner, at=times[1])
-        if deal.stage == won:
-            change_stage(lead=deal.lead, to=LifecycleStage.CUSTOMER, by=deal.owner, at=times[-1])
     return len(deals)

@@ -15,10 +15,8 @@ from crm.roles import SALES_REP, has_role, is_manager
 from deals.models import MAX_POSITION, Activity, Deal, LostReason, Pipeline, Stage
 from deals.selectors import DealFilters, deal_owners, deal_owners_for, stages_for_new_deals, stages_to_move_to
 
-# Reasons a person picks when losing a deal ("rejected_mql" is set by the hand-over, not by hand).
-LOST_REASON_CHOICES = [("", "Choose a reason…")] + [
-    (value, label) for value, label in LostReason.choices if value != LostReason.REJECTED_MQL
-]
+# Reasons a person picks when losing a deal.
+LOST_REASON_CHOICES = [("", "Choose a reason…"), *LostReason.choices]
 
 
 class DealFilterForm(forms.Form):

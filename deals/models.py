@@ -68,7 +68,7 @@ class Stage(models.Model):
 
 
 class LostReason(models.TextChoices):
-    """Why a deal was lost (DOMAIN.md), plus the reason a rejected MQL's deal is closed with."""
+    """Why a deal was lost (DOMAIN.md). A rejected MQL never had a deal: its reason is on its hand-over."""
 
     PRICE = "price", "Price"
     COMPETITOR = "competitor", "Competitor"
@@ -76,12 +76,12 @@ class LostReason(models.TextChoices):
     TIMING = "timing", "Timing"
     MISSING_FEATURE = "missing_feature", "Missing feature"
     UNRESPONSIVE = "unresponsive", "Unresponsive"
-    REJECTED_MQL = "rejected_mql", "Rejected MQL"
     OTHER = "other", "Other"
 
 
 class Deal(models.Model):
-    """A sales opportunity moving through the pipeline, usually born from a handed-over lead."""
+    """A sales opportunity moving through the pipeline: born when a rep accepts an MQL (its hand-over then
+    points at it, `handoff`), or entered by hand."""
 
     title = models.CharField(max_length=200)
     lead = models.ForeignKey("leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals")
@@ -104,16 +104,11 @@ class Deal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
     close_note = models.TextField(blank=True)
-    # The MQL hand-over this deal was opened for: unique, so a hand-over can never open two deals.
-    handoff = models.OneToOneField(
-        "leads.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="deal"
-    )
-
     # Who changed what, for managers (crm.history). The card's place in its column and the times the
     # board and activities keep up to date are bookkeeping, not decisions: left out.
     history = HistoricalRecords(
         excluded_fields=["position", "updated_at", "stage_changed_at", "last_activity_at"],
-        no_db_index=["lead", "stage", "owner", "source_campaign", "handoff"],
+        no_db_index=["lead", "stage", "owner", "source_campaign"],
     )
 
     class Meta:

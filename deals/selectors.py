@@ -58,6 +58,24 @@ def deal_owners_for(user):
     return get_user_model().objects.none()
 
 
+# Which leads a user may tie a deal to is a rule of the seam between leads and deals, which the pipeline does
+# not know: the hand-over app gives it when Django starts (`handoff.apps`). Until then, none.
+_lead_rule = None
+
+
+def set_lead_rule(rule) -> None:
+    """Say which leads a user may tie a deal to: `rule(user)` returns a queryset of leads."""
+    global _lead_rule  # noqa: PLW0603 - set once, at start-up
+    _lead_rule = rule
+
+
+def leads_for_deals(user):
+    """The leads `user` may tie a deal to (by `set_lead_rule`; none until a rule is set)."""
+    if _lead_rule is None:
+        return Deal._meta.get_field("lead").related_model.objects.none()
+    return _lead_rule(user)
+
+
 def stages_for_new_deals():
     """Where a deal may start: an open stage of the default pipeline (it is moved on from there)."""
     return Stage.objects.filter(pipeline__is_default=True, kind=Stage.Kind.OPEN)

@@ -1,7 +1,8 @@
-"""Writes on deals. Every stage move goes through `move_deal`, which records it and keeps the lead in step."""
+"""Writes on deals. Every stage move goes through `move_deal`, which records it and announces it
+(`signals.deal_moved`: the hand-over app keeps the deal's lead in step; deals do not know leads)."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -9,8 +10,7 @@ from crm.roles import SALES_REP, has_role, is_manager
 from crm.text import fit_to, one_line
 from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
-from leads.models import LifecycleStage
-from leads.services import change_stage
+from deals.signals import deal_moved
 
 DEAL_FIELDS = (
     "title",
@@ -84,7 +84,7 @@ def can_own_deals(user) -> bool:
 
 
 @transaction.atomic
-def create_deal(*, by, owner=None, stage: Stage | None = None, handoff=None, **fields) -> Deal:
+def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal:
     """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
     column; a rep always owns the deals they create, a manager may give it to any rep."""
     unknown = set(fields) - set(DEAL_FIELDS)
@@ -101,7 +101,7 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, handoff=None, **f
     if fields.get("lead") is not None and not fields.get("source_campaign"):
         fields["source_campaign"] = fields["lead"].first_touch_campaign
     now = timezone.now()
-    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, handoff=handoff, **fields)
+    deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, **fields)
     deal.full_clean(exclude=["position"])
     deal.position = _place_at_top(stage)
     deal.save()
@@ -109,50 +109,21 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, handoff=None, **f
     return deal
 
 
-def open_deal_for_lead(*, lead, owner, handoff=None) -> Deal:
-    """The hand-over's narrow door into sales: a deal for `lead` in the default pipeline's first open stage,
-    owned by `owner`, crediting the campaign that first brought the lead. The lead's own lifecycle stage is
-    the caller's business (the hand-over moves it).
-
-    Exactly once per hand-over: a retried hand-over gets the deal it already opened, and the unique
-    Deal.handoff refuses a second one when two hand-overs race."""
-    if handoff is not None:
-        existing = Deal.objects.filter(handoff=handoff).first()
-        if existing is not None:
-            return existing
+def open_deal_for_lead(*, lead, owner, by) -> Deal:
+    """The hand-over's narrow door into sales: when a rep accepts an MQL, a deal for `lead` in the default
+    pipeline's first open stage, owned by `owner`, crediting the campaign that first brought the lead. The
+    lead's own lifecycle stage and the hand-over's record are the caller's business (`handoff.services`)."""
     title = one_line(lead.company or lead.full_name or lead.email)
-    try:
-        with transaction.atomic():
-            return create_deal(
-                by=owner,
-                owner=owner,
-                handoff=handoff,
-                title=fit_to(Deal, "title", title),
-                lead=lead,
-                company=fit_to(Deal, "company", lead.company),
-                contact_name=fit_to(Deal, "contact_name", lead.full_name),
-                contact_email=lead.email,
-                source_campaign=lead.first_touch_campaign,
-            )
-    except (IntegrityError, ValidationError):
-        existing = Deal.objects.filter(handoff=handoff).first() if handoff is not None else None
-        if existing is None:
-            raise
-        return existing
-
-
-def close_deal_for_rejected_mql(*, handoff, by, note: str = "") -> Deal | None:
-    """A rejected MQL's deal is closed lost with the reason "rejected MQL" (the feedback loop's record)."""
-    deal = Deal.objects.select_related("stage__pipeline").filter(handoff=handoff).first()
-    if deal is None or deal.stage.is_closed:
-        return deal
-    lost = deal.stage.pipeline.stages.filter(kind=Stage.Kind.LOST).order_by("order").first()
-    return move_deal(deal=deal, to_stage=lost, by=by, lost_reason=LostReason.REJECTED_MQL, note=note)
-
-
-def reassign_handoff_deal(*, handoff, owner) -> int:
-    """The open deal follows its MQL to the rep it was reassigned to when the SLA ran out."""
-    return Deal.objects.filter(handoff=handoff, closed_at__isnull=True).update(owner=owner, updated_at=timezone.now())
+    return create_deal(
+        by=by,
+        owner=owner,
+        title=fit_to(Deal, "title", title),
+        lead=lead,
+        company=fit_to(Deal, "company", lead.company),
+        contact_name=fit_to(Deal, "contact_name", lead.full_name),
+        contact_email=lead.email,
+        source_campaign=lead.first_touch_campaign,
+    )
 
 
 @transaction.atomic
@@ -215,32 +186,14 @@ def _position_for(*, deal: Deal, stage: Stage, index: int | None) -> int:
     return value + 1
 
 
-def _lead_stage_after(*, lead, from_stage: Stage, to_stage: Stage, first_open: Stage) -> tuple[str | None, str]:
-    """Where the deal's lead goes when its deal moves (None: it stays) and the reason to record with it."""
-    current = lead.stage
-    if to_stage.kind == Stage.Kind.WON:
-        return LifecycleStage.CUSTOMER, ""
-    if to_stage.kind == Stage.Kind.LOST:
-        return None, ""
-    if current == LifecycleStage.CUSTOMER and from_stage.kind != Stage.Kind.WON:
-        return None, ""  # another deal of a customer: the customer stays a customer
-    reason = "deal reopened" if current == LifecycleStage.CUSTOMER else ""
-    if to_stage.pk != first_open.pk and to_stage.order >= first_open.order:
-        return LifecycleStage.OPPORTUNITY, reason
-    # Back in the first stage: an opportunity (or a reopened customer) is sales-qualified again.
-    if current in (LifecycleStage.OPPORTUNITY, LifecycleStage.CUSTOMER):
-        return LifecycleStage.SQL, reason or f"deal moved back to {to_stage.name}"
-    return None, ""
-
-
 @transaction.atomic
 def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, lost_reason: str = "", note: str = ""):
     """Move a deal to another stage (or another place in its column) and record it.
 
     The one path for every stage change: it checks the allowed-transitions map, records who moved it from
     where to where and when, sets `closed_at` when the deal closes (and clears it when reopened), asks for
-    a reason when the deal is lost, and moves the deal's lead along the funnel (opportunity once past the
-    first stage, customer when won; a move back is recorded with its reason). `position` is the 0-based
+    a reason when the deal is lost, and announces the move (`signals.deal_moved`, in this transaction: the
+    deal's lead follows it, see `handoff.services.move_lead_with_its_deal`). `position` is the 0-based
     place in the target column (None: on top when the stage changes, unchanged otherwise).
     """
     lock_columns(Deal.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).get(), to_stage.pk)
@@ -280,12 +233,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
         by=by,
         at=now,
     )
-    if deal.lead is not None:
-        target, reason = _lead_stage_after(
-            lead=deal.lead, from_stage=from_stage, to_stage=to_stage, first_open=first_open_stage(to_stage.pipeline)
-        )
-        if target is not None:
-            change_stage(lead=deal.lead, to=target, by=by, reason=reason, at=now)
+    deal_moved.send(sender=Deal, deal=deal, from_stage=from_stage, to_stage=to_stage, by=by, at=now)
     return deal
 
 

@@ -40,7 +40,6 @@ from deals.selectors import (
     next_task_due,
     stage_totals,
 )
-from leads.models import LeadEvent
 
 LIST_SORTS = {
     "title": "title",
@@ -316,7 +315,7 @@ def deal_detail(request, pk):
         "move_form": MoveForm(initial={"stage": deal.stage}, deal=deal, user=request.user),
         "history": deal.stage_changes.select_related("by"),
         "lead": lead,
-        "events": (LeadEvent.objects.filter(lead=lead).select_related("campaign")[:TIMELINE_EVENTS] if lead else []),
+        "events": lead.events.select_related("campaign")[:TIMELINE_EVENTS] if lead else [],
         **audit_context(request.user, deal),
     }
     return _vary(render(request, "deals/deal_detail.html", context))

@@ -1,8 +1,8 @@
 """Demo leads for `seed_demo`: people, companies and engagement spread over the last 90 days.
 
 The rows come from the benchmark's generator (`bench.generate.add_leads`, bulk inserts), so that
-`seed_demo --scale N` and `make bench` fill leads the same way; this module adds the demo's notes and
-its hand-overs.
+`seed_demo --scale N` and `make bench` fill leads the same way; this module adds the demo's notes (the
+hand-overs are `handoff.demo`'s).
 """
 
 import random
@@ -45,36 +45,3 @@ def seed(*, users, stdout, scale=None):
             for lead in sample
         )
     stdout.write(f"  {created} demo leads with their engagement events")
-
-
-def seed_handoffs(*, users, stdout):
-    """Score the demo leads and hand the qualified ones to the reps, as the scoring task would; then let
-    the reps answer most of them (accepts, rejections with reasons and notes) so that the inbox, the
-    pipeline and the feedback report all have something to show. Idempotent."""
-    from leads.handoff import accept_mql, hand_over_mql, reject_mql
-    from leads.models import Handoff
-    from leads.scoring import leads_ready_for_handover, rescore_leads
-
-    if Handoff.objects.exists():
-        return
-    rescore_leads()
-    handed = [hand_over_mql(lead_id=pk) for pk in leads_ready_for_handover().values_list("pk", flat=True)]
-    handed = [handoff for handoff in handed if handoff]
-    rng = random.Random(7)
-    reasons = ["bad_timing", "no_budget", "not_a_fit", "no_authority", "unreachable"]
-    notes = {
-        "bad_timing": "Interested, but budget only opens next quarter.",
-        "no_budget": "Small team, no budget for a tool this year.",
-        "not_a_fit": "Agency reselling to clients: not our segment.",
-        "no_authority": "Intern doing research; asked for the decision maker's contact.",
-        "unreachable": "Three calls and two emails, no answer.",
-    }
-    answered = 0
-    for handoff in handed[: len(handed) * 2 // 3]:
-        if rng.random() < 0.6:
-            accept_mql(handoff_id=handoff.pk, by=handoff.rep)
-        else:
-            reason = rng.choice(reasons)
-            reject_mql(handoff_id=handoff.pk, by=handoff.rep, reason=reason, note=notes[reason])
-        answered += 1
-    stdout.write(f"  {len(handed)} MQLs handed over to the reps, {answered} answered, the rest in their inboxes")

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 
 from crm.bounds import MAX_SMALL
-from leads.models import EngagementRule, FitRule, RejectionReason, ScoringSettings
+from leads.models import EngagementRule, FitRule, ScoringSettings
 from leads.scoring import InvalidRule, rule_values
 
 
@@ -86,19 +86,3 @@ FitRuleFormSet = forms.modelformset_factory(FitRule, form=FitRuleForm, extra=1, 
 EngagementRuleFormSet = forms.modelformset_factory(
     EngagementRule, fields=["points"], extra=0, widgets={"points": forms.NumberInput(attrs={"class": "form-control"})}
 )
-
-
-class RejectForm(forms.Form):
-    reason = forms.ChoiceField(choices=[("", "— choose a reason —"), *RejectionReason.choices])
-    outcome = forms.ChoiceField(
-        choices=[("nurture", "Not now: back to marketing (nurture)"), ("disqualify", "Never a fit: disqualify")],
-        initial="nurture",
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason") == "other" and not cleaned.get("note", "").strip():
-            self.add_error("note", "Say why in the note when the reason is Other.")
-        return cleaned

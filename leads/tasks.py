@@ -13,9 +13,10 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from leads import consent, handoff, scoring, services
+from leads import consent, scoring, services
 from leads.imports import run_import
 from leads.models import RescoreRun
+from leads.signals import leads_qualified
 
 logger = logging.getLogger(__name__)
 
@@ -31,27 +32,18 @@ RETRY = {
     "reject_on_worker_lost": True,
 }
 SWEEP_BATCH = 2000
-# Qualified leads the beat sweep hands over per run, beyond those it scored.
-CATCH_UP_BATCH = 500
 # Set while a drain chain runs (see score_stale_leads); each run of the chain sets it again, so that it
 # expires soon after the chain dies with its worker.
 DRAIN_KEY = "leads:scoring-drain"
 DRAIN_SECONDS = 60
 
 
-@shared_task(name="leads.hand_over_mql", **RETRY)
-def hand_over_mql(lead_id: int) -> int:
-    """Hand a qualified lead to sales (a failure is recorded for managers); returns 1 if it was handed over."""
-    return handoff.hand_over_each({lead_id: None}).handed_over
-
-
 @shared_task(name="leads.score_stale_leads", **RETRY)
-def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False, sweep: bool = False) -> int:
+def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     """Score the leads queued for a new score (and any never scored), set-based, a batch at a time, and
-    hand over those that qualify, each in its own transaction. Rung by the doorbell after changes, and by
-    beat every minute (`sweep`) to catch up on rings whose message was lost; those runs take the newest
-    requests, and also hand over every qualified lead that nothing else is handing over (`handoff.catch_up`:
-    a worker that died mid-batch, a failed hand-over whose retry is due).
+    announce those that now qualify (`signals.leads_qualified`: the hand-over app hands them over, each in
+    its own transaction, and consumes their requests). Rung by the doorbell after changes, and by beat every
+    SCORING_SWEEP_SECONDS to catch up on rings whose message was lost; those runs take the newest requests.
 
     A run that finds more than `limit` waiting starts the drain: one chain of runs, oldest requests first,
     SWEEP_BATCH at a time, until the queue is empty. One chain at a time (a cache key says one is on), so
@@ -61,9 +53,8 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False, sweep: bool
     if drain:
         cache.set(DRAIN_KEY, True, timeout=DRAIN_SECONDS)
     batch = scoring.score_requested(limit=limit, newest_first=not drain)
-    handoff.hand_over_each(batch.ready)
-    if sweep:
-        handoff.catch_up(limit=CATCH_UP_BATCH)
+    if batch.ready:
+        leads_qualified.send(sender=score_stale_leads, ready=batch.ready)
     more = len(batch.ids) >= limit
     if drain and not more:
         cache.delete(DRAIN_KEY)
@@ -115,16 +106,10 @@ RING_BATCH = 100
 ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECONDS, args=(RING_BATCH,)).ring
 
 
-@shared_task(name="leads.hand_over_ready_leads", **RETRY)
-def hand_over_ready_leads(limit: int = 500) -> int:
-    """Hand over every lead at or above the threshold still waiting in subscriber or lead (bounded batch),
-    each in its own transaction; a failure is recorded and the others go on."""
-    return handoff.catch_up(limit=limit).handed_over
-
-
 @shared_task(name="leads.rescore_leads", **RETRY)
 def rescore_leads(run_id: int | None = None) -> int:
-    """Rescore the whole base (nightly, as decay moves scores, and after rule changes), then hand over."""
+    """Rescore the whole base (nightly, as decay moves scores, and after rule changes), then announce the
+    leads that qualify (the hand-over app hands them over)."""
     run = RescoreRun.objects.filter(pk=run_id).first() if run_id else RescoreRun.objects.create()
     if run is None or run.status == RescoreRun.Status.DONE:
         return 0
@@ -138,18 +123,13 @@ def rescore_leads(run_id: int | None = None) -> int:
     except Exception:
         RescoreRun.objects.filter(pk=run.pk).update(status=RescoreRun.Status.FAILED)
         raise
-    new_mqls = scoring.leads_ready_for_handover().count()
+    ready = list(scoring.leads_ready_for_handover().order_by("pk").values_list("pk", flat=True))
     RescoreRun.objects.filter(pk=run.pk).update(
-        status=RescoreRun.Status.DONE, processed=count, total=count, new_mqls=new_mqls, finished_at=timezone.now()
+        status=RescoreRun.Status.DONE, processed=count, total=count, new_mqls=len(ready), finished_at=timezone.now()
     )
-    hand_over_ready_leads.delay(limit=max(new_mqls, 1))
+    if ready:
+        leads_qualified.send(sender=rescore_leads, ready=dict.fromkeys(ready))
     return count
-
-
-@shared_task(name="leads.reassign_overdue_mqls", **RETRY)
-def reassign_overdue_mqls() -> int:
-    """Beat: every few minutes, reassign MQLs whose SLA ran out (once each) and alert the managers."""
-    return handoff.reassign_overdue_mqls()
 
 
 @shared_task(name="leads.import_leads", **RETRY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import inbox_views, scoring_views, views
+from leads import scoring_views, views
 
 app_name = "leads"
 
@@ -23,9 +23,4 @@ urlpatterns = [
     path("leads/scoring/", scoring_views.scoring, name="scoring"),
     path("leads/scoring/preview/", scoring_views.scoring_preview, name="scoring_preview"),
     path("leads/scoring/progress/", scoring_views.rescore_progress, name="rescore_progress"),
-    path("leads/inbox/", inbox_views.inbox, name="inbox"),
-    path("leads/inbox/<int:pk>/accept/", inbox_views.accept, name="accept_mql"),
-    path("leads/inbox/<int:pk>/reject/", inbox_views.reject, name="reject_mql"),
-    path("leads/handoffs/failed/", inbox_views.failed_handoffs, name="failed_handoffs"),
-    path("leads/handoffs/failed/<int:pk>/retry/", inbox_views.retry_handoff, name="retry_handoff"),
 ]

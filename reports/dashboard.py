@@ -14,7 +14,8 @@ from campaigns.models import CampaignDailyStat
 from crm import metrics
 from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role
 from deals.models import Deal
-from leads.models import Handoff, Lead
+from handoff.models import Handoff
+from leads.models import Lead
 from reports.filters import ReportFilters, default_filters
 from reports.funnel import cohort_size
 from reports.sales import LOST, OPEN, WON, within_sla

@@ -1,9 +1,9 @@
 """The feedback report: what sales tells marketing about the leads each campaign and channel brings.
 
 A lead's campaign is its first-touch campaign. MQL rejections and acceptance count the hand-overs answered
-in the period (owner = the rep who answered), deal losses the deals closed lost in the period with a loss
-reason (owner = the deal's owner; "rejected MQL" is left out: those are the MQL rejections), sales notes the
-notes written in the period by sales reps on leads (owner = the lead's owner).
+in the period (owner = the rep who answered; a rejected MQL never had a deal), deal losses the deals closed
+lost in the period with a loss reason (owner = the deal's owner), sales notes the notes written in the period
+by sales reps on leads (owner = the lead's owner).
 """
 
 from django.db.models import Count, F, Max
@@ -15,11 +15,12 @@ from crm import metrics
 from crm.people import display_name
 from crm.roles import SALES_REP
 from deals.models import Deal, LostReason, Stage
-from leads.models import Handoff, LeadNote, RejectionReason
+from handoff.models import Handoff, RejectionReason
+from leads.models import LeadNote
 from reports.filters import ReportFilters, lead_channel, lead_filter
 
 GROUPINGS = {"campaign": "Campaign", "channel": "Channel"}
-LOSS_REASONS = [(value, label) for value, label in LostReason.choices if value != LostReason.REJECTED_MQL]
+LOSS_REASONS = list(LostReason.choices)
 NOTES_PER_CAMPAIGN = 3
 ANSWERED = (Handoff.Outcome.ACCEPTED, Handoff.Outcome.REJECTED)
 

@@ -18,7 +18,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from deals.models import Deal, Stage
-from leads.models import Handoff, Lead
+from handoff.models import Handoff
+from leads.models import Lead
 from reports.filters import start_of_day
 from reports.models import CampaignDay, FunnelDay, StaleDay
 

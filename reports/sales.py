@@ -29,7 +29,8 @@ from django.utils import timezone
 from crm import metrics
 from crm.people import display_name
 from deals.models import Activity, Deal, Pipeline, Stage
-from leads.models import Handoff, ScoringSettings
+from handoff.models import Handoff
+from leads.models import ScoringSettings
 from reports.filters import ReportFilters, lead_filter
 from reports.sql import NO_GROUP, days, duration, hours, median, medians_with_overall
 

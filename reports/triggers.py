@@ -126,10 +126,21 @@ def sqlite(lead: str, deal: str, handoff: str, stage: str) -> list[str]:
     ]
 
 
+def _handoff_table(apps) -> str:
+    """The hand-overs' table, from whichever app holds the model in this migration's state (it moved from
+    leads to handoff, keeping its table)."""
+    for label in ("handoff", "leads"):
+        try:
+            return apps.get_model(label, "Handoff")._meta.db_table
+        except LookupError:
+            continue
+    raise LookupError("No Handoff model in this migration state.")
+
+
 def create(apps, schema_editor):
     """Create the triggers, and mark every day that already has leads so the first refresh builds it."""
     tables = [apps.get_model(*name.split("."))._meta.db_table for name in ("leads.Lead", "deals.Deal")]
-    tables += [apps.get_model(*name.split("."))._meta.db_table for name in ("leads.Handoff", "deals.Stage")]
+    tables += [_handoff_table(apps), apps.get_model("deals", "Stage")._meta.db_table]
     vendor = schema_editor.connection.vendor
     statements = postgresql(*tables) if vendor == "postgresql" else sqlite(*tables)
     for statement in statements:
@@ -142,7 +153,7 @@ def drop(apps, schema_editor):
     tables = {
         "lead": apps.get_model("leads", "Lead")._meta.db_table,
         "deal": apps.get_model("deals", "Deal")._meta.db_table,
-        "handoff": apps.get_model("leads", "Handoff")._meta.db_table,
+        "handoff": _handoff_table(apps),
         "stage": apps.get_model("deals", "Stage")._meta.db_table,
     }
     if schema_editor.connection.vendor == "postgresql":

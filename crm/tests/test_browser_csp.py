@@ -93,7 +93,7 @@ def test_the_main_pages_of_every_role_run_without_a_policy_violation(page, sign_
     rep = next(user for user in demo.values() if Deal.objects.filter(owner=user, closed_at__isnull=True).exists())
     sign_in_browser(rep, password=DEMO_PASSWORD)
     log.visit("/")
-    log.visit("/leads/inbox/")
+    log.visit("/inbox/")
     log.visit("/pipeline/")
     card = page.locator(".deal-card[data-editable]").first
     source = card.locator("xpath=ancestor::section[contains(@class, 'board-column')]")
@@ -120,7 +120,7 @@ def test_the_main_pages_of_every_role_run_without_a_policy_violation(page, sign_
     expect(chart_drawn(page)).to_be_visible()
     log.collect()
     log.visit("/pipeline/")
-    log.visit("/leads/inbox/")
+    log.visit("/inbox/")
     log.visit("/pipeline/stages/")
     log.visit("/admin/")
     log.visit("/api/docs/", ready=lambda p: p.locator(".swagger-ui .info"))

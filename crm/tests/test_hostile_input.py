@@ -139,7 +139,7 @@ def test_the_board_and_deal_list_refuse_a_close_month_out_of_range(client, page,
 
 @pytest.mark.parametrize("rep", ["²", BEYOND_BIGINT, "1" + "0" * 40])
 def test_the_inbox_ignores_a_rep_that_is_not_an_id(client, rep):
-    assert client.get("/leads/inbox/", {"rep": rep}).status_code == 200
+    assert client.get("/inbox/", {"rep": rep}).status_code == 200
 
 
 @pytest.mark.parametrize("field", ["position", "before"])

@@ -33,7 +33,7 @@ PAGES = {
         *["q", "stage", "source", "channel", "campaign", "owner", "score_min", "score_max"],
         *["created_from", "created_to", "sort", "after", "before"],
     ],
-    "/leads/inbox/": ["rep", "page"],
+    "/inbox/": ["rep", "page"],
     "/leads/scoring/preview/": ["settings-mql_threshold"],
     "/campaigns/": ["channel", "status", "owner", "date_from", "date_to", "sort", "page"],
     "/campaigns/spring-launch/": [],

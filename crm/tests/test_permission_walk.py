@@ -32,8 +32,9 @@ from crm.notifications import notify
 from crm.tests.factories import UserFactory
 from deals.models import Activity
 from deals.tests.factories import ActivityFactory, DealFactory, stage_named
+from handoff.models import Handoff
 from leads import consent
-from leads.models import ConsentRequest, FormSubmission, Handoff, LeadImport, LifecycleStage
+from leads.models import ConsentRequest, FormSubmission, LeadImport, LifecycleStage
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,12 +120,12 @@ RULES = {
     "leads:scoring": {"GET": ROLE_HOLDERS, "POST": MARKETING_WRITES},
     "leads:scoring_preview": {"GET": ROLE_HOLDERS},
     "leads:rescore_progress": {"GET": ROLE_HOLDERS},
-    "leads:inbox": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    "handoff:inbox": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
     # Only the rep the MQL was handed to (or a manager) answers it; another rep is sent back to the inbox.
-    "leads:accept_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
-    "leads:reject_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
-    "leads:failed_handoffs": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
-    "leads:retry_handoff": {"POST": MANAGER_WRITES},
+    "handoff:accept_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
+    "handoff:reject_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
+    "handoff:failed_handoffs": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
+    "handoff:retry_handoff": {"POST": MANAGER_WRITES},
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
@@ -245,7 +246,12 @@ def world(marketer, rep, other_rep, manager):
     lead = LeadFactory(owner=rep, stage=LifecycleStage.MQL, first_touch_campaign=campaign, mql_at=timezone.now())
     now = timezone.now()
     handoff = Handoff.objects.create(lead=lead, rep=rep, score=60, handed_at=now, due_at=now)
-    deal = DealFactory(owner=rep, lead=lead, handoff=handoff, title="Acme renewal")
+    # An MQL waiting in the inbox has no deal: the deal is of an earlier lead the rep accepted.
+    accepted = LeadFactory(owner=rep, stage=LifecycleStage.SQL, first_touch_campaign=campaign, sql_at=now)
+    deal = DealFactory(owner=rep, lead=accepted, title="Acme renewal")
+    Handoff.objects.create(
+        lead=accepted, rep=rep, score=70, handed_at=now, due_at=now, outcome=Handoff.Outcome.ACCEPTED, deal=deal
+    )
     task = ActivityFactory(deal=deal, kind=Activity.Kind.TASK, subject="Call back", due_date="2026-12-01", by=rep)
     lead_import = LeadImport.objects.create(
         original_name="fair.csv", headers=["email"], mapping={"0": "email"}, created_by=other_marketer
@@ -269,10 +275,10 @@ PK_OF = {
     "leads:import_progress": "lead_import",
     "leads:import_mapping": "lead_import",
     "leads:import_errors": "lead_import",
-    "leads:accept_mql": "handoff",
-    "leads:reject_mql": "handoff",
+    "handoff:accept_mql": "handoff",
+    "handoff:reject_mql": "handoff",
     "leads:apply_submission": "lead",
-    "leads:retry_handoff": "lead",
+    "handoff:retry_handoff": "lead",
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",
@@ -353,7 +359,7 @@ PAYLOADS = {
     ("leads:import_mapping", "POST"): lambda w: {"column_0": "email"},
     ("leads:capture", "POST"): lambda w: {"first_name": "Vi", "last_name": "Sitor", "email": "vi@example.com"},
     ("leads:scoring", "POST"): lambda w: {"settings-mql_threshold": "40"},
-    ("leads:reject_mql", "POST"): lambda w: {"reason": "no_budget", "outcome": "nurture", "note": "Next year."},
+    ("handoff:reject_mql", "POST"): lambda w: {"reason": "no_budget", "outcome": "nurture", "note": "Next year."},
     ("deals:stage_add", "POST"): lambda w: {"new-name": "Pilot", "new-probability": "50"},
     ("deals:stage_update", "POST"): lambda w: {
         f"stage-{w.stage.pk}-name": "Discovery call",
@@ -508,11 +514,11 @@ def test_a_rep_finds_only_their_own_mqls_in_the_inbox_and_a_manager_finds_everyo
     listed = escape(str(world.lead))
     for role, shown in [("rep", True), ("other_rep", False), ("manager", True)]:
         client.force_login(world.users[role])
-        assert (listed in client.get(reverse("leads:inbox")).content.decode()) is shown, role
+        assert (listed in client.get(reverse("handoff:inbox")).content.decode()) is shown, role
 
 
 def test_notifications_are_read_by_the_person_they_are_for_only(client, world):
-    notify(users=[world.users["rep"]], message="Secret MQL for Rita", url="/leads/inbox/")
+    notify(users=[world.users["rep"]], message="Secret MQL for Rita", url="/inbox/")
     for role, shown in [("rep", True), ("other_rep", False), ("manager", False)]:
         client.force_login(world.users[role])
         assert ("Secret MQL for Rita" in client.get(reverse("notifications")).content.decode()) is shown, role

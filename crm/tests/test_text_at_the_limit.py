@@ -26,9 +26,10 @@ from crm.tests.factories import UserFactory
 from deals.models import Deal, Pipeline, Stage
 from deals.services import ensure_default_pipeline, move_deal, update_deal, update_stage
 from deals.tests.factories import stage_named
-from leads.handoff import accept_mql, reassign_overdue_mqls, reject_mql
+from handoff.models import Handoff
+from handoff.services import accept_mql, reassign_overdue_mqls, reject_mql
 from leads.imports import run_import
-from leads.models import Handoff, Lead, LeadImport, ScoringSettings
+from leads.models import Lead, LeadImport, ScoringSettings
 from leads.tasks import score_stale_leads
 from reports.tasks import refresh_rollups
 from reports.views import FEEDBACK_TABLES
@@ -217,16 +218,18 @@ def test_every_text_derived_from_fields_at_their_limit_fits_its_column(people, c
     assert signed_in(manager).post(f"/leads/{edited.pk}/edit/", form).status_code == 302
     assert "by hand by manager" in lead("csv1").consent_source
 
-    # Scoring and the hand-over: a deal and a notification per lead.
+    # Scoring and the hand-over: a hand-over and a notification per lead, and no deal until a rep accepts.
     score_stale_leads()
-    assert Handoff.objects.count() == Deal.objects.count() == len(tags)
+    assert (Handoff.objects.count(), Deal.objects.count()) == (len(tags), 0)
     handoffs = {tag: Handoff.objects.get(lead=lead(tag)) for tag in tags}
 
-    # The reps answer: two accepted (one deal won, one lost), one rejected; the others wait past the SLA.
+    # The reps answer: three accepted (one deal won, one lost, one open), one rejected; the others wait
+    # past the SLA.
     note = typed(2000, "Spoke to them ")
-    for tag in ("api1", "api2"):
+    for tag in ("api1", "api2", by_hand):
         accept_mql(handoff_id=handoffs[tag].pk, by=handoffs[tag].rep, note=note)
     reject_mql(handoff_id=handoffs["api3"].pk, by=handoffs["api3"].rep, reason="other", note=note)
+    assert Deal.objects.count() == 3
     deal_won, deal_lost = (Deal.objects.get(lead=lead(tag)) for tag in ("api1", "api2"))
     update_deal(deal=deal_won, by=deal_won.owner, next_step=typed(200, "Send "), amount=12_500)
     owner_client = signed_in(deal_won.owner)
@@ -239,8 +242,8 @@ def test_every_text_derived_from_fields_at_their_limit_fits_its_column(people, c
 
     # The SLA runs out for the others: each goes to the other rep, and the managers hear of it.
     later = timezone.now() + datetime.timedelta(hours=ScoringSettings.load().sla_hours + 1)
-    assert reassign_overdue_mqls(now=later) == 4
-    assert Notification.objects.filter(user=manager).count() == 4
+    assert reassign_overdue_mqls(now=later) == 3
+    assert Notification.objects.filter(user=manager).count() == 3
     refresh_rollups(everything=True)
 
     # Every page they open answers.
@@ -274,12 +277,12 @@ def test_every_text_derived_from_fields_at_their_limit_fits_its_column(people, c
             *downloads,
             *sales,
             *marketing,
-            "/leads/inbox/",
-            "/leads/handoffs/failed/",
+            "/inbox/",
+            "/handoffs/failed/",
             f"/leads/import/{lead_import.pk}/",
         ],
-        rep: [*everyone, *leads_pages, *deal_pages, *reports, *downloads, *sales, "/leads/inbox/"],
-        other_rep: [*everyone, *leads_pages, *deal_pages, *reports, *downloads, *sales, "/leads/inbox/"],
+        rep: [*everyone, *leads_pages, *deal_pages, *reports, *downloads, *sales, "/inbox/"],
+        other_rep: [*everyone, *leads_pages, *deal_pages, *reports, *downloads, *sales, "/inbox/"],
         marketer: [
             *everyone,
             *leads_pages,
@@ -299,7 +302,7 @@ def test_every_text_derived_from_fields_at_their_limit_fits_its_column(people, c
 
     # The texts built from them were cut to their columns, not refused.
     assert Deal.objects.get(lead=lead(by_hand)).title.endswith("…")  # from a name of 201 characters
-    assert Notification.objects.filter(user=manager, message__endswith="…").count() == 4
+    assert Notification.objects.filter(user=manager, message__endswith="…").count() == 3
     assert overflowing_values() == []
 
 

@@ -23,8 +23,9 @@ from campaigns.models import Campaign
 from crm.tests.factories import UserFactory
 from deals.models import Deal
 from deals.tests.factories import stage_named
-from leads.handoff import hand_over_mql
-from leads.models import FitRule, Handoff, Lead, LeadImport
+from handoff.models import Handoff
+from handoff.services import hand_over_mql
+from leads.models import FitRule, Lead, LeadImport
 
 pytestmark = pytest.mark.django_db
 
@@ -192,10 +193,10 @@ def injected(django_capture_on_commit_callbacks):
         posted(as_rep, f"/leads/{web.pk}/notes/", {"body": xss("nb")}, HTTP_HX_REQUEST="true"),
         ["nb"],
     )
-    posted(as_rep, f"/leads/inbox/{Handoff.objects.get(lead=web).pk}/accept/", {"note": xss("na")})
+    posted(as_rep, f"/inbox/{Handoff.objects.get(lead=web).pk}/accept/", {"note": xss("na")})
     reject = {"reason": "other", "outcome": "nurture", "note": xss("rn")}
     moments["inbox rejection (htmx)"] = (
-        posted(as_rep, f"/leads/inbox/{Handoff.objects.get(lead=hand).pk}/reject/", reject, HTTP_HX_REQUEST="true"),
+        posted(as_rep, f"/inbox/{Handoff.objects.get(lead=hand).pk}/reject/", reject, HTTP_HX_REQUEST="true"),
         ["lf"],
     )
     deal_fields = {"title": xss("dt"), "company": xss("dc"), "contact_name": xss("dn"), "next_step": xss("ds")}
@@ -256,8 +257,8 @@ PAGES = [
     ("marketer", lambda w: "/leads/import/", ["fn"]),
     ("marketer", lambda w: f"/leads/import/{w['import'].pk}/", ["fn"]),
     ("marketer", lambda w: "/leads/scoring/", ["fv"]),
-    ("rep", lambda w: "/leads/inbox/", ["wf", "lf", "rn", "na"]),
-    ("manager", lambda w: "/leads/inbox/", ["wf", "lf", "pr"]),
+    ("rep", lambda w: "/inbox/", ["wf", "lf", "rn", "na"]),
+    ("manager", lambda w: "/inbox/", ["wf", "lf", "pr"]),
     ("rep", lambda w: "/notifications/", ["wf", "lf"]),
     ("manager", lambda w: "/pipeline/", ["dt", "dc", "sn", "wc", "cn", "pr"]),
     ("manager", lambda w: "/pipeline/stages/", ["sn"]),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_deals_cover_every_stage_both_reps_and_closed_results_with_reasons():
-    leads = LeadFactory.create_batch(20, stage=LifecycleStage.SQL)
+    LeadFactory.create_batch(20, stage=LifecycleStage.SQL)
     users = seed_users()
     demo.seed(users=users, stdout=io.StringIO())
     deals = Deal.objects.all()
@@ -26,13 +26,10 @@ def test_demo_deals_cover_every_stage_both_reps_and_closed_results_with_reasons(
     assert not deals.filter(stage__kind=Stage.Kind.OPEN, closed_at__isnull=False).exists()
     assert DealStageChange.objects.count() > deals.count()
     assert Activity.objects.filter(kind="task", done=False, due_date__lt=timezone.localdate()).exists()
-    # Leads follow their deals: won → customer, past the first stage → opportunity.
-    linked = deals.filter(lead__in=leads)
-    assert linked.count() == 20
-    for deal in linked.select_related("lead", "stage"):
-        if deal.stage.kind == Stage.Kind.WON:
-            assert deal.lead.stage == LifecycleStage.CUSTOMER
-    assert LeadStageChange.objects.filter(to_stage=LifecycleStage.OPPORTUNITY).exists()
+    # Deals entered by hand have no lead: only an accepted hand-over ties a deal to a lead
+    # (`handoff.demo`), so the SQL leads stay where they are.
+    assert not deals.filter(lead__isnull=False).exists()
+    assert not LeadStageChange.objects.exists()
 
 
 def test_demo_deals_are_added_once():

@@ -1,14 +1,12 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from deals.models import Deal, DealStageChange, LostReason
 from deals.services import DealMoveNotAllowed, move_deal, open_deal_for_lead
 from deals.tests.factories import DealFactory, stage_named
-from leads.models import Handoff, LeadStageChange, LifecycleStage
+from leads.models import LeadStageChange, LifecycleStage
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,10 +120,10 @@ def test_placing_a_card_between_cards_that_share_a_position_keeps_their_order(re
     assert _column(demo) == [order[0], "X", order[1], order[2]]
 
 
-def test_a_new_deal_for_a_handed_over_lead_credits_its_first_campaign_and_leaves_the_lead_stage(rep):
+def test_a_new_deal_for_an_accepted_lead_credits_its_first_campaign_and_leaves_the_lead_stage(rep):
     campaign = CampaignFactory()
     lead = LeadFactory(stage=LifecycleStage.MQL, company="Acme", first_touch_campaign=campaign)
-    deal = open_deal_for_lead(lead=lead, owner=rep)
+    deal = open_deal_for_lead(lead=lead, owner=rep, by=rep)
     lead.refresh_from_db()
     assert deal.stage.name == "Qualification"
     assert (deal.title, deal.owner, deal.source_campaign, deal.lead) == ("Acme", rep, campaign, lead)
@@ -133,20 +131,3 @@ def test_a_new_deal_for_a_handed_over_lead_credits_its_first_campaign_and_leaves
     assert deal.amount == Decimal("0")
     assert lead.stage == LifecycleStage.MQL
     assert DealStageChange.objects.filter(deal=deal, from_stage=None).count() == 1
-
-
-def test_opening_the_deal_of_one_hand_over_twice_returns_the_deal_it_already_opened(rep, other_rep):
-    lead = LeadFactory(stage=LifecycleStage.MQL)
-    handoff = Handoff.objects.create(lead=lead, rep=rep, score=60, due_at=timezone.now())
-    first = open_deal_for_lead(lead=lead, owner=rep, handoff=handoff)
-    again = open_deal_for_lead(lead=lead, owner=other_rep, handoff=handoff)
-    assert again == first
-    assert Deal.objects.filter(lead=lead).count() == 1
-
-
-def test_the_database_refuses_a_second_deal_for_one_hand_over(rep):
-    lead = LeadFactory(stage=LifecycleStage.MQL)
-    handoff = Handoff.objects.create(lead=lead, rep=rep, score=60, due_at=timezone.now())
-    DealFactory(lead=lead, owner=rep, handoff=handoff)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        DealFactory(lead=lead, owner=rep, handoff=handoff)

@@ -2,7 +2,8 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.tests.factories import UserFactory
-from leads.models import EventKind, Handoff, LifecycleStage
+from handoff.models import Handoff
+from leads.models import EventKind, LifecycleStage
 from leads.scoring import score_lead
 from leads.tests.factories import LeadEventFactory, LeadFactory
 

@@ -167,9 +167,10 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
         FormSubmission.objects.create(lead=lead, values={"company": "Newer Co"})
         ConsentRequest.objects.create(lead=lead, email=lead.email)
     client = client_for(rep)
-    # session, user, roles, lead, events, stage changes, notes, deals, activities, public form submissions,
-    # consent requests, plus the score explanation (settings, fit rules, points, events) and the hand-overs
-    with django_assert_num_queries(17):
+    # session, user, roles, the menu's inbox count, lead, events, stage changes, notes, deals, activities,
+    # public form submissions, consent requests, the score explanation (settings, fit rules, points, events)
+    # and the hand-overs
+    with django_assert_num_queries(18):
         client.get(f"/leads/{lead.pk}/")
 
 

@@ -11,8 +11,9 @@ from django.core import signing
 from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
+from handoff.models import Handoff
 from leads import consent
-from leads.models import ConsentRequest, FormSubmission, Handoff, Lead, LifecycleStage
+from leads.models import ConsentRequest, FormSubmission, Lead, LifecycleStage
 from leads.tasks import send_unsent_consent_confirmations
 from leads.tests.factories import LeadFactory
 

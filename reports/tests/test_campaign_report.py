@@ -10,7 +10,8 @@ import pytest
 from campaigns.models import Channel
 from campaigns.tests.factories import CampaignDailyStatFactory, CampaignFactory
 from deals.tests.factories import DealFactory, stage_named
-from leads.models import Handoff, LifecycleStage
+from handoff.models import Handoff
+from leads.models import LifecycleStage
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignDailyStatFactory, CampaignFactory
 from deals.tests.factories import DealFactory, stage_named
-from leads.models import Handoff
+from handoff.models import Handoff
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from deals.tests.factories import ActivityFactory, DealFactory, stage_named
-from leads.models import Handoff, LifecycleStage
+from handoff.models import Handoff
+from leads.models import LifecycleStage
 from leads.tests.factories import LeadFactory, LeadNoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,13 @@ def add_rows(count, reps):
         deal = DealFactory(
             owner=rep,
             lead=lead,
-            handoff=handoff,
             stage=stage_named("Closed won" if index % 2 else "Demo"),
             closed_at=now if index % 2 else None,
             created_at=now - datetime.timedelta(days=2),
             expected_close_date=(now + datetime.timedelta(days=30 * index)).date(),
         )
+        if handoff.outcome == Handoff.Outcome.ACCEPTED:
+            Handoff.objects.filter(pk=handoff.pk).update(deal=deal)
         ActivityFactory(deal=deal, by=rep)
         LeadNoteFactory(lead=lead, author=rep)
 

@@ -14,7 +14,8 @@ from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory
 from deals.models import Deal, Stage
 from deals.tests.factories import DealFactory, stage_named
-from leads.models import Handoff, Lead
+from handoff.models import Handoff
+from leads.models import Lead
 from leads.tests.factories import LeadFactory
 from reports import rollups
 from reports.models import CampaignDay, StaleDay

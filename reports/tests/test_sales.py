@@ -16,8 +16,9 @@ EMPTY = ReportFilters(date_from=datetime.date(2025, 1, 1), date_to=datetime.date
 
 def test_win_rate_average_deal_size_and_cycle_count_deals_closed_in_the_period(funnel_data):
     summary = sales.sales_summary(OCT)
-    assert (summary["won"], summary["lost"]) == (3, 3)  # D10 closed in September does not count
-    assert summary["win_rate"] == Decimal("0.5")
+    # D10 closed in September does not count; a rejected MQL (H3, H4) never had a deal to lose.
+    assert (summary["won"], summary["lost"]) == (3, 2)
+    assert summary["win_rate"] == Decimal("0.6")
     assert summary["revenue"] == Decimal("20000")
     assert summary["average_deal_size"].quantize(Decimal("0.01")) == Decimal("6666.67")
     assert summary["sales_cycle_days"] == 10  # 10, 20 and 4 days
@@ -28,7 +29,7 @@ def test_pipeline_weighted_value_velocity_and_rotting_deals(funnel_data):
     assert summary["open_deals"] == 3
     assert summary["pipeline_value"] == Decimal("26000")
     assert summary["weighted_pipeline_value"] == Decimal("14100")  # 20,000 × 60 % + 5,000 × 40 % + 1,000 × 10 %
-    assert summary["sales_velocity"].quantize(Decimal("0.01")) == Decimal("1000.00")  # 3 × 0.5 × 6,666.67 / 10
+    assert summary["sales_velocity"].quantize(Decimal("0.01")) == Decimal("1200.00")  # 3 × 0.6 × 6,666.67 / 10
     assert summary["rotting_deals"] == 1  # D8 had an activity yesterday, D9 moved today
 
 
@@ -66,7 +67,8 @@ def test_rep_table_gives_each_reps_deals_win_rate_sla_and_speed(funnel_data, rep
     assert mine["win_rate"] == Decimal(2) / Decimal(3)
     assert (mine["handed_over"], mine["within_sla"]) == (3, 1)
     assert mine["speed_to_lead_hours"] == 25  # 2 h and 48 h
-    assert (theirs["won"], theirs["lost"], theirs["revenue"]) == (1, 2, Decimal("6000"))
+    assert (theirs["won"], theirs["lost"], theirs["revenue"]) == (1, 1, Decimal("6000"))
+    assert theirs["win_rate"] == Decimal("0.5")  # rejecting two MQLs did not lower it
     assert theirs["sla_compliance"] == Decimal("0.5")
     assert theirs["speed_to_lead_hours"] == 15.5  # 6 h and 25 h
 

@@ -5,6 +5,7 @@ from django.test import override_settings
 
 import campaigns.demo
 import deals.demo
+import handoff.demo
 import leads.demo
 import reports.rollups
 from crm.demo import seed_users
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         # Scoring runs last, as it would in production: the qualified leads go to the reps' inboxes (the
         # demo reps' notification emails are not sent: they would only flood the console).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            leads.demo.seed_handoffs(users=users, stdout=self.stdout)
+            handoff.demo.seed(users=users, stdout=self.stdout)
         reports.rollups.refresh()  # as the beat would: the figures are exact without it, but faster with it
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

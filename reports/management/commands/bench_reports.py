@@ -21,7 +21,8 @@ from django.utils import timezone
 from campaigns.models import Campaign, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, Pipeline
-from leads.models import Handoff, Lead, LeadEvent, LeadNote, LifecycleStage, RejectionReason
+from handoff.models import Handoff, RejectionReason
+from leads.models import Lead, LeadEvent, LeadNote, LifecycleStage
 
 BATCH = 5000
 PAGES = [

@@ -10,8 +10,9 @@ from django.db import connection
 from conftest import BASE_DIR, lock_rows, require_postgres, start_worker, wait_until
 from crm.celery import app
 from deals.models import Deal
-from leads import tasks
-from leads.models import Handoff, ScoringSettings
+from handoff import tasks
+from handoff.models import Handoff
+from leads.models import ScoringSettings
 from leads.tests.factories import LeadFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

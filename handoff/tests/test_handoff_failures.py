@@ -10,11 +10,13 @@ from django.utils import timezone
 from crm.models import Notification
 from crm.people import display_name
 from crm.tests.factories import UserFactory
-from deals import services as deal_services
-from leads import handoff, scoring
-from leads.models import Handoff, HandoffFailure, Lead, LifecycleStage, ScoreRequest, ScoringSettings
+from handoff import services as handoff
+from handoff.models import Handoff, HandoffFailure
+from handoff.tasks import hand_over_ready_leads
+from leads import scoring
+from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings
 from leads.services import request_scores
-from leads.tasks import hand_over_ready_leads, score_stale_leads
+from leads.tasks import score_stale_leads
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,15 +46,21 @@ class Breakage:
 def breaks_for(monkeypatch):
     """`breaks_for(lead)`: the hand-over of `lead` raises until `breaks_for.mend()`."""
     breakage = Breakage()
-    real = deal_services.open_deal_for_lead
+    real = handoff.change_stage
 
-    def open_deal(*, lead, owner, handoff=None):
+    def change_stage(*, lead, **kwargs):
         if lead.pk in breakage.leads:
-            raise ValueError(f"cannot open a deal for lead {lead.pk}")
-        return real(lead=lead, owner=owner, handoff=handoff)
+            raise ValueError(f"cannot hand over lead {lead.pk}")
+        return real(lead=lead, **kwargs)
 
-    monkeypatch.setattr(deal_services, "open_deal_for_lead", open_deal)
+    monkeypatch.setattr(handoff, "change_stage", change_stage)
     return breakage
+
+
+def sweep():
+    """What beat sends every SCORING_SWEEP_SECONDS: the scoring sweep, and the hand-over's catch-up."""
+    score_stale_leads()
+    hand_over_ready_leads()
 
 
 def qualified(count=1, **fields):
@@ -77,7 +85,7 @@ def test_one_failing_hand_over_neither_stops_nor_undoes_the_others_scored_with_i
     assert handoffs_of(leads) == {leads[0].pk: 1, leads[1].pk: 0, leads[2].pk: 1}
     failure = HandoffFailure.objects.get()
     assert failure.lead_id == leads[1].pk
-    assert failure.error == f"ValueError: cannot open a deal for lead {leads[1].pk}"
+    assert failure.error == f"ValueError: cannot hand over lead {leads[1].pk}"
     assert Lead.objects.get(pk=leads[1].pk).stage == LifecycleStage.LEAD  # its transaction was rolled back
     assert not ScoreRequest.objects.exists()  # the failure consumed its request: the queue does not loop on it
     assert Notification.objects.filter(user=manager, message__contains="failed").count() == 1
@@ -131,7 +139,7 @@ def test_without_an_active_rep_the_lead_waits_as_a_failure_and_goes_through_once
     assert not ScoreRequest.objects.exists()
     UserFactory(role="Sales rep")
     HandoffFailure.objects.update(next_attempt_at=timezone.now())
-    score_stale_leads(sweep=True)
+    sweep()
     assert handoffs_of([lead]) == {lead.pk: 1}
     assert not HandoffFailure.objects.exists()
 
@@ -157,7 +165,7 @@ def test_the_beat_sweep_hands_over_qualified_leads_that_lost_their_request(rep):
     leads = LeadFactory.create_batch(2, score=ScoringSettings.load().mql_threshold, scored_at=timezone.now())
     score_stale_leads()  # a ring: only what is queued
     assert handoffs_of(leads) == dict.fromkeys([lead.pk for lead in leads], 0)
-    score_stale_leads(sweep=True)
+    sweep()
     assert handoffs_of(leads) == dict.fromkeys([lead.pk for lead in leads], 1)
 
 
@@ -175,7 +183,7 @@ def test_running_every_path_twice_hands_a_lead_over_once(rep):
     batch = scoring.score_requested(limit=10)
     handoff.hand_over_each(batch.ready)
     handoff.hand_over_each(batch.ready)
-    score_stale_leads(sweep=True)
+    sweep()
     hand_over_ready_leads()
     assert handoffs_of(leads) == dict.fromkeys([lead.pk for lead in leads], 1)
 
@@ -188,16 +196,16 @@ def test_managers_see_the_failed_hand_overs_with_their_error_and_retry_one(clien
     breaks_for(lead)
     handoff.catch_up()
     client = client_for(manager)
-    page = client.get("/leads/handoffs/failed/").content.decode()
-    assert "Bo Broken" in page and f"cannot open a deal for lead {lead.pk}" in page
-    assert "1 qualified lead could not be handed over" in client.get("/leads/inbox/").content.decode()
+    page = client.get("/handoffs/failed/").content.decode()
+    assert "Bo Broken" in page and f"cannot hand over lead {lead.pk}" in page
+    assert "1 qualified lead could not be handed over" in client.get("/inbox/").content.decode()
 
-    refused = client.post(f"/leads/handoffs/failed/{lead.pk}/retry/", follow=True).content.decode()
+    refused = client.post(f"/handoffs/failed/{lead.pk}/retry/", follow=True).content.decode()
     assert "The hand-over failed again" in refused
     assert HandoffFailure.objects.get().attempts == 2
 
     breaks_for.mend()
-    done = client.post(f"/leads/handoffs/failed/{lead.pk}/retry/", follow=True).content.decode()
+    done = client.post(f"/handoffs/failed/{lead.pk}/retry/", follow=True).content.decode()
     assert f"Bo Broken was handed over to {display_name(rep)}." in done
     assert not HandoffFailure.objects.exists()
-    assert "No hand-over has failed." in client.get("/leads/handoffs/failed/").content.decode()
+    assert "No hand-over has failed." in client.get("/handoffs/failed/").content.decode()

@@ -26,16 +26,8 @@ from django.utils import timezone
 from conftest import require_postgres, start_worker
 from crm.models import Notification
 from deals.models import Deal
-from leads.models import (
-    EventKind,
-    Handoff,
-    HandoffFailure,
-    Lead,
-    LeadEvent,
-    LifecycleStage,
-    ScoreRequest,
-    ScoringSettings,
-)
+from handoff.models import Handoff, HandoffFailure
+from leads.models import EventKind, Lead, LeadEvent, LifecycleStage, ScoreRequest, ScoringSettings
 from leads.scoring import leads_ready_for_handover
 from leads.services import request_scores
 

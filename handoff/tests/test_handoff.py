@@ -2,12 +2,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from campaigns.tests.factories import CampaignFactory
 from crm.models import Notification
 from crm.tests.factories import UserFactory
-from deals.models import Deal, LostReason
-from leads.handoff import (
+from deals.models import Deal
+from deals.tests.factories import DealFactory
+from handoff.models import Handoff, HandoffFailure, TerritoryRule
+from handoff.services import (
     HandoffError,
     accept_mql,
     hand_over_each,
@@ -15,7 +19,7 @@ from leads.handoff import (
     reassign_overdue_mqls,
     reject_mql,
 )
-from leads.models import Handoff, HandoffFailure, LeadStageChange, LifecycleStage, ScoringSettings, TerritoryRule
+from leads.models import LeadStageChange, LifecycleStage, ScoringSettings
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +34,7 @@ def qualified_lead(**fields):
     return LeadFactory(score=ScoringSettings.load().mql_threshold, **fields)
 
 
-def test_hand_over_makes_an_mql_assigns_a_rep_and_opens_one_deal(reps, django_capture_on_commit_callbacks):
+def test_hand_over_makes_an_mql_waiting_in_a_reps_inbox_and_no_deal(reps, django_capture_on_commit_callbacks):
     lead = qualified_lead(company="Acme", first_touch_campaign=None)
     with django_capture_on_commit_callbacks(execute=True):
         handoff = hand_over_mql(lead_id=lead.pk)
@@ -41,11 +45,9 @@ def test_hand_over_makes_an_mql_assigns_a_rep_and_opens_one_deal(reps, django_ca
     change = LeadStageChange.objects.get(lead=lead)
     assert (change.from_stage, change.to_stage, change.by) == ("lead", "mql", None)
     assert change.reason == "score_reached_threshold"
-    deal = Deal.objects.get(lead=lead)
-    assert deal.owner == handoff.rep
-    assert deal.stage.name == "Qualification"
-    assert deal.handoff == handoff
-    assert Notification.objects.filter(user=handoff.rep, url="/leads/inbox/").exists()
+    assert handoff.outcome == Handoff.Outcome.PENDING
+    assert not Deal.objects.exists()  # an MQL is not a deal (DOMAIN.md "The hand-over")
+    assert Notification.objects.filter(user=handoff.rep, url="/inbox/").exists()
     assert mail.outbox[0].to == [handoff.rep.email]
 
 
@@ -54,7 +56,6 @@ def test_hand_over_twice_changes_nothing_the_second_time(reps):
     assert hand_over_mql(lead_id=lead.pk)
     assert hand_over_mql(lead_id=lead.pk) is None
     assert Handoff.objects.filter(lead=lead).count() == 1
-    assert Deal.objects.filter(lead=lead).count() == 1
     assert LeadStageChange.objects.filter(lead=lead).count() == 1
 
 
@@ -86,17 +87,24 @@ def test_no_active_rep_leaves_the_lead_waiting_and_tells_the_managers_why(manage
     lead.refresh_from_db()
     assert lead.stage == LifecycleStage.LEAD
     assert "no active sales rep" in HandoffFailure.objects.get(lead=lead).error
-    assert Notification.objects.filter(user=manager, url="/leads/handoffs/failed/").exists()
+    assert Notification.objects.filter(user=manager, url="/handoffs/failed/").exists()
 
 
-def test_rep_accepts_an_mql_and_the_lead_becomes_sql(reps):
-    handoff = hand_over_mql(lead_id=qualified_lead().pk)
+def test_accepting_an_mql_makes_the_lead_sql_and_creates_exactly_one_deal(reps):
+    campaign = CampaignFactory()
+    handoff = hand_over_mql(lead_id=qualified_lead(company="Acme", first_touch_campaign=campaign).pk)
     accept_mql(handoff_id=handoff.pk, by=handoff.rep)
     handoff.refresh_from_db()
     assert handoff.outcome == Handoff.Outcome.ACCEPTED
     assert handoff.lead.stage == LifecycleStage.SQL
     assert LeadStageChange.objects.filter(lead=handoff.lead, to_stage="sql", by=handoff.rep).exists()
-    assert Deal.objects.get(lead=handoff.lead).closed_at is None
+    deal = Deal.objects.get(lead=handoff.lead)
+    assert handoff.deal == deal and deal.handoff == handoff
+    assert (deal.owner, deal.stage.name, deal.title, deal.closed_at) == (handoff.rep, "Qualification", "Acme", None)
+    assert deal.source_campaign == campaign
+    with pytest.raises(HandoffError, match="already accepted"):
+        accept_mql(handoff_id=handoff.pk, by=handoff.rep)
+    assert Deal.objects.count() == 1
 
 
 def test_rep_rejects_not_now_the_lead_goes_to_nurture_with_engagement_reset(reps):
@@ -109,9 +117,9 @@ def test_rep_rejects_not_now_the_lead_goes_to_nurture_with_engagement_reset(reps
     assert lead.score < ScoringSettings.load().mql_threshold
     change = LeadStageChange.objects.get(lead=lead, to_stage="nurture")
     assert (change.by, change.reason, change.note) == (handoff.rep, "bad_timing", "Budget next year")
-    deal = Deal.objects.get(lead=lead)
-    assert deal.stage.kind == "lost"
-    assert deal.lost_reason == LostReason.REJECTED_MQL
+    handoff.refresh_from_db()
+    assert (handoff.rejection_reason, handoff.note, handoff.deal) == ("bad_timing", "Budget next year", None)
+    assert not Deal.objects.exists()  # a rejected MQL never had a deal: nothing is "lost"
 
 
 def test_rep_rejects_never_a_fit_and_the_lead_is_disqualified(reps):
@@ -148,6 +156,16 @@ def test_sla_miss_reassigns_to_the_next_rep_once_and_alerts_managers(reps, manag
     assert handoff.rep != first_rep
     assert handoff.previous_rep == first_rep
     assert handoff.lead.owner == handoff.rep
-    assert Deal.objects.get(lead=handoff.lead).owner == handoff.rep
+    assert handoff.lead.stage == LifecycleStage.MQL and not Deal.objects.exists()  # still waiting, in another inbox
     assert Notification.objects.filter(user=manager, message__startswith="SLA missed").count() == 1
     assert reassign_overdue_mqls(now=later + timedelta(hours=48)) == 0  # once only
+
+
+def test_the_database_refuses_a_second_hand_over_pointing_at_one_deal(reps):
+    deal = DealFactory(owner=reps[0])
+    first, second = (
+        Handoff.objects.create(lead=qualified_lead(), rep=reps[0], score=60, due_at=timezone.now()) for _ in range(2)
+    )
+    Handoff.objects.filter(pk=first.pk).update(deal=deal)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Handoff.objects.filter(pk=second.pk).update(deal=deal)

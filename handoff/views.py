@@ -11,15 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.bounds import parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, SALES_REP, has_role, is_manager, role_required
-from leads.handoff import HandoffError, accept_mql, reject_mql, retry_failed_handoff
-from leads.models import Handoff, HandoffFailure
-from leads.scoring_forms import RejectForm
-
-
-def handoffs_visible_to(user):
-    """Managers see every hand-over; reps their own."""
-    handoffs = Handoff.objects.select_related("lead", "lead__first_touch_campaign", "rep", "previous_rep")
-    return handoffs if is_manager(user) else handoffs.filter(rep=user)
+from handoff.forms import RejectForm
+from handoff.models import Handoff, HandoffFailure
+from handoff.selectors import handoffs_visible_to
+from handoff.services import HandoffError, accept_mql, reject_mql, retry_failed_handoff
 
 
 @require_GET
@@ -41,17 +36,17 @@ def inbox(request):
         # Managers hear of a failed hand-over by a notification, and find the list from here.
         "failed_handoffs": HandoffFailure.objects.count() if is_manager(request.user) else 0,
     }
-    return render(request, "leads/inbox.html", context)
+    return render(request, "handoff/inbox.html", context)
 
 
 def _answered(request, handoff, message):
     """After an accept or reject: the row's new state for htmx, or back to the inbox."""
     if request.htmx:
-        response = render(request, "leads/inbox.html#answered_row", {"handoff": handoff, "message": message})
+        response = render(request, "handoff/inbox.html#answered_row", {"handoff": handoff, "message": message})
         patch_vary_headers(response, ["HX-Request"])
         return response
     messages.success(request, message)
-    return redirect("leads:inbox")
+    return redirect("handoff:inbox")
 
 
 @require_POST
@@ -89,12 +84,12 @@ def reject(request, pk):
 
 def _refused(request, error):
     if request.htmx:
-        response = render(request, "leads/inbox.html#refused", {"error": str(error)}, status=409)
+        response = render(request, "handoff/inbox.html#refused", {"error": str(error)}, status=409)
         response["HX-Retarget"] = "#messages"
         response["HX-Reswap"] = "beforeend"
         return response
     messages.error(request, str(error))
-    return redirect("leads:inbox")
+    return redirect("handoff:inbox")
 
 
 # --- Hand-overs that failed ------------------------------------------------------------------------------
@@ -107,7 +102,7 @@ def failed_handoffs(request):
     again, and a button to try now."""
     failures = HandoffFailure.objects.select_related("lead", "lead__first_touch_campaign").order_by("-last_failed_at")
     page = Paginator(failures, 25).get_page(request.GET.get("page"))
-    return render(request, "leads/failed_handoffs.html", {"failures": page})
+    return render(request, "handoff/failed_handoffs.html", {"failures": page})
 
 
 @require_POST
@@ -120,4 +115,4 @@ def retry_handoff(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{handoff.lead} was handed over to {display_name(handoff.rep)}.")
-    return redirect("leads:failed_handoffs")
+    return redirect("handoff:failed_handoffs")

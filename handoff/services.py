@@ -1,7 +1,10 @@
-"""The hand-over of marketing-qualified leads to sales, the rep's answer, and the SLA on that answer.
+"""The hand-over of marketing-qualified leads to sales, the rep's answer, and the SLA on that answer
+(DOMAIN.md "The hand-over").
 
-The downstream effect of a hand-over (a deal in the pipeline) goes through two narrow functions of
-`deals.services`: `open_deal_for_lead` and `close_deal_for_rejected_mql`.
+An MQL waits in its rep's inbox and is not a deal: only the rep's accept creates one, through the narrow
+door `deals.services.open_deal_for_lead`; a rejection never does. Nothing but accept, reject or the SLA's
+reassignment takes an MQL out of the inbox. This app is the only place that knows both a lead and a deal:
+it also moves a lead along the funnel when its deal moves (`move_lead_with_its_deal`).
 """
 
 import logging
@@ -16,16 +19,10 @@ from django.utils import timezone
 from crm.notifications import notify
 from crm.roles import MANAGER, SALES_REP, is_manager
 from crm.text import cut
-from leads.models import (
-    Handoff,
-    HandoffFailure,
-    Lead,
-    LifecycleStage,
-    RejectionReason,
-    ScoreRequest,
-    ScoringSettings,
-    TerritoryRule,
-)
+from deals.models import Stage
+from deals.services import first_open_stage, open_deal_for_lead
+from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
+from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings
 from leads.scoring import QUALIFYING_STAGES, leads_ready_for_handover, score_lead
 from leads.services import change_stage
 
@@ -110,7 +107,8 @@ def hand_over_each(leads: dict[int, int | None]) -> HandoverRun:
 
 
 def hand_over_mql(*, lead_id: int, ticket: int | None = None) -> Handoff | None:
-    """Make a qualified lead an MQL, assign it to a rep, open its deal and tell the rep: exactly once.
+    """Make a qualified lead an MQL, assign it to a rep and tell the rep: exactly once. No deal yet: the MQL
+    waits in the rep's inbox until accepted (`accept_mql`).
 
     Safe to run any number of times, by any number of workers at once: the lead row is locked, the state
     is checked again under the lock (only a subscriber or lead at or above the threshold qualifies), and
@@ -162,7 +160,7 @@ def record_failure(*, lead_id: int, error: Exception, ticket: int | None = None,
             notify(
                 users=list(managers()),
                 message=f"The hand-over of {lead} failed ({error.__class__.__name__}); Relay will retry it.",
-                url=reverse("leads:failed_handoffs"),
+                url=reverse("handoff:failed_handoffs"),
             )
     return failure
 
@@ -194,8 +192,6 @@ def retry_failed_handoff(*, lead_id: int) -> Handoff:
 
 
 def _hand_over(lead_id: int) -> Handoff | None:
-    from deals.services import open_deal_for_lead  # downstream: the narrow door into the pipeline
-
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     qualification = ScoringSettings.load()
     threshold = qualification.mql_threshold
@@ -222,11 +218,10 @@ def _hand_over(lead_id: int) -> Handoff | None:
     )
     lead.owner = rep
     lead.save(update_fields=["owner", "updated_at"])
-    open_deal_for_lead(lead=lead, owner=rep, handoff=handoff)
     notify(
         users=[rep],
         message=f"New MQL for you: {lead} ({lead.company or lead.email}), score {lead.score}.",
-        url=reverse("leads:inbox"),
+        url=reverse("handoff:inbox"),
         email_subject=f"Relay: new MQL {lead}",
     )
     return handoff
@@ -246,26 +241,27 @@ def handoff_for_answer(*, handoff_id: int, by) -> Handoff:
 
 @transaction.atomic
 def accept_mql(*, handoff_id: int, by, note: str = "") -> Handoff:
-    """The rep accepts the MQL: the lead becomes sales-qualified (`sql`) and its deal stays open."""
+    """The rep accepts the MQL: the lead becomes sales-qualified (`sql`) and its deal is created, in the
+    pipeline's first open stage, owned by the rep, crediting the lead's first-touch campaign. Exactly one:
+    the hand-over is locked and must still be pending, and its `deal` is unique."""
     handoff = handoff_for_answer(handoff_id=handoff_id, by=by)
     handoff.outcome = Handoff.Outcome.ACCEPTED
     handoff.responded_at = timezone.now()
     handoff.note = note
-    handoff.save(update_fields=["outcome", "responded_at", "note"])
+    handoff.deal = open_deal_for_lead(lead=handoff.lead, owner=handoff.rep, by=by)
+    handoff.save(update_fields=["outcome", "responded_at", "note", "deal"])
     change_stage(lead=handoff.lead, to=LifecycleStage.SQL, by=by, reason="accepted", note=note, at=handoff.responded_at)
     return handoff
 
 
 @transaction.atomic
 def reject_mql(*, handoff_id: int, by, reason: str, note: str = "", disqualify: bool | None = None) -> Handoff:
-    """The rep rejects the MQL with a reason that flows back to marketing.
+    """The rep rejects the MQL with a reason that flows back to marketing. No deal ever existed, so nothing
+    is lost: the rejection is marketing's feedback, on the hand-over.
 
     "Not now" sends the lead to `nurture` with its engagement reset, so it can qualify again on new
-    engagement; "never a fit" disqualifies it. `disqualify=None` picks by reason. The deal is closed lost
-    with the reason "rejected MQL".
+    engagement; "never a fit" disqualifies it. `disqualify=None` picks by reason.
     """
-    from deals.services import close_deal_for_rejected_mql
-
     if reason not in RejectionReason.values:
         raise HandoffError("Choose a rejection reason.")
     if reason == RejectionReason.OTHER and not note.strip():
@@ -286,7 +282,6 @@ def reject_mql(*, handoff_id: int, by, reason: str, note: str = "", disqualify: 
         lead.engagement_reset_at = now
         lead.save(update_fields=["engagement_reset_at", "updated_at"])
         score_lead(lead_id=lead.pk, now=now)
-    close_deal_for_rejected_mql(handoff=handoff, by=by, note=note)
     return handoff
 
 
@@ -313,8 +308,6 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
 
 @transaction.atomic
 def _reassign(handoff_id: int, *, now, sla) -> bool:
-    from deals.services import reassign_handoff_deal
-
     handoff = (
         Handoff.objects.select_for_update()
         .select_related("lead", "rep")
@@ -335,11 +328,10 @@ def _reassign(handoff_id: int, *, now, sla) -> bool:
     lead = handoff.lead
     lead.owner = new_rep
     lead.save(update_fields=["owner", "updated_at"])
-    reassign_handoff_deal(handoff=handoff, owner=new_rep)
     notify(
         users=[new_rep],
         message=f"MQL {lead} was reassigned to you: {missed_by} did not answer within the SLA.",
-        url=reverse("leads:inbox"),
+        url=reverse("handoff:inbox"),
         email_subject=f"Relay: MQL {lead} reassigned to you",
     )
     notify(
@@ -349,3 +341,44 @@ def _reassign(handoff_id: int, *, now, sla) -> bool:
         email_subject=f"Relay: SLA missed on MQL {lead}",
     )
     return True
+
+
+# --- A deal's lead follows its deal -------------------------------------------------------------------
+
+
+def lead_stage_after(*, lead, from_stage: Stage, to_stage: Stage, first_open: Stage) -> tuple[str | None, str]:
+    """Where the deal's lead goes when its deal moves (None: it stays) and the reason to record with it."""
+    current = lead.stage
+    if to_stage.kind == Stage.Kind.WON:
+        return LifecycleStage.CUSTOMER, ""
+    if to_stage.kind == Stage.Kind.LOST:
+        return None, ""
+    if current == LifecycleStage.CUSTOMER and from_stage.kind != Stage.Kind.WON:
+        return None, ""  # another deal of a customer: the customer stays a customer
+    reason = "deal reopened" if current == LifecycleStage.CUSTOMER else ""
+    if to_stage.pk != first_open.pk and to_stage.order >= first_open.order:
+        return LifecycleStage.OPPORTUNITY, reason
+    # Back in the first stage: an opportunity (or a reopened customer) is sales-qualified again.
+    if current in (LifecycleStage.OPPORTUNITY, LifecycleStage.CUSTOMER):
+        return LifecycleStage.SQL, reason or f"deal moved back to {to_stage.name}"
+    return None, ""
+
+
+def move_lead_with_its_deal(sender, *, deal, from_stage, to_stage, by, at, **kwargs) -> None:
+    """`deals.signals.deal_moved`: the deal's lead moves along the funnel (opportunity once past the first
+    stage, customer when won; a move back is recorded with its reason), in the move's transaction. A lead
+    waiting in an inbox (an MQL) is never moved by a deal: only accept, reject or the SLA take it out."""
+    lead = deal.lead
+    if lead is None or lead.stage == LifecycleStage.MQL:
+        return
+    target, reason = lead_stage_after(
+        lead=lead, from_stage=from_stage, to_stage=to_stage, first_open=first_open_stage(to_stage.pipeline)
+    )
+    if target is not None:
+        change_stage(lead=lead, to=target, by=by, reason=reason, at=at)
+
+
+def hand_over_qualified(sender, *, ready: dict, **kwargs) -> None:
+    """`leads.signals.leads_qualified`: hand over the leads a scoring run found qualified, each in its own
+    transaction (`hand_over_each`), consuming their score requests."""
+    hand_over_each(ready)

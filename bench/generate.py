@@ -332,6 +332,7 @@ HANDOFF_FIELDS = [
     "responded_at",
     "rejection_reason",
     "note",
+    "deal",
 ]
 CHANGE_FIELDS = ["lead", "from_stage", "to_stage", "by", "reason", "note", "at"]
 DEAL_FIELDS = [
@@ -355,7 +356,6 @@ DEAL_FIELDS = [
     "closed_at",
     "lost_reason",
     "close_note",
-    "handoff",
 ]
 DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
 ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_at", "by", "at"]
@@ -363,11 +363,11 @@ ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_
 TABLES = [
     (Lead, LEAD_FIELDS),
     (LeadEvent, EVENT_FIELDS),
-    (Handoff, HANDOFF_FIELDS),
     (LeadStageChange, CHANGE_FIELDS),
     (Deal, DEAL_FIELDS),
     (DealStageChange, DEAL_CHANGE_FIELDS),
     (Activity, ACTIVITY_FIELDS),
+    (Handoff, HANDOFF_FIELDS),  # after the deal its accept created
 ]
 
 
@@ -419,12 +419,12 @@ class Funnel:
         responded = min(mql_at + timedelta(minutes=rng.randrange(5, 60 * 40)), now)
         lead.update(owner=rep.pk, lead_at=created, mql_at=mql_at, stage="mql")
         writer.add(LeadStageChange, (lead_id, "lead", "mql", None, "score_reached_threshold", "", mql_at))
-        outcome, reason = "pending", ""
-        if index < self.deals:
+        outcome, reason, deal_id = "pending", "", None
+        if index < self.deals:  # accepted: the deal is born then (DOMAIN.md "The hand-over")
             outcome = "accepted"
             lead.update(stage="sql", sql_at=responded)
             writer.add(LeadStageChange, (lead_id, "mql", "sql", rep.pk, "accepted", "", responded))
-            self.deal(index, lead, rep, responded, writer)
+            deal_id = self.deal(index, lead, rep, responded, writer)
         elif index % 2:
             outcome, reason = "rejected", rng.choice(list(RejectionReason.values))
             lead["stage"] = "disqualified" if reason in ("not_a_fit", "duplicate") else "nurture"
@@ -445,11 +445,13 @@ class Funnel:
                 responded,
                 reason,
                 "",
+                deal_id,
             ),
         )
         self.handoff_id += 1
 
-    def deal(self, index: int, lead: dict, rep, opened, writer: Writer) -> None:
+    def deal(self, index: int, lead: dict, rep, opened, writer: Writer) -> int:
+        """Add the deal an accept created, with its history; returns its id."""
         rng, now = self.rng, self.now
         first = self.open_stages[0]
         is_open = index < self.scale.open_deals
@@ -485,7 +487,6 @@ class Funnel:
                 None if is_open else moved,
                 rng.choice(self.lost_reasons) if stage == self.lost else "",
                 "",
-                self.handoff_id,
             ),
         )
         writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))
@@ -496,6 +497,7 @@ class Funnel:
             due = (now + timedelta(days=rng.randrange(-5, 14))).date()
             writer.add(Activity, (self.deal_id, "task", "Send proposal", "", due, False, None, rep.pk, moved))
         self.deal_id += 1
+        return self.deal_id - 1
 
 
 def add_leads(

@@ -123,7 +123,7 @@ FUNNEL_REPORTS = (300, None)
 
 def handover_latency(*, runs, stdout, samples: int = 50):
     """Event → hand-over with a real worker: POST a demo request for a lead 15 points below the threshold
-    and time until its deal exists (the median of `samples`)."""
+    and time until it waits in a rep's inbox (its hand-over exists; the median of `samples`)."""
     import statistics
     import time
 
@@ -133,7 +133,7 @@ def handover_latency(*, runs, stdout, samples: int = 50):
 
     from bench.measure import percentile
     from crm.worker_process import WorkerProcess, database_url
-    from deals.models import Deal
+    from handoff.models import Handoff
 
     name = "event → hand-over (real worker)"
     if not settings.REDIS_URL or connection.vendor != "postgresql":
@@ -169,9 +169,9 @@ def handover_latency(*, runs, stdout, samples: int = 50):
             )
             if response.status_code != 201:
                 raise RuntimeError(f"POST /api/v1/events/ answered {response.status_code}: {response.content[:300]}")
-            while not Deal.objects.filter(lead=lead).exists():
+            while not Handoff.objects.filter(lead=lead).exists():
                 if time.perf_counter() - started > 20:
-                    raise RuntimeError(f"no deal for lead {lead.pk} after 20 s; see bench/worker.log")
+                    raise RuntimeError(f"no hand-over of lead {lead.pk} after 20 s; see bench/worker.log")
                 time.sleep(0.005)
             timings.append((time.perf_counter() - started) * 1000)
     finally:

@@ -20,7 +20,6 @@ from datetime import timedelta
 import pytest
 import redis
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from conftest import require_postgres, start_worker
@@ -179,17 +178,18 @@ class Tally:
 
 
 def tally(ids: list[int]) -> Tally:
-    """What a user would count: the batch's leads that qualified, got one hand-over with its deal, got two."""
-    handoffs = Counter(Handoff.objects.filter(lead_id__in=ids).values_list("lead_id", flat=True))
-    deals = Counter(Deal.objects.filter(lead_id__in=ids).values_list("lead_id", flat=True))
-    own_deals = Counter(
-        Deal.objects.filter(lead_id__in=ids, handoff__lead_id=F("lead_id")).values_list("lead_id", flat=True)
+    """What a user would count: the batch's leads that qualified, got one hand-over waiting in an inbox (and no
+    deal: only an accept makes one), got two."""
+    handoffs = Counter(
+        Handoff.objects.filter(lead_id__in=ids, outcome=Handoff.Outcome.PENDING).values_list("lead_id", flat=True)
     )
+    all_handoffs = Counter(Handoff.objects.filter(lead_id__in=ids).values_list("lead_id", flat=True))
+    deals = Counter(Deal.objects.filter(lead_id__in=ids).values_list("lead_id", flat=True))
     return Tally(
         qualified=qualified(ids),
-        handed_over=sum(1 for lead_id in ids if handoffs[lead_id] and own_deals[lead_id]),
-        doubled=sum(1 for lead_id in ids if handoffs[lead_id] > 1 or deals[lead_id] > 1),
-        lost=sum(1 for lead_id in ids if not handoffs[lead_id] or not own_deals[lead_id]),
+        handed_over=sum(1 for lead_id in ids if handoffs[lead_id] == 1 and not deals[lead_id]),
+        doubled=sum(1 for lead_id in ids if all_handoffs[lead_id] > 1 or deals[lead_id]),
+        lost=sum(1 for lead_id in ids if not all_handoffs[lead_id]),
         requests_left=ScoreRequest.objects.filter(lead_id__in=ids).count(),
         failures_left=HandoffFailure.objects.filter(lead_id__in=ids).count(),
         # A lost worker or connection is not the lead's failure: managers must not hear of one.

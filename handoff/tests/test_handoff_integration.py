@@ -40,18 +40,18 @@ def _backend_waiting_for_a_lock():
 
 
 def settled(lead, seconds=2.0):
-    """Wait for the lead's deal, then a little longer so that a duplicate would have had time to land."""
-    wait_until(lambda: Deal.objects.filter(lead=lead).exists(), timeout=20)
+    """Wait for the lead's hand-over, then a little longer so that a duplicate would have had time to land."""
+    wait_until(lambda: Handoff.objects.filter(lead=lead).exists(), timeout=20)
     time.sleep(seconds)
 
 
-def test_the_same_hand_over_delivered_twice_to_two_processes_yields_one_deal(celery_worker, reps):
+def test_the_same_hand_over_delivered_twice_to_two_processes_yields_one_hand_over_and_no_deal(celery_worker, reps):
     lead = qualified_lead()
     for _ in range(3):
         tasks.hand_over_mql.delay(lead.pk)
     settled(lead)
     assert Handoff.objects.filter(lead=lead).count() == 1
-    assert Deal.objects.filter(lead=lead).count() == 1
+    assert not Deal.objects.filter(lead=lead).exists()  # only the rep's accept makes one
 
 
 def _pid_running(task_name):
@@ -69,14 +69,14 @@ def test_a_worker_process_killed_mid_hand_over_leaves_it_done_once_after_redeliv
     blocker = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
     try:
         tasks.hand_over_mql.delay(lead.pk)
-        pid = wait_until(lambda: _pid_running("leads.hand_over_mql"), timeout=20)
+        pid = wait_until(lambda: _pid_running("handoff.hand_over_mql"), timeout=20)
         os.kill(pid, signal.SIGKILL)
         time.sleep(1)
     finally:
         blocker.close()
     settled(lead)
     assert Handoff.objects.filter(lead=lead).count() == 1
-    assert Deal.objects.filter(lead=lead).count() == 1
+    assert not Deal.objects.filter(lead=lead).exists()  # only the rep's accept makes one
 
 
 def test_a_worker_killed_mid_batch_has_its_task_redelivered_to_a_new_worker_and_done_once(
@@ -92,24 +92,24 @@ def test_a_worker_killed_mid_batch_has_its_task_redelivered_to_a_new_worker_and_
     doomed = start_worker(private_redis.url, "doomed", ".celery-doomed.log")
     try:
         tasks.hand_over_ready_leads.delay()
-        wait_until(lambda: Deal.objects.filter(lead=leads[0]).exists(), timeout=20)
+        wait_until(lambda: Handoff.objects.filter(lead=leads[0]).exists(), timeout=20)
         wait_until(_backend_waiting_for_a_lock, timeout=10)  # the worker, stuck on the second lead
         os.killpg(doomed.process.pid, signal.SIGKILL)
         doomed.process.wait(timeout=10)
     finally:
         holder.close()
         doomed.stop()
-    assert not Deal.objects.filter(lead__in=leads[1:]).exists()
+    assert not Handoff.objects.filter(lead__in=leads[1:]).exists()
     short_timeout = {"CELERY_VISIBILITY_TIMEOUT": "3"}
     successor = start_worker(private_redis.url, "successor", ".celery-successor.log", short_timeout)
     try:
-        wait_until(lambda: Deal.objects.filter(lead__in=leads).count() == 3, timeout=30)
+        wait_until(lambda: Handoff.objects.filter(lead__in=leads).count() == 3, timeout=30)
         time.sleep(2)  # room for a duplicate to land
     finally:
         successor.stop()
     for lead in leads:
         assert Handoff.objects.filter(lead=lead).count() == 1
-        assert Deal.objects.filter(lead=lead).count() == 1
+    assert not Deal.objects.filter(lead__in=leads).exists()
 
 
 def test_a_database_connection_dropped_mid_hand_over_is_retried_and_done_once(celery_worker, reps):
@@ -124,6 +124,6 @@ def test_a_database_connection_dropped_mid_hand_over_is_retried_and_done_once(ce
         holder.close()
     settled(lead)
     assert Handoff.objects.filter(lead=lead).count() == 1
-    assert Deal.objects.filter(lead=lead).count() == 1
+    assert not Deal.objects.filter(lead=lead).exists()  # only the rep's accept makes one
     log = (BASE_DIR / ".celery-test-worker.log").read_text()
-    assert f"leads.hand_over_mql[{sent.id}] retry" in log
+    assert f"handoff.hand_over_mql[{sent.id}] retry" in log

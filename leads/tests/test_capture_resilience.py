@@ -6,7 +6,7 @@ import pytest
 
 from conftest import require_postgres, start_worker, wait_until
 from crm.tests.factories import UserFactory
-from deals.models import Deal
+from handoff.models import Handoff
 from leads.models import Lead, ScoreRequest
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -20,20 +20,20 @@ def api(client):
     return client
 
 
-def test_an_event_posted_to_the_api_makes_a_deal_appear_for_a_rep_within_seconds(celery_worker, api):
+def test_an_event_posted_to_the_api_puts_the_mql_in_a_reps_inbox_within_seconds(celery_worker, api):
     rep = UserFactory(role="Sales rep", username="fast-rep")
     response = api.post("/api/v1/leads/", {"email": "quick@example.com", **QUALIFIED}, content_type="application/json")
     assert response.status_code == 201
     lead_id = response.json()["id"]
     wait_until(lambda: Lead.objects.filter(pk=lead_id, scored_at__isnull=False).exists(), timeout=10)
-    assert not Deal.objects.filter(lead_id=lead_id).exists()  # 35 points of fit: not yet an MQL
+    assert not Handoff.objects.filter(lead_id=lead_id).exists()  # 35 points of fit: not yet an MQL
     sent = time.monotonic()
     response = api.post(
         "/api/v1/events/", {"email": "QUICK@example.com", "kind": "demo_request"}, content_type="application/json"
     )
     assert response.status_code == 201, response.content
-    deal = wait_until(lambda: Deal.objects.filter(lead_id=lead_id).first(), timeout=10)
-    assert deal.owner == rep
+    handoff = wait_until(lambda: Handoff.objects.filter(lead_id=lead_id).first(), timeout=10)
+    assert handoff.rep == rep
     assert time.monotonic() - sent < 5
 
 
@@ -89,10 +89,10 @@ def test_redis_lost_under_a_running_worker_loses_no_capture_nor_event_and_the_sw
         from leads.tasks import score_stale_leads
 
         score_stale_leads.delay()
-        deal = wait_until(lambda: Deal.objects.filter(lead=lead).first(), timeout=45)
+        handoff = wait_until(lambda: Handoff.objects.filter(lead=lead).first(), timeout=45)
     finally:
         worker.stop()
     lead.refresh_from_db()
-    assert deal.owner == rep and lead.owner == rep
+    assert handoff.rep == rep and lead.owner == rep
     assert lead.stage == "mql" and lead.fit_score == 35
     assert lead.events.count() == 2

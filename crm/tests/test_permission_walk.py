@@ -80,6 +80,9 @@ RULES = {
     "dashboard": {"GET": SIGNED_IN},
     "healthz": {"GET": EVERYONE},
     "notifications": {"GET": SIGNED_IN},
+    # A notification opens for the person it is for; to anyone else it does not exist.
+    "notification_open": {"GET": rule(LOGIN, NOT_FOUND, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND)},
+    "notifications_mark_all_read": {"POST": rule(LOGIN, DONE, DONE, DONE, DONE, DONE)},
     "login": {
         "GET": rule(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         "POST": rule(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # anonymous: wrong password, 200
@@ -237,6 +240,7 @@ class World:
     lead_import: object
     submission: object
     consent_request: object
+    notification: object
 
 
 @pytest.fixture
@@ -262,8 +266,19 @@ def world(marketer, rep, other_rep, manager):
     users |= {"rep": rep, "other_rep": other_rep, "manager": manager}
     submission = FormSubmission.objects.create(lead=lead, campaign=campaign, values={"company": "Visitor Ltd"})
     consent_request = ConsentRequest.objects.create(lead=lead, email=lead.email)
+    (notification,) = notify(users=[rep], message=f"New MQL for you: {lead}", url="/inbox/")
     return World(
-        users, campaign, lead, handoff, deal, task, stage_named("Discovery"), lead_import, submission, consent_request
+        users,
+        campaign,
+        lead,
+        handoff,
+        deal,
+        task,
+        stage_named("Discovery"),
+        lead_import,
+        submission,
+        consent_request,
+        notification,
     )
 
 
@@ -282,6 +297,7 @@ PK_OF = {
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",
+    "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",

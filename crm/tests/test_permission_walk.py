@@ -129,14 +129,17 @@ RULES = {
     "handoff:reject_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
     "handoff:failed_handoffs": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
     "handoff:retry_handoff": {"POST": MANAGER_WRITES},
+    "handoff:sales_settings": {
+        "GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+        "POST": MANAGER_WRITES,
+    },
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
     "deals:stage_add": {"POST": MANAGER_WRITES},
     "deals:stage_update": {"POST": MANAGER_WRITES},
     "deals:stage_reorder": {"POST": MANAGER_WRITES},
-    "deals:stage_delete": {"POST": MANAGER_WRITES},
-    "deals:pipeline_update": {"POST": MANAGER_WRITES},
+    "deals:stage_delete": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), "POST": MANAGER_WRITES},
     "deals:deal_list": {"GET": ROLE_HOLDERS},
     "deals:deal_export": {"GET": ROLE_HOLDERS},
     "deals:deal_create": {
@@ -382,7 +385,12 @@ PAYLOADS = {
         f"stage-{w.stage.pk}-probability": "25",
     },
     ("deals:stage_reorder", "POST"): lambda w: {"direction": "up"},
-    ("deals:pipeline_update", "POST"): lambda w: {"rotting_days": "9"},
+    ("deals:stage_delete", "POST"): lambda w: {"confirm": "yes"},
+    ("handoff:sales_settings", "POST"): lambda w: {
+        "sla-sla_hours": "12",
+        "pipeline-name": "Sales",
+        "pipeline-rotting_days": "9",
+    },
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},

@@ -9,10 +9,11 @@ LEADS = ("Leads", "leads:lead_list", "/leads/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
 INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
 REPORTS = ("Reports", "reports:index", "/reports/")
+SETTINGS = ("Settings", "handoff:sales_settings", "/settings/")  # the SLA and the pipeline
 NAVIGATION = {
     MARKETER: [CAMPAIGNS, LEADS, PIPELINE, REPORTS],
     SALES_REP: [INBOX, PIPELINE, LEADS, CAMPAIGNS, REPORTS],
-    MANAGER: [REPORTS, CAMPAIGNS, LEADS, INBOX, PIPELINE],
+    MANAGER: [REPORTS, CAMPAIGNS, LEADS, INBOX, PIPELINE, SETTINGS],
 }
 
 

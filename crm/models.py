@@ -18,3 +18,7 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -6,6 +6,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 
 from crm.models import Notification
 from crm.text import fit_to, one_line
@@ -39,3 +40,15 @@ def _send(messages):
         send_mass_mail(messages, fail_silently=False)
     except Exception:  # SMTP is outside the app: its failures must not undo the work that was done
         logger.exception("Could not send %d notification email(s)", len(messages))
+
+
+def mark_read(*, notification: Notification) -> None:
+    """The person opened `notification`: it stops counting as unread (the first time is kept)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+
+
+def mark_all_read(*, user) -> int:
+    """Every unread notification of `user` is read now; returns how many there were."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,16 +1,19 @@
 import redis
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import Notification
+from crm.notifications import mark_all_read, mark_read
 from crm.roles import primary_role
 from crm.tasks import WORKER_HEARTBEAT_KEY
 from reports.dashboard import dashboard_figures
@@ -54,10 +57,32 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "unavailable", **status}, status=200 if healthy else 503)
 
 
+@require_GET
 def notifications(request):
-    """The signed-in user's notifications, newest first; opening the page marks them read."""
+    """The signed-in user's notifications, newest first, the unread ones marked as such. Reading the list
+    reads none of them: opening one does (`notification_open`), or "Mark all read"."""
     mine = Notification.objects.filter(user=request.user)
     page = Paginator(mine, 30).get_page(request.GET.get("page"))
-    response = render(request, "crm/notifications.html", {"page": page})
-    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return response
+    unread = mine.filter(read_at__isnull=True).count()
+    return render(request, "crm/notifications.html", {"page": page, "unread": unread})
+
+
+@require_GET
+def notification_open(request, pk):
+    """A notification's link: mark it read and go where it points (only within Relay; else to the list)."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    mark_read(notification=notification)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect("notifications")
+    return redirect(target)
+
+
+@require_POST
+def notifications_mark_all_read(request):
+    marked = mark_all_read(user=request.user)
+    if marked:
+        messages.success(request, f"{marked} notification{pluralize(marked)} marked read.")
+    else:
+        messages.info(request, "Nothing was unread.")
+    return redirect("notifications")

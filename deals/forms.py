@@ -200,5 +200,12 @@ class StageDeleteForm(LimitedChoicesForm, forms.Form):
 class PipelineForm(forms.ModelForm):
     class Meta:
         model = Pipeline
-        fields = ["rotting_days"]
-        labels = {"rotting_days": "Rotting after (days)"}
+        fields = ["name", "rotting_days"]
+        labels = {"name": "Pipeline name", "rotting_days": "Rotting after (days)"}
+        widgets = {"rotting_days": forms.NumberInput(attrs={"min": 1})}
+
+    def clean_rotting_days(self):
+        value = self.cleaned_data["rotting_days"]
+        if value < 1:
+            raise forms.ValidationError("A deal rots after at least one idle day.")
+        return value

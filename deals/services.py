@@ -283,13 +283,32 @@ def update_stage(*, stage: Stage, name: str, probability: int) -> Stage:
     return stage
 
 
+def in_board_order(stages) -> list[Stage]:
+    """`stages` (in their order) with every open stage before every closed one: the order a pipeline must
+    keep. Stable, so a pipeline whose closed stage was moved above an open one (allowed before) is put right
+    by its next stage edit."""
+    return sorted(stages, key=lambda stage: stage.is_closed)
+
+
+def can_swap(stage: Stage, neighbour: Stage) -> bool:
+    """Whether two neighbouring stages may change places: not across the line between open and closed."""
+    return stage.is_closed == neighbour.is_closed
+
+
+def _renumber(stages: list[Stage]) -> None:
+    for order, stage in enumerate(stages, start=1):
+        stage.order = order
+    Stage.objects.bulk_update([stage for stage in stages if stage.pk], ["order"])
+
+
 @transaction.atomic
 def add_stage(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
-    """Add an open stage after the last open one (closed stages stay at the end of the board)."""
-    last_open = pipeline.stages.filter(kind=Stage.Kind.OPEN).aggregate(last=Max("order"))["last"] or 0
-    stage = Stage(pipeline=pipeline, name=name, probability=probability, kind=Stage.Kind.OPEN, order=last_open + 1)
+    """Add an open stage after the last open one, before the closed stages (which stay at the end)."""
+    stages = in_board_order(pipeline.stages.select_for_update().order_by("order", "id"))
+    stage = Stage(pipeline=pipeline, name=name, probability=probability, kind=Stage.Kind.OPEN, order=1)
     stage.full_clean()
-    pipeline.stages.filter(order__gt=last_open).update(order=F("order") + 1)
+    stages.insert(sum(not item.is_closed for item in stages), stage)
+    _renumber(stages)
     stage.save()
     return stage
 
@@ -297,15 +316,20 @@ def add_stage(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
 @transaction.atomic
 def reorder_stage(*, stage: Stage, direction: str) -> Stage:
     """Swap a stage with its neighbour ("up": earlier on the board, "down": later); a pipeline has a handful
-    of stages, so they are renumbered 1..n in one bulk update."""
-    stages = list(stage.pipeline.stages.select_for_update().order_by("order", "id"))
+    of stages, so they are renumbered 1..n in one bulk update. Closed stages stay after every open stage: a
+    swap across that line raises StageChangeRefused."""
+    stages = in_board_order(stage.pipeline.stages.select_for_update().order_by("order", "id"))
     index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(stages):
+        if not can_swap(stages[index], stages[other]):
+            moving, neighbour = stages[index], stages[other]
+            where = "above" if direction == "up" else "below"
+            raise StageChangeRefused(
+                f"{moving.name} cannot move {where} {neighbour.name}: closed stages stay after every open stage."
+            )
         stages[index], stages[other] = stages[other], stages[index]
-    for order, item in enumerate(stages, start=1):
-        item.order = order
-    Stage.objects.bulk_update(stages, ["order"])
+    _renumber(stages)
     stage.order = next(s.order for s in stages if s.pk == stage.pk)
     return stage
 
@@ -347,9 +371,10 @@ def delete_stage(*, stage: Stage, by, move_deals_to: Stage | None = None) -> Non
 
 
 @transaction.atomic
-def update_pipeline(*, pipeline: Pipeline, rotting_days: int) -> Pipeline:
-    """Change after how many idle days a deal shows as rotting."""
+def update_pipeline(*, pipeline: Pipeline, name: str, rotting_days: int) -> Pipeline:
+    """Rename the pipeline, or change after how many idle days a deal shows as rotting."""
+    pipeline.name = name
     pipeline.rotting_days = rotting_days
     pipeline.full_clean()
-    pipeline.save(update_fields=["rotting_days"])
+    pipeline.save(update_fields=["name", "rotting_days"])
     return pipeline

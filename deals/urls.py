@@ -11,7 +11,6 @@ urlpatterns = [
     path("pipeline/stages/<int:pk>/", views.stage_update, name="stage_update"),
     path("pipeline/stages/<int:pk>/move/", views.stage_reorder, name="stage_reorder"),
     path("pipeline/stages/<int:pk>/delete/", views.stage_delete, name="stage_delete"),
-    path("pipeline/settings/", views.pipeline_update, name="pipeline_update"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/export.csv", views.deal_export, name="deal_export"),
     path("deals/new/", views.deal_create, name="deal_create"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.csv import csv_response
 from crm.history import audit_context
@@ -23,7 +23,6 @@ from deals.forms import (
     DealFilterForm,
     DealForm,
     MoveForm,
-    PipelineForm,
     StageDeleteForm,
     StageForm,
 )
@@ -361,7 +360,7 @@ def task_complete(request, pk, activity_pk):
 @role_required(MANAGER)
 def stage_list(request):
     pipeline = services.ensure_default_pipeline()
-    stages = list(pipeline.stages.all())
+    stages = services.in_board_order(pipeline.stages.all())
     counts = dict(
         Deal.objects.filter(stage__pipeline=pipeline)
         .order_by()
@@ -374,15 +373,16 @@ def stage_list(request):
             "stage": stage,
             "form": StageForm(instance=stage, prefix=f"stage-{stage.pk}"),
             "deals": counts.get(stage.pk, 0),
-            "delete_form": StageDeleteForm(stage=stage, prefix=f"delete-{stage.pk}", user=request.user),
+            # The arrows that would cross the line between open and closed stages are off.
+            "can_move_up": index > 0 and services.can_swap(stage, stages[index - 1]),
+            "can_move_down": index + 1 < len(stages) and services.can_swap(stage, stages[index + 1]),
         }
-        for stage in stages
+        for index, stage in enumerate(stages)
     ]
     context = {
         "pipeline": pipeline,
         "rows": rows,
         "add_form": StageForm(prefix="new"),
-        "pipeline_form": PipelineForm(instance=pipeline),
     }
     return render(request, "deals/stages.html", context)
 
@@ -428,33 +428,29 @@ def stage_update(request, pk):
 @role_required(MANAGER)
 def stage_reorder(request, pk):
     stage = get_object_or_404(Stage, pk=pk)
-    services.reorder_stage(stage=stage, direction="up" if request.POST.get("direction") == "up" else "down")
+    try:
+        services.reorder_stage(stage=stage, direction="up" if request.POST.get("direction") == "up" else "down")
+    except services.StageChangeRefused as exc:
+        messages.error(request, str(exc))
     return redirect("deals:stage_list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(MANAGER)
 def stage_delete(request, pk):
+    """Deleting a stage asks first: this page says what goes and where its deals move; only its POST with
+    `confirm` deletes (any other POST shows the page again)."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
-    form = StageDeleteForm(request.POST, stage=stage, prefix=f"delete-{stage.pk}", user=request.user)
-    target = form.cleaned_data["move_deals_to"] if form.is_valid() else None
-    try:
-        services.delete_stage(stage=stage, by=request.user, move_deals_to=target)
-    except (services.StageInUse, services.StageChangeRefused) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Stage {stage.name} deleted.")
-    return redirect("deals:stage_list")
-
-
-@require_POST
-@role_required(MANAGER)
-def pipeline_update(request):
-    pipeline = services.ensure_default_pipeline()
-    form = PipelineForm(request.POST, instance=pipeline)
-    if form.is_valid():
-        services.update_pipeline(pipeline=pipeline, rotting_days=form.cleaned_data["rotting_days"])
-        messages.success(request, f"Deals now rot after {pipeline.rotting_days} idle days.")
-    else:
-        messages.error(request, f"Not saved: {_form_errors(form)}")
-    return redirect("deals:stage_list")
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    form = StageDeleteForm(request.POST if confirmed else None, stage=stage, user=request.user)
+    if confirmed:
+        target = form.cleaned_data["move_deals_to"] if form.is_valid() else None
+        try:
+            services.delete_stage(stage=stage, by=request.user, move_deals_to=target)
+        except (services.StageInUse, services.StageChangeRefused) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Stage {stage.name} deleted.")
+            return redirect("deals:stage_list")
+    context = {"stage": stage, "form": form, "deals": Deal.objects.filter(stage=stage).count()}
+    return render(request, "deals/stage_delete.html", context, status=400 if request.method == "POST" else 200)

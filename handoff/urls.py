@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handoff import views
+from handoff import settings_views, views
 
 app_name = "handoff"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("inbox/<int:pk>/reject/", views.reject, name="reject_mql"),
     path("handoffs/failed/", views.failed_handoffs, name="failed_handoffs"),
     path("handoffs/failed/<int:pk>/retry/", views.retry_handoff, name="retry_handoff"),
+    path("settings/", settings_views.sales_settings, name="sales_settings"),
 ]

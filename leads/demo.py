@@ -6,11 +6,14 @@ hand-overs are `handoff.demo`'s).
 """
 
 import random
+from collections import defaultdict
+from datetime import datetime
 
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from leads.models import Lead, LeadNote
+from leads.models import Lead, LeadEvent, LeadNote
+from leads.scoring import Ruleset, decayed, rule_matches, total_score
 
 DEMO_DOMAIN = "demo.relay.example"
 DEMO_LEADS = 2500
@@ -45,3 +48,32 @@ def seed(*, users, stdout, scale=None):
             for lead in sample
         )
     stdout.write(f"  {created} demo leads with their engagement events")
+
+
+def qualification_moments(leads, *, now: datetime) -> dict[int, tuple[datetime, int]]:
+    """When each of `leads` (a queryset of demo leads, never reset) first scored at or above the MQL
+    threshold, and its score then: its events replayed in order, each moment's score being the fit plus
+    the points of the events so far, decayed to that moment. A score only rises at an event, so the first
+    event that reaches the threshold is the moment. Leads that never reached it are left out."""
+    ruleset = Ruleset.load()
+    events = defaultdict(list)
+    rows = LeadEvent.objects.filter(lead__in=leads.values("pk"), occurred_at__lte=now)
+    for lead_id, kind, occurred_at in (
+        rows.order_by("lead_id", "occurred_at").values_list("lead_id", "kind", "occurred_at").iterator()
+    ):
+        if ruleset.points.get(kind):
+            events[lead_id].append((occurred_at, ruleset.points[kind]))
+    moments = {}
+    for lead in leads.iterator():
+        fit = sum(rule.points for rule in ruleset.fit_rules if rule_matches(rule, lead))
+        history = events[lead.pk]
+        for index, (moment, _points) in enumerate(history):
+            engagement = sum(
+                decayed(points, (moment - at).total_seconds() / 86400, ruleset.half_life_days)
+                for at, points in history[: index + 1]
+            )
+            score = total_score(fit, engagement)
+            if score >= ruleset.threshold:
+                moments[lead.pk] = (moment, score)
+                break
+    return moments

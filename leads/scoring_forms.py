@@ -41,17 +41,6 @@ class ScoringSettingsForm(forms.ModelForm):
         return value
 
 
-class SlaForm(forms.ModelForm):
-    class Meta:
-        model = ScoringSettings
-        fields = ["sla_hours"]
-        widgets = {"sla_hours": forms.NumberInput(attrs={"min": 1})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        at_most(self, "sla_hours", MAX_SMALL)
-
-
 class FitRuleForm(forms.ModelForm):
     class Meta:
         model = FitRule

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.roles import MANAGER, MARKETER, ROLES, has_role, is_manager, role_required
+from crm.roles import MANAGER, MARKETER, ROLES, has_role, role_required
 from leads import tasks
 from leads.models import EngagementRule, FitRule, RescoreRun, ScoringSettings
 from leads.scoring import threshold_preview
-from leads.scoring_forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm, SlaForm
+from leads.scoring_forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm
 
 
 def can_edit_scoring(user) -> bool:
@@ -21,17 +21,17 @@ def can_edit_scoring(user) -> bool:
 @require_http_methods(["GET", "POST"])
 @role_required(*ROLES)
 def scoring(request):
-    """Everyone reads the rules; marketers and managers change them, which starts a full rescore."""
+    """Everyone reads the rules; marketers and managers change them, which starts a full rescore. The sales
+    SLA is not here: it changes no score, so it is saved with the pipeline settings (`handoff.settings_views`)."""
     settings_row = ScoringSettings.load()
     editable = can_edit_scoring(request.user)
     data = request.POST if request.method == "POST" else None
     if data is not None and not editable:
         raise PermissionDenied
     settings_form = ScoringSettingsForm(data, instance=settings_row, prefix="settings")
-    sla_form = SlaForm(data, instance=settings_row, prefix="sla") if is_manager(request.user) else None
     fit_rules = FitRuleFormSet(data, queryset=FitRule.objects.all(), prefix="fit")
     engagement = EngagementRuleFormSet(data, queryset=EngagementRule.objects.all(), prefix="engagement")
-    forms_ = [form for form in (settings_form, sla_form, fit_rules, engagement) if form is not None]
+    forms_ = [settings_form, fit_rules, engagement]
     if data is not None and all(form.is_valid() for form in forms_):
         with transaction.atomic():
             for form in forms_:
@@ -42,7 +42,6 @@ def scoring(request):
         return redirect("leads:scoring")
     context = {
         "settings_form": settings_form,
-        "sla_form": sla_form,
         "fit_rules": fit_rules,
         "engagement": engagement,
         "editable": editable,

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     [
         ("Marketer", ["Campaigns", "Leads", "Pipeline", "Reports"]),
         ("Sales rep", ["MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"]),
-        ("Manager", ["Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Admin"]),
+        ("Manager", ["Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Settings", "Admin"]),
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, sign_in_browser, role, expected):

@@ -153,24 +153,26 @@ def test_a_board_move_refuses_a_position_past_what_a_column_holds(client, field,
     assert deal.stage == stage_named("Qualification")
 
 
-def test_rotting_days_past_a_small_integer_are_refused(client):
-    client.post("/pipeline/settings/", {"rotting_days": str(2**31)})
-    assert Pipeline.default().rotting_days == 14
+def test_an_sla_or_rotting_days_past_a_small_integer_are_refused(client):
+    data = {"sla-sla_hours": str(2**40), "pipeline-name": "Sales pipeline", "pipeline-rotting_days": str(2**31)}
+    response = client.post("/settings/", data)
+    assert response.status_code == 400
+    assert set(response.context["sla_form"].errors) == {"sla_hours"}
+    assert set(response.context["pipeline_form"].errors) == {"rotting_days"}
+    assert (ScoringSettings.load().sla_hours, Pipeline.default().rotting_days) == (24, 14)
     assert client.get("/reports/sales/").status_code == 200
 
 
-def test_an_sla_or_half_life_past_a_small_integer_is_refused(client):
+def test_a_half_life_past_a_small_integer_is_refused(client):
     data = {
         "settings-mql_threshold": "50",
         "settings-half_life_days": str(2**40),
-        "sla-sla_hours": str(2**40),
         **{f"{prefix}-{name}": "0" for prefix in ("fit", "engagement") for name in ("TOTAL_FORMS", "INITIAL_FORMS")},
     }
     response = client.post("/leads/scoring/", data)
     assert response.status_code == 400
     assert set(response.context["settings_form"].errors) == {"half_life_days"}
-    assert set(response.context["sla_form"].errors) == {"sla_hours"}
-    assert (ScoringSettings.load().sla_hours, ScoringSettings.load().half_life_days) == (24, 30)
+    assert ScoringSettings.load().half_life_days == 30
     assert client.get("/").status_code == 200
 
 

@@ -36,7 +36,7 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
     [
         ("Marketer", "Campaigns", {"Campaigns", "Leads", "Pipeline", "Reports"}),
         ("Sales rep", "MQL inbox", {"MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"}),
-        ("Manager", "Reports", {"Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Admin"}),
+        ("Manager", "Reports", {"Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Settings", "Admin"}),
     ],
 )
 def test_each_role_sees_its_navigation(client_for, role, first, items):

@@ -80,6 +80,9 @@ RULES = {
     "dashboard": {"GET": SIGNED_IN},
     "healthz": {"GET": EVERYONE},
     "notifications": {"GET": SIGNED_IN},
+    # A notification opens for the person it is for; to anyone else it does not exist.
+    "notification_open": {"GET": rule(LOGIN, NOT_FOUND, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND)},
+    "notifications_mark_all_read": {"POST": rule(LOGIN, DONE, DONE, DONE, DONE, DONE)},
     "login": {
         "GET": rule(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         "POST": rule(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # anonymous: wrong password, 200
@@ -126,14 +129,17 @@ RULES = {
     "handoff:reject_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
     "handoff:failed_handoffs": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
     "handoff:retry_handoff": {"POST": MANAGER_WRITES},
+    "handoff:sales_settings": {
+        "GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+        "POST": MANAGER_WRITES,
+    },
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
     "deals:stage_add": {"POST": MANAGER_WRITES},
     "deals:stage_update": {"POST": MANAGER_WRITES},
     "deals:stage_reorder": {"POST": MANAGER_WRITES},
-    "deals:stage_delete": {"POST": MANAGER_WRITES},
-    "deals:pipeline_update": {"POST": MANAGER_WRITES},
+    "deals:stage_delete": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), "POST": MANAGER_WRITES},
     "deals:deal_list": {"GET": ROLE_HOLDERS},
     "deals:deal_export": {"GET": ROLE_HOLDERS},
     "deals:deal_create": {
@@ -237,6 +243,7 @@ class World:
     lead_import: object
     submission: object
     consent_request: object
+    notification: object
 
 
 @pytest.fixture
@@ -262,8 +269,19 @@ def world(marketer, rep, other_rep, manager):
     users |= {"rep": rep, "other_rep": other_rep, "manager": manager}
     submission = FormSubmission.objects.create(lead=lead, campaign=campaign, values={"company": "Visitor Ltd"})
     consent_request = ConsentRequest.objects.create(lead=lead, email=lead.email)
+    (notification,) = notify(users=[rep], message=f"New MQL for you: {lead}", url="/inbox/")
     return World(
-        users, campaign, lead, handoff, deal, task, stage_named("Discovery"), lead_import, submission, consent_request
+        users,
+        campaign,
+        lead,
+        handoff,
+        deal,
+        task,
+        stage_named("Discovery"),
+        lead_import,
+        submission,
+        consent_request,
+        notification,
     )
 
 
@@ -282,6 +300,7 @@ PK_OF = {
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",
+    "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",
@@ -366,7 +385,12 @@ PAYLOADS = {
         f"stage-{w.stage.pk}-probability": "25",
     },
     ("deals:stage_reorder", "POST"): lambda w: {"direction": "up"},
-    ("deals:pipeline_update", "POST"): lambda w: {"rotting_days": "9"},
+    ("deals:stage_delete", "POST"): lambda w: {"confirm": "yes"},
+    ("handoff:sales_settings", "POST"): lambda w: {
+        "sla-sla_hours": "12",
+        "pipeline-name": "Sales",
+        "pipeline-rotting_days": "9",
+    },
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},

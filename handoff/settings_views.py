@@ -1,0 +1,33 @@
+"""The sales settings page (managers): the hand-over's SLA and the pipeline deals move through.
+
+Neither changes a score, so saving them rescores nothing: they are kept apart from the scoring rules,
+whose save rescores every lead.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from crm.roles import MANAGER, role_required
+from deals.forms import PipelineForm
+from deals.services import ensure_default_pipeline, update_pipeline
+from handoff.forms import SlaForm
+from leads.models import ScoringSettings
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MANAGER)
+def sales_settings(request):
+    pipeline = ensure_default_pipeline()
+    data = request.POST if request.method == "POST" else None
+    sla_form = SlaForm(data, instance=ScoringSettings.load(), prefix="sla")
+    pipeline_form = PipelineForm(data, instance=pipeline, prefix="pipeline")
+    if data is not None and all([sla_form.is_valid(), pipeline_form.is_valid()]):  # both, to show every error
+        with transaction.atomic():
+            sla_form.save()
+            update_pipeline(pipeline=pipeline, **pipeline_form.cleaned_data)
+        messages.success(request, "Sales settings saved.")
+        return redirect("handoff:sales_settings")
+    context = {"sla_form": sla_form, "pipeline_form": pipeline_form, "stages": pipeline.stages.all()}
+    return render(request, "handoff/sales_settings.html", context, status=400 if data is not None else 200)

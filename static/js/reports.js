@@ -11,6 +11,24 @@
     const spec = JSON.parse(source.textContent);
     const existing = Chart.getChart(canvas);
     if (existing) existing.destroy();
+    const valueAxis = spec.horizontal ? "x" : "y";
+    const scales = { x: { stacked: spec.stacked, beginAtZero: true }, y: { stacked: spec.stacked, beginAtZero: true } };
+    const plugins = { legend: { position: "bottom" } };
+    const prefix = canvas.dataset.money; // a chart of amounts: axis and tooltips in the site's currency
+    if (prefix !== undefined) {
+      scales[valueAxis].ticks = {
+        callback: function (value) {
+          return window.Relay.money(value, prefix);
+        },
+      };
+      plugins.tooltip = {
+        callbacks: {
+          label: function (context) {
+            return context.dataset.label + ": " + window.Relay.money(context.parsed[valueAxis], prefix);
+          },
+        },
+      };
+    }
     new Chart(canvas, {
       type: "bar",
       data: {
@@ -24,8 +42,8 @@
         responsive: true,
         aspectRatio: Number(canvas.dataset.aspectRatio) || 2,
         animation: false,
-        scales: { x: { stacked: spec.stacked, beginAtZero: true }, y: { stacked: spec.stacked, beginAtZero: true } },
-        plugins: { legend: { position: "bottom" } },
+        scales: scales,
+        plugins: plugins,
       },
     });
     canvas.dataset.rendered = source.textContent.length;

@@ -213,6 +213,11 @@ AXES_CLIENT_IP_CALLABLE = "crm.http.client_ip"
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The ISO 4217 code of every amount (deal amounts, budgets, spend): pages show "$", "€", "£", "¥" or "₹" for
+# the common ones and the code for others ("CHF 1,500"). One currency per site: amounts are not converted.
+CURRENCY = env.str("CURRENCY", default="USD").strip().upper()
+if not (len(CURRENCY) == 3 and CURRENCY.isascii() and CURRENCY.isalpha()):
+    raise ImproperlyConfigured(f"CURRENCY must be a three-letter ISO 4217 code such as USD, not {CURRENCY!r}.")
 USE_I18N = True
 USE_TZ = True
 

@@ -191,6 +191,9 @@ class ReportFilterForm(forms.Form):
     def filters(self) -> ReportFilters:
         """The valid part of the input, with defaults where a value is missing or invalid."""
         self.is_valid()
+        for name in self.errors.keys() & self.fields.keys():
+            attrs = self.fields[name].widget.attrs  # Bootstrap's red border beside the error
+            attrs["class"] = " ".join(dict.fromkeys([*attrs["class"].split(), "is-invalid"]))
         data = self.cleaned_data
         preset = data.get("period") or DEFAULT_PRESET
         if preset == "custom" and not {"date_from", "date_to"} & set(self.errors):
@@ -212,15 +215,17 @@ class ReportFilterForm(forms.Form):
 
 
 def filters_from_query(query, *, user, form_class=ReportFilterForm):
-    """The bound filter form (its errors are shown) and the filters to run (defaults where input is bad).
-    Dates without a period mean custom dates."""
+    """The bound filter form (its errors are shown, beside what was typed) and the filters to run (defaults
+    where input is bad). Dates without a period mean custom dates."""
     data = query.copy()
     if not data.get("period"):
         data["period"] = "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_PRESET
     form = form_class(data, user=user)
     filters = form.filters()
-    if filters.preset != "custom" or form.errors.keys() & {"date_from", "date_to", "period"}:
-        # Show the dates the report really covers (a preset's, or the defaults after bad input).
+    typed_dates = data["period"] == "custom" and form.errors.keys() & {"date_from", "date_to"}
+    if filters.preset != "custom" and not typed_dates:
+        # Show the dates a preset covers. Custom dates with an error stay as typed, beside their error, for
+        # the person to correct; the report meanwhile covers the default period (filter_form.html says so).
         data["period"] = filters.preset
         data["date_from"], data["date_to"] = filters.date_from.isoformat(), filters.date_to.isoformat()
         form.data = data

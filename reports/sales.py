@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DateTimeField,
     DecimalField,
@@ -22,6 +24,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -140,7 +144,7 @@ def sales_report(filters: ReportFilters, *, now=None) -> dict:
     deals, answers, speed = _deal_rows(filters, now), _answer_rows(filters), speed_to_lead(filters)
     return {
         "summary": _summary(filters, deals, answers, speed),
-        "forecast": forecast_by_month(filters),
+        "forecast": forecast_by_month(filters, today=timezone.localdate(now)),
         "reps": _reps(deals, answers, speed),
     }
 
@@ -184,25 +188,42 @@ def _summary(filters: ReportFilters, deals: dict, answers: dict, speed: dict) ->
     }
 
 
-def forecast_by_month(filters: ReportFilters) -> list[dict]:
-    """Open deals by expected close month: count, amount and weighted amount (deals without a date last)."""
+def forecast_by_month(filters: ReportFilters, *, today: datetime.date | None = None) -> list[dict]:
+    """Open deals by expected close month: count, amount and weighted amount. Deals whose expected close date
+    has passed come first, as one "Overdue" row: counted in the current month they would hide a slipping
+    pipeline behind the month ahead. Deals without a date come last."""
+    today = today or timezone.localdate()
+    overdue = Case(
+        When(expected_close_date__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
     rows = (
         deals_for(filters)
         .filter(OPEN)
-        .values(month=TruncMonth("expected_close_date"))
+        .values(overdue=overdue, month=TruncMonth("expected_close_date"))
         .annotate(deals=Count("pk"), total=Sum("amount"), weighted_x100=Sum(amount_times_probability()))
         .order_by(F("month").asc(nulls_last=True))
     )
-    return [
-        {
-            "month": row["month"],
-            "label": row["month"].strftime("%b %Y") if row["month"] else "No date",
-            "deals": row["deals"],
-            "amount": row["total"],
-            "weighted_amount": row["weighted_x100"] / HUNDRED,
-        }
-        for row in rows
-    ]
+    late = {"month": None, "label": "Overdue", "overdue": True, "deals": 0, "amount": 0, "weighted_amount": 0}
+    ahead = []
+    for row in rows:
+        weighted = row["weighted_x100"] / HUNDRED
+        if row["overdue"]:  # one row per month the overdue deals were due in: added up
+            late["deals"] += row["deals"]
+            late["amount"] += row["total"]
+            late["weighted_amount"] += weighted
+            continue
+        label = row["month"].strftime("%b %Y") if row["month"] else "No date"
+        ahead.append(
+            {
+                "month": row["month"],
+                "label": label,
+                "overdue": False,
+                "deals": row["deals"],
+                "amount": row["total"],
+                "weighted_amount": weighted,
+            }
+        )
+    return [late, *ahead] if late["deals"] else ahead
 
 
 def _reps(deals: dict, answers: dict, speed: dict) -> list[dict]:

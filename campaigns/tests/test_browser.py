@@ -37,17 +37,20 @@ def test_marketer_creates_a_campaign_and_logs_two_days_inline_then_a_rep_only_re
     log_day(page, yesterday - datetime.timedelta(days=1), 1000, 30, 60)
     log_day(page, yesterday, 3000, 50, 40)
     assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped the fragment, no reload
-    assert page.get_by_test_id("figure-ctr").inner_text() == "2.00 %"  # 80 clicks / 4,000 impressions
-    assert page.get_by_test_id("figure-cpc").inner_text() == "1.25"
+    assert page.get_by_test_id("figure-ctr").inner_text() == "2.0 %"  # 80 clicks / 4,000 impressions
+    assert page.get_by_test_id("figure-cpc").inner_text() == "$1.25"
     assert page.get_by_test_id("stats-table").locator("tbody tr").count() == 2
     assert page.locator("#campaign-chart").is_visible()
+    ticks = "(canvas) => Chart.getChart(canvas).scales.spend.ticks.map((tick) => tick.label)"
+    spend_axis = page.locator("#campaign-chart").evaluate(ticks)
+    assert spend_axis and all(label.startswith("$") for label in spend_axis), spend_axis  # the site's currency
     assert Campaign.objects.get(slug="winter-webinar").daily_stats.count() == 2
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
     sign_in_browser(rep)
     page.goto("/campaigns/winter-webinar/")
-    assert page.get_by_test_id("figure-ctr").inner_text() == "2.00 %"
+    assert page.get_by_test_id("figure-ctr").inner_text() == "2.0 %"
     assert page.get_by_role("link", name="Edit campaign").count() == 0
     assert page.get_by_role("button", name="Save day").count() == 0
     assert page.get_by_role("button", name="Archive").count() == 0

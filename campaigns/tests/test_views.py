@@ -23,9 +23,9 @@ def test_list_shows_figures_and_dashes_for_missing_ratios(client_for, marketer):
     campaign = CampaignFactory(name="Quiet", budget=Decimal("1000.00"))
     CampaignDailyStatFactory(campaign=campaign, impressions=2000, clicks=50, spend=Decimal("250.00"))
     page = client_for(marketer).get(LIST).content.decode()
-    assert "250 / 1,000" in page
-    assert "2.50 %" in page  # CTR 50 / 2000
-    assert "5.00" in page  # CPC 250 / 50
+    assert "$250 / $1,000" in page
+    assert "2.5 %" in page  # CTR 50 / 2000
+    assert "$5.00" in page  # CPC 250 / 50
     assert "—" in page  # no leads: CPL, cost per MQL, CAC
 
 
@@ -102,7 +102,7 @@ def test_detail_shows_figures_chart_data_and_first_touch_leads(client_for, rep, 
     assert response.context["campaign"].revenue == Decimal("4000.00")
     assert "Ada Byron" in page
     assert 'id="campaign-chart-data"' in page and '"2026-09-01"' in page
-    assert "2.00 %" in page
+    assert "2.0 %" in page
     assert "Edit campaign" not in page and "Save day" not in page  # a rep reads only
     assert f'href="/capture/{campaign.slug}/"' in page  # the campaign's web-to-lead form
 
@@ -115,7 +115,7 @@ def test_logging_a_day_inline_returns_the_stats_fragment_with_new_figures(client
     assert response.status_code == 200
     assert "HX-Request" in response["Vary"]
     assert "<html" not in page and 'id="campaign-stats"' in page
-    assert "4.00 %" in page  # CTR
+    assert "4.0 %" in page  # CTR
     assert "Logged the figures for 01 Sep 2026" in page
 
 

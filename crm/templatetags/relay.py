@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 from crm.people import display_name
@@ -23,21 +24,44 @@ def grouped(value, places) -> str:
 register.filter("display_name", display_name)
 
 
-@register.filter
-def money(value, places=0):
-    """1234.5 → "1,235" (places=0) or "1,234.50" (places=2); None → "—"."""
-    if value in (None, ""):
-        return MISSING
-    return grouped(value, places)
+# The symbol of a common currency; any other shows its ISO code ("CHF 1,500").
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+CENT = Decimal("0.01")
+
+
+@register.simple_tag
+def currency_prefix() -> str:
+    """What an amount starts with in the site's currency (settings.CURRENCY): "$", or "CHF" and a no-break
+    space; static/js/reports.js writes chart labels with it."""
+    code = settings.CURRENCY
+    return CURRENCY_SYMBOLS.get(code, f"{code}\u00a0")
 
 
 @register.filter
-def percent(value, places=1):
-    """0.1234 → "12.3 %"; None → "—"."""
+def money(value, places=None):
+    """An amount in the site's currency: 1500 → "$1,500", 1500.5 → "$1,500.50" (cents when there are any);
+    `places` fixes the decimals (a cost per lead: money:2 → "$12.30"); None → "—". CSV exports keep plain
+    numbers (reports/exports.py)."""
     if value in (None, ""):
         return MISSING
-    quantum = Decimal(1).scaleb(-int(places))
-    return f"{(Decimal(value) * 100).quantize(quantum, rounding=ROUND_HALF_UP)} %"
+    amount = Decimal(value)
+    if places is None:
+        cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        places = 0 if cents == cents.to_integral_value() else 2
+    digits = grouped(amount, places)
+    sign = ""
+    if digits.startswith("-"):  # the sign goes before the symbol: "-$1,500"; "-0" is "$0"
+        digits = digits[1:]
+        sign = "-" if digits.strip("0.,") else ""
+    return f"{sign}{currency_prefix()}{digits}"
+
+
+@register.filter
+def percent(value):
+    """The one format of a percentage: 0.3164 → "31.6 %" (one decimal everywhere); None → "—"."""
+    if value in (None, ""):
+        return MISSING
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
 
 
 @register.filter

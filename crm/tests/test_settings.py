@@ -42,3 +42,16 @@ def test_deploy_check_is_clean_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_refuses_to_start_with_a_currency_that_is_not_an_iso_code():
+    result = run_manage("check", env={"DEBUG": "1", "CURRENCY": "dollars"})
+    assert result.returncode != 0
+    assert "CURRENCY must be a three-letter ISO 4217 code" in result.stderr
+
+
+def test_currency_is_read_from_the_environment_in_any_case():
+    script = "from django.conf import settings; print(settings.CURRENCY)"
+    result = run_manage("shell", "-c", script, env={"DEBUG": "1", "CURRENCY": " eur "})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "EUR"

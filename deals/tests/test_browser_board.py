@@ -38,15 +38,15 @@ def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(pag
         drag(page, card, demo.locator(".board-cards"))
     assert answer.value.status == 200
     expect(demo.get_by_test_id("count")).to_have_text("1")
-    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(demo.get_by_test_id("total")).to_have_text("$10,000")
     expect(demo.get_by_test_id("weighted")).to_contain_text("4,000 weighted")
-    expect(column(page, "Qualification").get_by_test_id("total")).to_have_text("500")
+    expect(column(page, "Qualification").get_by_test_id("total")).to_have_text("$500")
     assert Deal.objects.get(title="Acme expansion").stage.name == "Demo"
 
     page.reload()
     demo = column(page, "Demo")
     expect(demo.get_by_test_id("count")).to_have_text("1")
-    expect(demo.get_by_test_id("total")).to_have_text("10,000")
+    expect(demo.get_by_test_id("total")).to_have_text("$10,000")
     expect(column(page, "Qualification").get_by_test_id("count")).to_have_text("1")
     assert demo.get_by_test_id("deal-card").filter(has_text="Acme expansion").count() == 1
 

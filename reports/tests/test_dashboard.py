@@ -62,7 +62,7 @@ def test_manager_dashboard_shows_the_key_figures_of_the_last_30_days(client_for,
         "new_mqls": "3",
         "acceptance_rate": "50.0 %",
         "win_rate": "50.0 %",
-        "pipeline_value": "8,000",
+        "pipeline_value": "$8,000",
         "sla_compliance": "33.3 %",  # 1 of 3 hand-overs answered within 24 h
     }
     html = response.content.decode()
@@ -74,7 +74,7 @@ def test_manager_dashboard_shows_the_key_figures_of_the_last_30_days(client_for,
 def test_rep_dashboard_shows_their_own_figures(client_for, rep, last_month):
     assert figures(client_for(rep).get("/")) == {
         "open_deals": "1",
-        "pipeline_value": "5,000",
+        "pipeline_value": "$5,000",
         "pending_mqls": "1",
         "win_rate": "100.0 %",
     }
@@ -84,8 +84,8 @@ def test_marketer_dashboard_shows_their_campaigns_figures(client_for, marketer, 
     assert figures(client_for(marketer).get("/")) == {
         "leads": "3",
         "mqls": "2",
-        "spend": "300",
-        "cost_per_lead": "100.00",
+        "spend": "$300",
+        "cost_per_lead": "$100.00",
     }
 
 
@@ -95,7 +95,7 @@ def test_without_data_ratios_show_a_dash(client_for, manager, marketer):
         "new_mqls": "0",
         "acceptance_rate": "—",
         "win_rate": "—",
-        "pipeline_value": "0",
+        "pipeline_value": "$0",
         "sla_compliance": "—",
     }
     assert figures(client_for(marketer).get("/"))["cost_per_lead"] == "—"

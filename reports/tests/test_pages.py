@@ -76,14 +76,14 @@ def test_sales_page_and_its_csv_show_the_same_rep_figures(client_for, manager, r
     client = client_for(manager)
     html = client.get("/reports/sales/", OCTOBER).content.decode()
     assert re.search(r'data-figure="win_rate">60.0 %<', html)  # 3 won, 2 lost (rejected MQLs never had deals)
-    assert re.search(r'data-figure="weighted_pipeline_value">14,100<', html)
+    assert re.search(r'data-figure="weighted_pipeline_value">\$14,100<', html)
     page = {row[0]: row for row in cells(html, "rep-table")[1:]}
     exported = {
         row[0]: row
         for row in read_csv(client.get("/reports/sales/", {**OCTOBER, "format": "csv", "table": "reps"}))[1:]
     }
     name = rep.get_full_name()
-    assert page[name][1:4] == ["2", "14,000", "66.7 %"]
+    assert page[name][1:4] == ["2", "$14,000", "66.7 %"]
     assert exported[name][1:5] == ["2", "1", "14000.00", "66.7"]
     assert set(page) == set(exported)
 

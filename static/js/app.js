@@ -17,7 +17,22 @@
     alert.appendChild(close);
     box.appendChild(alert);
   }
-  window.Relay = { showMessage: showMessage };
+
+  // An amount as the pages' money filter shows it (crm/templatetags/relay.py): "$1,500", "$1,500.50" (cents
+  // when there are any), "-$20"; `prefix` is the site's currency ("$", or "CHF" and a no-break space).
+  function money(value, prefix) {
+    if (value === null || value === undefined || value === "") return "—";
+    const amount = Number(value);
+    const cents = Math.round(Math.abs(amount) * 100) % 100 !== 0;
+    const digits = Math.abs(amount).toLocaleString("en-US", {
+      minimumFractionDigits: cents ? 2 : 0,
+      maximumFractionDigits: cents ? 2 : 0,
+    });
+    const negative = amount < 0 && /[1-9]/.test(digits);
+    return (negative ? "-" : "") + (prefix || "") + digits;
+  }
+
+  window.Relay = { showMessage: showMessage, money: money };
 
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;

@@ -13,6 +13,10 @@
     }
     if (!canvas || !source || !window.Chart) return;
     const data = JSON.parse(source.textContent);
+    const prefix = canvas.dataset.money;
+    function amount(value) {
+      return window.Relay.money(value, prefix);
+    }
     chart = new window.Chart(canvas, {
       data: {
         labels: data.labels,
@@ -28,7 +32,23 @@
         scales: {
           volume: { type: "linear", position: "left", title: { display: true, text: "Impressions" } },
           clicks: { type: "linear", position: "right", title: { display: true, text: "Clicks" }, grid: { drawOnChartArea: false } },
-          spend: { type: "linear", position: "right", title: { display: true, text: "Spend" }, grid: { drawOnChartArea: false } },
+          spend: {
+            type: "linear",
+            position: "right",
+            title: { display: true, text: "Spend" },
+            grid: { drawOnChartArea: false },
+            ticks: { callback: amount },
+          },
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                const value = context.dataset.yAxisID === "spend" ? amount(context.parsed.y) : context.formattedValue;
+                return context.dataset.label + ": " + value;
+              },
+            },
+          },
         },
       },
     });

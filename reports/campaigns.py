@@ -37,7 +37,7 @@ from reports.selectors import (
 )
 
 ATTRIBUTIONS = (("first", "First touch"), ("last", "Last touch"))
-VIEWS = (("cohort", "Cohort: leads created in the period"), ("activity", "Activity: what happened in the period"))
+VIEWS = (("cohort", "Cohort"), ("activity", "Activity"))  # what each counts: reports.counts.KINDS
 DEFAULT_VIEW = "cohort"
 UNATTRIBUTED = "Unattributed"
 SUMMED = (

@@ -87,6 +87,7 @@ def pages(*, runs, stdout):
         ("page: dashboard (manager)", as_manager, "/", PAGE),
         ("report: funnel (last 30 days)", as_manager, "/reports/funnel/", FUNNEL_REPORTS),
         ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),
+        ("report: campaigns, activity view", as_manager, "/reports/campaigns/?view=activity", FUNNEL_REPORTS),
         ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
         ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
     ]

@@ -251,10 +251,7 @@ class CampaignRatiosSerializer(serializers.Serializer):
     acceptance_rate = ratio(help_text="MQLs accepted / MQLs accepted or rejected.")
 
 
-class CampaignFiguresSerializer(serializers.Serializer):
-    spend = money()
-    impressions = serializers.IntegerField()
-    clicks = serializers.IntegerField()
+class LeadFiguresSerializer(serializers.Serializer):
     leads = serializers.IntegerField()
     mqls = serializers.IntegerField()
     sqls = serializers.IntegerField()
@@ -263,6 +260,12 @@ class CampaignFiguresSerializer(serializers.Serializer):
     revenue = money()
     mqls_accepted = serializers.IntegerField()
     mqls_rejected = serializers.IntegerField()
+
+
+class CampaignFiguresSerializer(LeadFiguresSerializer):
+    spend = money()
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
     ratios = CampaignRatiosSerializer()
 
 
@@ -278,11 +281,31 @@ class ChannelRowSerializer(CampaignFiguresSerializer):
     campaigns = serializers.IntegerField()
 
 
+class UnattributedAcceptanceSerializer(serializers.Serializer):
+    acceptance_rate = ratio(help_text="MQLs accepted / MQLs accepted or rejected.")
+
+
+class UnattributedSerializer(LeadFiguresSerializer):
+    """What no campaign gets the credit for under the attribution: no spend, so no spend ratios."""
+
+    ratios = UnattributedAcceptanceSerializer()
+
+
 class CampaignReportSerializer(serializers.Serializer):
     filters = FiltersSerializer()
     attribution = serializers.ChoiceField(choices=campaigns.ATTRIBUTIONS)
+    view = serializers.ChoiceField(choices=campaigns.VIEWS)
     campaigns = CampaignRowSerializer(many=True)
     channels = ChannelRowSerializer(many=True)
+    unattributed = UnattributedSerializer(
+        allow_null=True,
+        help_text=(
+            "Leads (and in the activity view, revenue of deals without a lead) that no campaign gets the credit "
+            "for under the attribution, of the chosen channel. Campaigns plus this row add up to the funnel's "
+            "cohort (view=cohort) and the sales report's revenue (view=activity). Null when a campaign or an "
+            "owner is chosen."
+        ),
+    )
 
 
 class CampaignReportView(APIView):
@@ -291,17 +314,32 @@ class CampaignReportView(APIView):
     permission_classes = [role_permission(read=CAMPAIGN_VIEWERS)]
 
     @extend_schema(
-        parameters=[*FILTER_PARAMETERS, OpenApiParameter("attribution", str, enum=["first", "last"])],
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("attribution", str, enum=["first", "last"], description="Default: first."),
+            OpenApiParameter(
+                "view",
+                str,
+                enum=[value for value, _ in campaigns.VIEWS],
+                description=(
+                    "cohort (default): the leads created in the period and what became of them; activity: what "
+                    "happened in the period (stages reached, revenue closed, MQLs answered)."
+                ),
+            ),
+        ],
         responses=CampaignReportSerializer,
     )
     def get(self, request):
         form, filters = filters_or_400(request, CampaignReportFilterForm)
         attribution = form.cleaned_data.get("attribution") or "first"
-        rows = campaigns.campaign_rows(filters, attribution)
+        view = form.cleaned_data.get("view") or campaigns.DEFAULT_VIEW
+        report = campaigns.campaign_report(filters, attribution, view)
         data = {
             "filters": filters,
             "attribution": attribution,
-            "campaigns": rows,
-            "channels": campaigns.channel_rows(rows),
+            "view": view,
+            "campaigns": report.campaigns,
+            "channels": report.channels,
+            "unattributed": report.unattributed,
         }
         return Response(CampaignReportSerializer(data).data)

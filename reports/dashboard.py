@@ -1,9 +1,10 @@
 """The key figures each role sees on its dashboard (/), over the last 30 days, in a few fixed queries.
 
-Definitions are the reports' (so a figure and the report it links to agree): new leads = leads created in
-the period; MQLs = leads that became MQLs in the period; acceptance rate = hand-overs answered in the period;
-win rate = deals closed in the period; pipeline value = open deals now; SLA compliance = hand-overs made in
-the period answered within the SLA.
+Definitions are the reports' (so a figure and the report it links to agree), each labelled by the count it
+is (reports.counts): leads created = the cohort's size, as the funnel counts it; MQLs reached = leads that
+became MQLs in the period (activity), as the campaign report's activity view counts them; acceptance rate
+= hand-overs answered in the period; win rate = deals closed in the period; pipeline value = open deals
+now; SLA compliance = hand-overs made in the period answered within the SLA.
 """
 
 from decimal import Decimal
@@ -15,9 +16,8 @@ from crm import metrics
 from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role
 from deals.models import Deal
 from handoff.models import Handoff
-from leads.models import Lead
+from reports import counts
 from reports.filters import ReportFilters, default_filters
-from reports.funnel import cohort_size
 from reports.sales import LOST, OPEN, WON, within_sla
 
 
@@ -37,10 +37,7 @@ def _deal_figures(deals, filters: ReportFilters) -> dict:
 
 
 def manager_figures(filters: ReportFilters) -> dict:
-    leads = {
-        "new_leads": cohort_size(filters),
-        "new_mqls": Lead.objects.filter(filters.in_range("mql_at")).count(),
-    }
+    leads = {"leads_created": counts.leads_created(filters), "mqls_reached": counts.mqls_reached(filters)}
     answered = filters.in_range("responded_at")
     handed = filters.in_range("handed_at")
     handoffs = Handoff.objects.filter(answered | handed).aggregate(
@@ -67,16 +64,19 @@ def rep_figures(filters: ReportFilters, user) -> dict:
 
 
 def marketer_figures(filters: ReportFilters, user) -> dict:
-    """The marketer's own campaigns: leads they brought (first touch), new MQLs, spend and cost per lead."""
+    """The marketer's own campaigns (first touch): leads created, MQLs reached, spend and cost per lead, as the
+    campaign report shows them for the marketer as campaign owner."""
     own = Q(first_touch_campaign__owner=user)
-    leads = {
-        "leads": cohort_size(filters, own),
-        "mqls": Lead.objects.filter(own, filters.in_range("mql_at")).count(),
-    }
+    leads_created = counts.leads_created(filters, own)
     spend = CampaignDailyStat.objects.filter(
         campaign__owner=user, date__gte=filters.date_from, date__lte=filters.date_to
     ).aggregate(spend=Sum("spend"))["spend"] or Decimal(0)
-    return {**leads, "spend": spend, "cost_per_lead": metrics.cost_per_lead(spend=spend, leads=leads["leads"])}
+    return {
+        "leads_created": leads_created,
+        "mqls_reached": counts.mqls_reached(filters, own),
+        "spend": spend,
+        "cost_per_lead": metrics.cost_per_lead(spend=spend, leads=leads_created),
+    }
 
 
 def dashboard_figures(user) -> dict | None:

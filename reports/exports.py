@@ -161,11 +161,14 @@ def _figure(row, path):
     return getattr(row, path)
 
 
-def campaign_figures(rows, first_header: str, label):
-    """The campaign report's table (per campaign or per channel) as CSV rows."""
+def campaign_figures(rows, first_header: str, label, unattributed=None):
+    """The campaign report's table (per campaign or per channel) as CSV rows, the Unattributed row last."""
     header = [first_header, *(title for title, _, _ in CAMPAIGN_COLUMNS)]
+    labelled = [(label(row), row) for row in rows]
+    if unattributed is not None:
+        labelled.append((unattributed.label, unattributed))
     lines = (
-        [label(row), *((fmt or (lambda value: value))(_figure(row, path)) for _, path, fmt in CAMPAIGN_COLUMNS)]
-        for row in rows
+        [name, *((fmt or (lambda value: value))(_figure(row, path)) for _, path, fmt in CAMPAIGN_COLUMNS)]
+        for name, row in labelled
     )
     return header, lines

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from reports.campaigns import ATTRIBUTIONS
+from reports.campaigns import ATTRIBUTIONS, VIEWS
 from reports.filters import ReportFilterForm
 from reports.funnel import SPLITS
 
@@ -17,4 +17,10 @@ class CampaignReportFilterForm(ReportFilterForm):
         choices=ATTRIBUTIONS,
         required=False,
         help_text="First touch credits the campaign that brought the lead; last touch the latest one.",
+    )
+    view = forms.ChoiceField(
+        label="Count",
+        choices=VIEWS,
+        required=False,
+        help_text="Cohort follows the leads created in the period; activity counts what happened in it.",
     )

@@ -1,8 +1,9 @@
 """Daily rollups of the lead cohort, so that campaign figures do not count a million leads per page.
 
 `CampaignDay` holds, per campaign, attribution and day (the leads' creation day in the site's time zone),
-what the campaign pages and reports would otherwise count over leads, deals and hand-overs; `FunnelDay`
-what the funnel report and the dashboards count over the leads created each day. `StaleDay`
+what the campaign pages and reports would otherwise count over leads, deals and hand-overs (rows without
+a campaign hold the leads no campaign gets the credit for: the campaign report's "Unattributed");
+`FunnelDay` what the funnel report and the dashboards count over the leads created each day. `StaleDay`
 lists the UTC days whose leads changed since the rollups were last refreshed; database triggers write it
 (see migration 0002), so no write path, bulk update or raw SQL can forget to. Readers use the rollup only
 for days that are not stale and count the rest live, so a figure is always exact; `reports.rollups`
@@ -16,9 +17,11 @@ ATTRIBUTIONS = (("first", "First touch"), ("last", "Last touch"))
 
 
 class CampaignDay(models.Model):
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # None: the leads without a campaign for this attribution, one row per source channel of theirs.
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, null=True, related_name="+")
     attribution = models.CharField(max_length=5, choices=ATTRIBUTIONS)
     day = models.DateField()
+    source_channel = models.CharField(max_length=20, blank=True, default="")
     leads = models.PositiveIntegerField(default=0)
     mqls = models.PositiveIntegerField(default=0)
     sqls = models.PositiveIntegerField(default=0)

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -75,32 +75,42 @@ def created_on(days: Iterable[datetime.date], field: str = "created_at") -> Q:
     return condition
 
 
+def credited(attribution: str, prefix: str = "") -> dict:
+    """What a lead's figures are grouped by: the campaign credited with the lead (None: no campaign) and,
+    for a lead without one, its source channel (the channel filter of the "Unattributed" row)."""
+    touch = f"{prefix}{ATTRIBUTION_FIELDS[attribution]}"
+    channel = Case(When(**{f"{touch}__isnull": True}, then=F(f"{prefix}source_channel")), default=Value(""))
+    return {"campaign": F(touch), "unattributed_channel": channel}
+
+
 def campaign_day_rows(days: set[datetime.date] | None, attributions=tuple(ATTRIBUTION_FIELDS)) -> list[CampaignDay]:
     """The CampaignDay rows of `days` (every day when None), computed from leads, deals and hand-overs: three
-    grouped queries per attribution."""
+    grouped queries per attribution. Leads without a campaign make the rows without one."""
     rows: dict[tuple, CampaignDay] = {}
 
-    def add(queryset, prefix: str, attribution: str, touch: str, figures: dict) -> None:
+    def add(queryset, prefix: str, attribution: str, figures: dict) -> None:
         on_days = Q() if days is None else created_on(days, f"{prefix}created_at")
         grouped = (
-            queryset.filter(on_days, **{f"{prefix}{touch}__isnull": False})
-            .values(day=TruncDate(f"{prefix}created_at"), campaign=F(f"{prefix}{touch}"))
+            queryset.filter(on_days)
+            .values(day=TruncDate(f"{prefix}created_at"), **credited(attribution, prefix))
             .annotate(**figures)
             .order_by()
         )
         for values in grouped:
-            key = (values.pop("campaign"), attribution, values.pop("day"))
-            row = rows.setdefault(key, CampaignDay(campaign_id=key[0], attribution=attribution, day=key[2]))
+            key = (values.pop("campaign"), attribution, values.pop("day"), values.pop("unattributed_channel") or "")
+            row = rows.setdefault(
+                key, CampaignDay(campaign_id=key[0], attribution=attribution, day=key[2], source_channel=key[3])
+            )
             for name, value in values.items():
                 setattr(row, name, value or 0)
 
+    won = Deal.objects.filter(stage__kind=Stage.Kind.WON, lead__isnull=False)  # a deal without a lead has no day
     for attribution in attributions:
-        touch = ATTRIBUTION_FIELDS[attribution]
         lead_figures = {name: Count("pk", filter=condition) for name, condition in LEAD_COUNTS.items()}
-        add(Lead.objects.all(), "", attribution, touch, lead_figures)
-        add(Deal.objects.filter(stage__kind=Stage.Kind.WON), "lead__", attribution, touch, {"revenue": Sum("amount")})
+        add(Lead.objects.all(), "", attribution, lead_figures)
+        add(won, "lead__", attribution, {"revenue": Sum("amount")})
         handoff_figures = {name: Count("pk", filter=condition) for name, condition in HANDOFF_COUNTS.items()}
-        add(Handoff.objects.all(), "lead__", attribution, touch, handoff_figures)
+        add(Handoff.objects.all(), "lead__", attribution, handoff_figures)
     return list(rows.values())
 
 

@@ -78,11 +78,18 @@ def _rolled_up(attribution: str, date_from, date_to, stale) -> dict:
     return {name: _summed(days, "campaign", Sum(name), _field(name)) for name in rollups.COHORT_FIGURES}
 
 
-def _counted_live(attribution: str, stale) -> dict:
-    """Each cohort figure of the leads created on the stale days, counted now by the same grouped queries
-    that build the rollup, as a CASE over campaign ids (so the figures still sort in SQL); {} if none."""
+def counted_live(attribution: str, stale) -> list[CampaignDay]:
+    """The rollup rows of the stale days, counted now by the same grouped queries that build the rollup."""
+    return rollups.campaign_day_rows(stale, attributions=[attribution]) if stale else []
+
+
+def _live_figures(live_rows) -> dict:
+    """Each cohort figure of the live rows, as a CASE over campaign ids (so the figures still sort in SQL);
+    {} if none."""
     totals: dict[int, dict] = {}
-    for row in rollups.campaign_day_rows(stale, attributions=[attribution]):
+    for row in live_rows:
+        if row.campaign_id is None:
+            continue
         figures = totals.setdefault(row.campaign_id, dict.fromkeys(rollups.COHORT_FIGURES, 0))
         for name in rollups.COHORT_FIGURES:
             figures[name] += getattr(row, name)
@@ -98,37 +105,61 @@ def _counted_live(attribution: str, stale) -> dict:
     }
 
 
-def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None):
-    """Annotate campaigns with spend, impressions, clicks, leads, mqls, sqls, opportunities, customers,
-    revenue and the MQLs accepted and rejected by sales. `order_by_figure` sorts by them or by their ratios.
-
-    Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue and
-    hand-overs) count when the lead was created within the range and names the campaign as its first touch
-    (or latest touch with attribution="last"). Lead figures come from the daily rollup for the days it is
-    current for and are counted live for the others (reports.rollups), so they are always exact. Pages show
-    the ratios from `figure_ratios`, which uses crm.metrics.
-    """
-    if attribution not in ATTRIBUTION_FIELDS:
-        raise ValueError(f"Unknown attribution: {attribution!r} (expected 'first' or 'last').")
+def campaign_stats(queryset, *, date_from=None, date_to=None):
+    """Annotate campaigns with their spend, impressions and clicks of the days within [date_from, date_to]."""
     stats = CampaignDailyStat.objects.filter(campaign=OuterRef("pk"))
     if date_from:
         stats = stats.filter(date__gte=date_from)
     if date_to:
         stats = stats.filter(date__lte=date_to)
-    stale = rollups.within(rollups.stale_days(), date_from, date_to)
-    figures = _rolled_up(attribution, date_from, date_to, stale)
-    live = _counted_live(attribution, stale) if stale else {}
-    if live:
-        figures = {
-            name: ExpressionWrapper(figure + live[name], output_field=_field(name)) for name, figure in figures.items()
-        }
     count = PositiveBigIntegerField()
     return queryset.annotate(
         spend=_summed(stats, "campaign", Sum("spend"), MONEY),
         impressions=_summed(stats, "campaign", Sum("impressions"), count),
         clicks=_summed(stats, "campaign", Sum("clicks"), count),
-        **figures,
     )
+
+
+def campaigns_with_figures(queryset, *, attribution="first", date_from=None, date_to=None, stale=None, live_rows=None):
+    """Annotate campaigns with spend, impressions, clicks, leads, mqls, sqls, opportunities, customers,
+    revenue and the MQLs accepted and rejected by sales. `order_by_figure` sorts by them or by their ratios.
+
+    Stats count when their date is within [date_from, date_to]; leads (and their won deals' revenue and
+    hand-overs) count when the lead was created within the range and names the campaign as its first touch
+    (or latest touch with attribution="last"): the cohort. Lead figures come from the daily rollup for the
+    days it is current for and are counted live for the others (reports.rollups), so they are always exact;
+    a caller that already has the stale days of the range and their `counted_live` rows passes them. Pages
+    show the ratios from `figure_ratios`, which uses crm.metrics.
+    """
+    if attribution not in ATTRIBUTION_FIELDS:
+        raise ValueError(f"Unknown attribution: {attribution!r} (expected 'first' or 'last').")
+    if stale is None:
+        stale = rollups.within(rollups.stale_days(), date_from, date_to)
+    if live_rows is None:
+        live_rows = counted_live(attribution, stale)
+    figures = _rolled_up(attribution, date_from, date_to, stale)
+    live = _live_figures(live_rows)
+    if live:
+        figures = {
+            name: ExpressionWrapper(figure + live[name], output_field=_field(name)) for name, figure in figures.items()
+        }
+    return campaign_stats(queryset, date_from=date_from, date_to=date_to).annotate(**figures)
+
+
+def unattributed_cohort(*, attribution: str, date_from, date_to, channel: str = "", stale, live_rows) -> dict:
+    """The cohort figures of the leads created in the range that no campaign gets the credit for (of one
+    source channel with `channel`): the rollup's rows without a campaign, plus the live rows of stale days."""
+    days = CampaignDay.objects.filter(
+        campaign__isnull=True, attribution=attribution, day__gte=date_from, day__lte=date_to
+    ).exclude(day__in=stale)
+    if channel:
+        days = days.filter(source_channel=channel)
+    totals = days.aggregate(**{name: Sum(name, default=0) for name in rollups.COHORT_FIGURES})
+    for row in live_rows:
+        if row.campaign_id is None and (not channel or row.source_channel == channel):
+            for name in rollups.COHORT_FIGURES:
+                totals[name] += getattr(row, name)
+    return totals
 
 
 # Ratios to ORDER BY, as SQL expressions over the annotated figures. Added only when a page sorts by one:

@@ -171,20 +171,22 @@ def feedback_page(request):
 @require_GET
 @role_required(*CAMPAIGN_VIEWERS)
 def campaigns_page(request):
-    """Spend, funnel counts, revenue and their ratios per campaign and per channel, first or last touch."""
+    """Spend, funnel counts, revenue and their ratios per campaign and per channel, first or last touch, as a
+    cohort or as the period's activity, with what no campaign gets the credit for."""
     form, filters = read_filters(request, CampaignReportFilterForm)
     attribution = form.cleaned_data.get("attribution") or "first"
-    rows = campaigns.campaign_rows(filters, attribution)
-    channels = campaigns.channel_rows(rows)
+    view = form.cleaned_data.get("view") or campaigns.DEFAULT_VIEW
+    report = campaigns.campaign_report(filters, attribution, view)
     table = wants_csv(request)
-    if table == "campaigns":
-        data = exports.campaign_figures(rows, "Campaign", lambda row: row.name)
-        return exports.download(f"campaigns-{attribution}-touch", filters, data)
-    if table == "channels":
-        data = exports.campaign_figures(channels, "Channel", lambda row: row.label)
-        return exports.download(f"channels-{attribution}-touch", filters, data)
+    if table in ("campaigns", "channels"):
+        if table == "campaigns":
+            data = exports.campaign_figures(report.campaigns, "Campaign", lambda row: row.name, report.unattributed)
+        else:
+            data = exports.campaign_figures(report.channels, "Channel", lambda row: row.label, report.unattributed)
+        return exports.download(f"{table}-{attribution}-touch-{view}", filters, data)
     if table is not None:
         raise Http404("No such table in this report.")
+    rows = report.campaigns
     chart = bar_chart(
         [row.name for row in rows],
         [("Spend", [row.spend for row in rows]), ("Revenue", [row.revenue for row in rows])],
@@ -193,8 +195,10 @@ def campaigns_page(request):
         "form": form,
         "filters": filters,
         "attribution": attribution,
+        "view": view,
         "rows": rows,
-        "channels": channels,
+        "channels": report.channels,
+        "unattributed": report.unattributed,
         "chart": chart,
     }
     return render_report(request, "reports/campaigns.html", context)

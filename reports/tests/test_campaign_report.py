@@ -130,5 +130,10 @@ def test_query_count_does_not_grow_with_campaigns(client_for, manager, django_as
     for n in range(12):
         CampaignDailyStatFactory(campaign=CampaignFactory(slug=f"c{n}"), date=datetime.date(2026, 10, 2))
     client = client_for(manager)
-    with django_assert_max_num_queries(8):
+    # 9: the Unattributed row's rollup sum is one query of its own (leads created in the period without a
+    # campaign); the activity view counts three grouped queries (leads, won deals, answered hand-overs)
+    # instead of the rollup's.
+    with django_assert_max_num_queries(9):
         assert client.get("/reports/campaigns/" + OCTOBER).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/reports/campaigns/" + OCTOBER + "&view=activity").status_code == 200

@@ -58,8 +58,8 @@ def figures(response):
 def test_manager_dashboard_shows_the_key_figures_of_the_last_30_days(client_for, manager, last_month):
     response = client_for(manager).get("/")
     assert figures(response) == {
-        "new_leads": "4",
-        "new_mqls": "3",
+        "leads_created": "4",
+        "mqls_reached": "3",
         "acceptance_rate": "50.0 %",
         "win_rate": "50.0 %",
         "pipeline_value": "$8,000",
@@ -82,8 +82,8 @@ def test_rep_dashboard_shows_their_own_figures(client_for, rep, last_month):
 
 def test_marketer_dashboard_shows_their_campaigns_figures(client_for, marketer, last_month):
     assert figures(client_for(marketer).get("/")) == {
-        "leads": "3",
-        "mqls": "2",
+        "leads_created": "3",
+        "mqls_reached": "2",
         "spend": "$300",
         "cost_per_lead": "$100.00",
     }
@@ -91,8 +91,8 @@ def test_marketer_dashboard_shows_their_campaigns_figures(client_for, marketer, 
 
 def test_without_data_ratios_show_a_dash(client_for, manager, marketer):
     assert figures(client_for(manager).get("/")) == {
-        "new_leads": "0",
-        "new_mqls": "0",
+        "leads_created": "0",
+        "mqls_reached": "0",
         "acceptance_rate": "—",
         "win_rate": "—",
         "pipeline_value": "$0",

@@ -3,11 +3,13 @@ the same leads, deals and hand-overs, before a refresh (counted live), after it 
 after changes of every kind that the triggers must catch."""
 
 import datetime
+import importlib
 import random
 from decimal import Decimal
 
 import pytest
-from django.db.models import F
+from django.apps import apps as django_apps
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -18,6 +20,8 @@ from handoff.models import Handoff
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
 from reports import rollups
+from reports.campaigns import campaign_report
+from reports.filters import ReportFilters
 from reports.models import CampaignDay, StaleDay
 from reports.selectors import campaigns_with_figures
 from reports.tasks import refresh_rollups
@@ -186,10 +190,40 @@ def test_days_follow_the_site_time_zone(settings, rep):
     rolled_up = computed("first", october_1, october_1)[campaign.pk]["leads"]
 
     assert live == rolled_up == 1
-    assert CampaignDay.objects.get().day == october_1
+    assert CampaignDay.objects.get(campaign=campaign).day == october_1
     assert rollups.local_days_of([datetime.date(2026, 10, 2)]) == {october_1, datetime.date(2026, 10, 2)}
 
 
 def test_the_beat_refreshes_the_rollups_every_minute(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["refresh-rollups"]
     assert schedule == {"task": "reports.refresh_rollups", "schedule": 60.0}
+
+
+def test_after_the_upgrade_the_unattributed_row_is_counted_live_until_the_refresh_writes_it(rep):
+    """reports/0003 adds rollup rows for leads without a campaign: a database whose rollup predates them
+    gets every day marked stale, so the Unattributed row is right at once and the refresh writes it."""
+    upgrade = importlib.import_module("reports.migrations.0003_unattributed_campaign_days")
+    campaign = CampaignFactory()
+    for hour in (9, 10):
+        LeadFactory(created_at=at(FIRST_DAY, hour), first_touch_campaign=campaign, latest_touch_campaign=None)
+    LeadFactory(created_at=at(FIRST_DAY + datetime.timedelta(days=3), 9))
+    rollups.refresh()
+    CampaignDay.objects.filter(campaign__isnull=True).delete()  # the rollup as 0002 left it
+    october = ReportFilters(date_from=FIRST_DAY, date_to=FIRST_DAY + datetime.timedelta(days=DAYS))
+
+    upgrade.mark_every_day_stale(django_apps, None)
+
+    assert rollups.within(rollups.stale_days(), october.date_from, october.date_to) >= {
+        FIRST_DAY,
+        FIRST_DAY + datetime.timedelta(days=3),
+    }
+    assert (
+        campaign_report(october, "first").unattributed.leads,
+        campaign_report(october, "last").unattributed.leads,
+    ) == (1, 3)
+    rollups.refresh()
+    assert not StaleDay.objects.exists()
+    assert (
+        CampaignDay.objects.filter(campaign__isnull=True, attribution="last").aggregate(Sum("leads"))["leads__sum"] == 3
+    )
+    assert campaign_report(october, "last").unattributed.leads == 3

@@ -84,7 +84,7 @@ def test_the_channel_table_has_the_unattributed_row_and_adds_up_to_the_campaigns
         unattributed = rows[-1]
         assert unattributed[0] == "Unattributed"
         assert unattributed[1:5] == ["—", "—", "—", "—"]  # no spend, impressions, clicks, CTR
-        assert unattributed[5] == "1" and unattributed[10] == "10,000"
+        assert unattributed[5] == "1" and unattributed[10] == "$10,000"
         leads = sum(int(row[5]) for row in rows[1:])
         assert leads == 6, testid
     assert 'data-count="activity"' in html

@@ -4,7 +4,8 @@
 An MQL waits in its rep's inbox and is not a deal: only the rep's accept creates one, through the narrow
 door `deals.services.open_deal_for_lead`; a rejection never does. Nothing but accept, reject or the SLA's
 reassignment takes an MQL out of the inbox. This app is the only place that knows both a lead and a deal:
-it also moves a lead along the funnel when its deal moves (`move_lead_with_its_deal`).
+it also moves a lead along the funnel when its deal moves (`move_lead_with_its_deal`) and gives it to its
+deal's new owner (`lead_follows_its_deal_owner`).
 """
 
 import logging
@@ -376,6 +377,20 @@ def move_lead_with_its_deal(sender, *, deal, from_stage, to_stage, by, at, **kwa
     )
     if target is not None:
         change_stage(lead=lead, to=target, by=by, reason=reason, at=at)
+
+
+def lead_follows_its_deal_owner(sender, *, deal, by, **kwargs) -> None:
+    """`deals.signals.deal_reassigned`: the deal's lead goes to the deal's new owner, in the reassignment's
+    transaction, recorded in the lead's history as the reassigner's change. A lead waiting in an inbox (an
+    MQL of a new round) stays with its rep: only accept, reject or the SLA take it out."""
+    if deal.lead_id is None:
+        return
+    lead = Lead.objects.select_for_update().filter(pk=deal.lead_id).first()
+    if lead is None or lead.stage == LifecycleStage.MQL or lead.owner_id == deal.owner_id:
+        return
+    lead.owner = deal.owner
+    lead._history_user = by  # django-simple-history: who made the change, whatever the request
+    lead.save(update_fields=["owner", "updated_at"])
 
 
 def hand_over_qualified(sender, *, ready: dict, **kwargs) -> None:

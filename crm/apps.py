@@ -9,7 +9,10 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from simple_history.signals import pre_create_historical_record
 
+        from crm.actors import name_relay_part
         from crm.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, sender=self)
+        pre_create_historical_record.connect(name_relay_part, dispatch_uid="crm.name_relay_part")

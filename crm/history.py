@@ -1,8 +1,9 @@
 """Who changed what on a campaign, lead or deal: the audit trail managers read on each record's page.
 
 django-simple-history stores a copy of the row on every `save()`, with the signed-in user (through
-`HistoryRequestMiddleware`; None for the system: a worker, a command). Set-based writes — imports
-(bulk_create, bulk_update), the SQL rescoring, board re-ordering (QuerySet.update) — store none by
+`HistoryRequestMiddleware`; None for Relay: a worker, a command, or work run `crm.actors.as_relay`, whose
+part is the row's change reason). Set-based writes — imports (bulk_create, bulk_update), the SQL
+rescoring, board re-ordering (QuerySet.update), the benchmark's and the demo's generators — store none by
 design: they are the hot paths, and what they change is derived or recorded elsewhere (events, stage
 changes). Each model's `HistoricalRecords(excluded_fields=...)` leaves its derived fields out.
 """
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import formats, timezone
 
+from crm.actors import actor_name
 from crm.people import display_name
 from crm.roles import is_manager
 
@@ -33,9 +35,14 @@ class FieldChange:
 @dataclass
 class AuditEntry:
     at: datetime
-    by: object  # the user, or None for the system
+    by: object  # the user, or None for Relay
     action: str
     changes: list[FieldChange] = field(default_factory=list)
+    part: str | None = None  # the part of Relay that made it, when no user did and it is known
+
+    @property
+    def actor(self) -> str:
+        return actor_name(self.by, self.part)
 
 
 def save_without_history(instance: models.Model, **save_kwargs) -> None:
@@ -62,14 +69,15 @@ def audit_trail(record: models.Model, *, limit: int = AUDIT_ENTRIES) -> list[Aud
     entries, diffs = [], []
     for index, newer in enumerate(rows):
         older = rows[index + 1] if index + 1 < len(rows) else None
+        part = newer.history_change_reason if newer.history_user_id is None else None
         if newer.history_type == "+":
-            entries.append(AuditEntry(at=newer.history_date, by=newer.history_user, action="Created"))
+            entries.append(AuditEntry(at=newer.history_date, by=newer.history_user, action="Created", part=part))
             diffs.append([])
         elif older is not None:
             changes = newer.diff_against(older).changes
             if changes or newer.history_type == "-":
                 action = "Deleted" if newer.history_type == "-" else "Changed"
-                entries.append(AuditEntry(at=newer.history_date, by=newer.history_user, action=action))
+                entries.append(AuditEntry(at=newer.history_date, by=newer.history_user, action=action, part=part))
                 diffs.append(changes)
         if len(entries) == limit:
             break

@@ -17,13 +17,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.actors import HAND_OVER, SCORING, SLA, as_relay
 from crm.notifications import notify
 from crm.roles import MANAGER, SALES_REP, is_manager
 from crm.text import cut
 from deals.models import Stage
 from deals.services import first_open_stage, open_deal_for_lead
 from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
-from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings
+from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings, StageChangeReason
 from leads.scoring import QUALIFYING_STAGES, leads_ready_for_handover, score_lead
 from leads.services import change_stage
 
@@ -119,7 +120,7 @@ def hand_over_mql(*, lead_id: int, ticket: int | None = None) -> Handoff | None:
     left) to do; raises when the hand-over itself fails (see `hand_over_each`).
     """
     try:
-        with transaction.atomic():
+        with as_relay(HAND_OVER), transaction.atomic():
             handoff = _hand_over(lead_id)
             _consume(lead_id, ticket)
             return handoff
@@ -210,13 +211,14 @@ def _hand_over(lead_id: int) -> Handoff | None:
         handed_at=now,
         due_at=now + timedelta(hours=qualification.sla_hours),
     )
-    change_stage(
-        lead=lead,
-        to=LifecycleStage.MQL,
-        reason="score_reached_threshold",
-        note=f"Score {lead.score} ≥ {threshold}",
-        at=now,
-    )
+    with as_relay(SCORING):  # the score made it an MQL; the hand-over gives it to the rep
+        change_stage(
+            lead=lead,
+            to=LifecycleStage.MQL,
+            reason=StageChangeReason.SCORE_REACHED_THRESHOLD,
+            note=f"Score {lead.score} ≥ {threshold}",
+            at=now,
+        )
     lead.owner = rep
     lead.save(update_fields=["owner", "updated_at"])
     notify(
@@ -251,7 +253,14 @@ def accept_mql(*, handoff_id: int, by, note: str = "") -> Handoff:
     handoff.note = note
     handoff.deal = open_deal_for_lead(lead=handoff.lead, owner=handoff.rep, by=by)
     handoff.save(update_fields=["outcome", "responded_at", "note", "deal"])
-    change_stage(lead=handoff.lead, to=LifecycleStage.SQL, by=by, reason="accepted", note=note, at=handoff.responded_at)
+    change_stage(
+        lead=handoff.lead,
+        to=LifecycleStage.SQL,
+        by=by,
+        reason=StageChangeReason.ACCEPTED,
+        note=note,
+        at=handoff.responded_at,
+    )
     return handoff
 
 
@@ -299,7 +308,8 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
     overdue = Handoff.objects.filter(outcome=Handoff.Outcome.PENDING, due_at__lt=now, reassigned_at__isnull=True)
     for handoff_id in overdue.order_by("due_at").values_list("pk", flat=True)[:limit]:
         try:
-            reassigned += _reassign(handoff_id, now=now, sla=sla)
+            with as_relay(SLA):
+                reassigned += _reassign(handoff_id, now=now, sla=sla)
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception:

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from crm.actors import actor_name
 from crm.people import display_name
 
 register = template.Library()
@@ -21,6 +22,8 @@ def grouped(value, places) -> str:
 
 
 register.filter("display_name", display_name)
+# Who did it: the person's name, or "Relay" (`{{ change.by|actor }}`, `{{ row.by|actor:"scoring" }}`).
+register.filter("actor", actor_name)
 
 
 @register.filter

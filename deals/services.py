@@ -1,16 +1,19 @@
 """Writes on deals. Every stage move goes through `move_deal`, which records it and announces it
-(`signals.deal_moved`: the hand-over app keeps the deal's lead in step; deals do not know leads)."""
+(`signals.deal_moved`: the hand-over app keeps the deal's lead in step; deals do not know leads); every
+change of owner through `reassign_deal` or `update_deal`, which announce it (`signals.deal_reassigned`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from crm.notifications import notify
+from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
 from crm.text import fit_to, one_line
 from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
-from deals.signals import deal_moved
+from deals.signals import deal_moved, deal_reassigned
 
 DEAL_FIELDS = (
     "title",
@@ -128,29 +131,57 @@ def open_deal_for_lead(*, lead, owner, by) -> Deal:
 
 @transaction.atomic
 def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
-    """Edit a deal's details; a different `owner` is a reassignment, which only managers may do."""
+    """Edit a deal's details; a different `owner` is a reassignment, which only managers may do (saved with
+    the other fields, then announced as `reassign_deal` does)."""
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
-    if owner is not None and owner != deal.owner:
-        reassign_deal(deal=deal, owner=owner, by=by)
+    previous_owner = deal.owner
+    reassigned = owner is not None and owner != previous_owner
+    if reassigned:
+        check_reassignment(owner=owner, by=by)
+        deal.owner = owner
     for name, value in fields.items():
         setattr(deal, name, value)
     deal.full_clean()
     deal.save()
+    if reassigned:
+        _announce_reassignment(deal=deal, previous_owner=previous_owner, by=by)
     return deal
 
 
-@transaction.atomic
-def reassign_deal(*, deal: Deal, owner, by) -> Deal:
-    """Hand a deal to another owner: managers balance the team's load; reps cannot give deals away."""
+def check_reassignment(*, owner, by) -> None:
+    """Managers balance the team's load; reps cannot give deals away, and only reps and managers own deals."""
     if not is_manager(by):
         raise DealReassignNotAllowed("Only a manager can reassign a deal.")
     if not can_own_deals(owner):
         raise DealReassignNotAllowed(f"{owner} is not a sales rep or a manager.")
-    Deal.objects.filter(pk=deal.pk).update(owner=owner, updated_at=timezone.now())
+
+
+@transaction.atomic
+def reassign_deal(*, deal: Deal, owner, by) -> Deal:
+    """Hand a deal to another owner (a manager's decision, `check_reassignment`), recorded in its history.
+    The new owner is told (in the app and by email), and `signals.deal_reassigned` is sent in this
+    transaction: the deal's lead follows it to its new owner (`handoff.services`)."""
+    check_reassignment(owner=owner, by=by)
+    previous_owner = deal.owner
+    if owner == previous_owner:
+        return deal
     deal.owner = owner
+    deal.save(update_fields=["owner", "updated_at"])
+    _announce_reassignment(deal=deal, previous_owner=previous_owner, by=by)
     return deal
+
+
+def _announce_reassignment(*, deal: Deal, previous_owner, by) -> None:
+    if deal.owner != by:
+        notify(
+            users=[deal.owner],
+            message=f"Deal {deal} was reassigned to you by {display_name(by)} (from {display_name(previous_owner)}).",
+            url=deal.get_absolute_url(),
+            email_subject=f"Relay: deal {deal} reassigned to you",
+        )
+    deal_reassigned.send(sender=Deal, deal=deal, previous_owner=previous_owner, by=by, at=timezone.now())
 
 
 def check_transition(from_stage: Stage, to_stage: Stage) -> None:

@@ -4,7 +4,8 @@
 An MQL waits in its rep's inbox and is not a deal: only the rep's accept creates one, through the narrow
 door `deals.services.open_deal_for_lead`; a rejection never does. Nothing but accept, reject or the SLA's
 reassignment takes an MQL out of the inbox. This app is the only place that knows both a lead and a deal:
-it also moves a lead along the funnel when its deal moves (`move_lead_with_its_deal`).
+it also moves a lead along the funnel when its deal moves (`move_lead_with_its_deal`) and gives it to its
+deal's new owner (`lead_follows_its_deal_owner`).
 """
 
 import logging
@@ -16,13 +17,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.actors import HAND_OVER, SCORING, SLA, as_relay
 from crm.notifications import notify
 from crm.roles import MANAGER, SALES_REP, is_manager
 from crm.text import cut
 from deals.models import Stage
 from deals.services import first_open_stage, open_deal_for_lead
 from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
-from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings
+from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings, StageChangeReason
 from leads.scoring import QUALIFYING_STAGES, leads_ready_for_handover, score_lead
 from leads.services import change_stage
 
@@ -118,7 +120,7 @@ def hand_over_mql(*, lead_id: int, ticket: int | None = None) -> Handoff | None:
     left) to do; raises when the hand-over itself fails (see `hand_over_each`).
     """
     try:
-        with transaction.atomic():
+        with as_relay(HAND_OVER), transaction.atomic():
             handoff = _hand_over(lead_id)
             _consume(lead_id, ticket)
             return handoff
@@ -209,13 +211,14 @@ def _hand_over(lead_id: int) -> Handoff | None:
         handed_at=now,
         due_at=now + timedelta(hours=qualification.sla_hours),
     )
-    change_stage(
-        lead=lead,
-        to=LifecycleStage.MQL,
-        reason="score_reached_threshold",
-        note=f"Score {lead.score} ≥ {threshold}",
-        at=now,
-    )
+    with as_relay(SCORING):  # the score made it an MQL; the hand-over gives it to the rep
+        change_stage(
+            lead=lead,
+            to=LifecycleStage.MQL,
+            reason=StageChangeReason.SCORE_REACHED_THRESHOLD,
+            note=f"Score {lead.score} ≥ {threshold}",
+            at=now,
+        )
     lead.owner = rep
     lead.save(update_fields=["owner", "updated_at"])
     notify(
@@ -250,7 +253,14 @@ def accept_mql(*, handoff_id: int, by, note: str = "") -> Handoff:
     handoff.note = note
     handoff.deal = open_deal_for_lead(lead=handoff.lead, owner=handoff.rep, by=by)
     handoff.save(update_fields=["outcome", "responded_at", "note", "deal"])
-    change_stage(lead=handoff.lead, to=LifecycleStage.SQL, by=by, reason="accepted", note=note, at=handoff.responded_at)
+    change_stage(
+        lead=handoff.lead,
+        to=LifecycleStage.SQL,
+        by=by,
+        reason=StageChangeReason.ACCEPTED,
+        note=note,
+        at=handoff.responded_at,
+    )
     return handoff
 
 
@@ -298,7 +308,8 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
     overdue = Handoff.objects.filter(outcome=Handoff.Outcome.PENDING, due_at__lt=now, reassigned_at__isnull=True)
     for handoff_id in overdue.order_by("due_at").values_list("pk", flat=True)[:limit]:
         try:
-            reassigned += _reassign(handoff_id, now=now, sla=sla)
+            with as_relay(SLA):
+                reassigned += _reassign(handoff_id, now=now, sla=sla)
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception:
@@ -376,6 +387,20 @@ def move_lead_with_its_deal(sender, *, deal, from_stage, to_stage, by, at, **kwa
     )
     if target is not None:
         change_stage(lead=lead, to=target, by=by, reason=reason, at=at)
+
+
+def lead_follows_its_deal_owner(sender, *, deal, by, **kwargs) -> None:
+    """`deals.signals.deal_reassigned`: the deal's lead goes to the deal's new owner, in the reassignment's
+    transaction, recorded in the lead's history as the reassigner's change. A lead waiting in an inbox (an
+    MQL of a new round) stays with its rep: only accept, reject or the SLA take it out."""
+    if deal.lead_id is None:
+        return
+    lead = Lead.objects.select_for_update().filter(pk=deal.lead_id).first()
+    if lead is None or lead.stage == LifecycleStage.MQL or lead.owner_id == deal.owner_id:
+        return
+    lead.owner = deal.owner
+    lead._history_user = by  # django-simple-history: who made the change, whatever the request
+    lead.save(update_fields=["owner", "updated_at"])
 
 
 def hand_over_qualified(sender, *, ready: dict, **kwargs) -> None:

@@ -44,9 +44,17 @@ class LeadEventAdmin(admin.ModelAdmin):
 class LeadStageChangeAdmin(admin.ModelAdmin):
     """Read-only: stage changes are written by `change_stage` only."""
 
-    list_display = ["lead", "from_stage", "to_stage", "by", "reason", "at"]
+    list_display = ["lead", "from_stage", "to_stage", "who", "why", "at"]
     list_filter = ["to_stage"]
     list_select_related = ["lead", "by"]
+
+    @admin.display(description="by")
+    def who(self, change):
+        return change.actor
+
+    @admin.display(description="reason")
+    def why(self, change):
+        return change.reason_text
 
     def has_add_permission(self, request):
         return False

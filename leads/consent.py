@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.actors import CONSENT, as_relay
 from crm.text import fit_to, one_line
 from leads.models import ConsentRequest, Lead, email_key
 
@@ -139,7 +140,8 @@ def confirm(*, token: str) -> ConsentRequest:
     source = f"Double opt-in: web form {request.campaign.slug}" if request.campaign else "Double opt-in"
     lead.marketing_consent, lead.consent_at = True, now
     lead.consent_source = fit_to(Lead, "consent_source", source)
-    lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
+    with as_relay(CONSENT):
+        lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
     request.confirmed_at = now
     request.save(update_fields=["confirmed_at"])
     return request
@@ -158,5 +160,6 @@ def unsubscribe(*, token: str) -> Lead:
     if lead.marketing_consent or not lead.consent_at:
         lead.marketing_consent, lead.consent_at = False, timezone.now()
         lead.consent_source = "Unsubscribe link"
-        lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
+        with as_relay(CONSENT):
+            lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
     return lead

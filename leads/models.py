@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Channel
+from crm.actors import SCORING, actor_name
 
 
 class LifecycleStage(models.TextChoices):
@@ -343,6 +344,46 @@ class LeadEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} by {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def title(self) -> str:
+        """What the timelines call this event: its kind, or for an event of kind "other" that a door
+        recorded when it captured the lead, the door ("Imported from a CSV file")."""
+        if self.kind == EventKind.OTHER:
+            return CAPTURED_THROUGH.get((self.properties or {}).get("source"), "Other engagement")
+        return self.get_kind_display()
+
+
+# The title of the event a door records when it captures a lead without saying which kind (kind "other").
+CAPTURED_THROUGH = {
+    CaptureSource.API: "Captured through the API",
+    CaptureSource.IMPORT: "Imported from a CSV file",
+    CaptureSource.MANUAL: "Entered by hand",
+    CaptureSource.WEB_FORM: "Sent the public form",
+}
+
+
+class StageChangeReason(models.TextChoices):
+    """The reasons Relay stores as codes on a lead's stage change (`LeadStageChange.reason`), with the text
+    people read. Any other reason is text a person typed, shown as typed."""
+
+    SCORE_REACHED_THRESHOLD = "score_reached_threshold", "Score reached the MQL threshold"
+    ACCEPTED = "accepted", "Accepted by sales"
+    MQL_NOT_ACCEPTED = "mql_not_accepted", "MQL never accepted"
+    # A rep's rejection stores its reason: the codes of `handoff.models.RejectionReason` (a test keeps the
+    # two in step; leads cannot import the hand-over, which sits downstream).
+    NO_BUDGET = "no_budget", "Rejected by sales: no budget"
+    NO_AUTHORITY = "no_authority", "Rejected by sales: no authority"
+    NO_NEED = "no_need", "Rejected by sales: no need"
+    BAD_TIMING = "bad_timing", "Rejected by sales: bad timing"
+    NOT_A_FIT = "not_a_fit", "Rejected by sales: not a fit"
+    UNREACHABLE = "unreachable", "Rejected by sales: unreachable"
+    DUPLICATE = "duplicate", "Rejected by sales: duplicate"
+    OTHER = "other", "Rejected by sales"
+
+
+# The part of Relay that makes the stage changes recorded with these reasons and no user.
+RELAY_PART_OF_REASON = {StageChangeReason.SCORE_REACHED_THRESHOLD: SCORING}
+
 
 class LeadStageChange(models.Model):
     """Every lifecycle move of a lead: who (None: the system), when, from, to and why."""
@@ -364,6 +405,16 @@ class LeadStageChange(models.Model):
 
     def __str__(self):
         return f"{self.lead_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as people read it: the label of a code Relay stored, or what a person typed."""
+        return StageChangeReason(self.reason).label if self.reason in StageChangeReason.values else self.reason
+
+    @property
+    def actor(self) -> str:
+        """Who moved the lead: a person, or Relay with its part ("Relay (scoring)")."""
+        return actor_name(self.by, RELAY_PART_OF_REASON.get(self.reason))
 
 
 class LeadNote(models.Model):

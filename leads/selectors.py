@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from crm.actors import HAND_OVER, SLA, actor_name, relay_name
 from crm.bounds import parse_datetime_in_range, parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
@@ -193,15 +194,32 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
+# What the timeline's badge calls each kind of entry.
+TIMELINE_KINDS = {
+    "event": "Engagement",
+    "stage": "Stage",
+    "note": "Note",
+    "deal": "Deal",
+    "activity": "Deal activity",
+    "handoff": "Hand-over",
+    "submission": "Public form",
+    "consent": "Consent",
+}
+
+
 @dataclass
 class TimelineEntry:
     at: datetime
-    kind: str  # event, stage, note, deal, activity, handoff, submission, consent
+    kind: str  # a key of TIMELINE_KINDS
     title: str
     detail: str = ""
     by: str = ""
     url: str = ""
     submission: object = None  # a public form submission not applied yet: the page offers to apply it
+
+    @property
+    def kind_label(self) -> str:
+        return TIMELINE_KINDS[self.kind]
 
 
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
@@ -213,11 +231,11 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     entries = []
     for event in lead.events.select_related("campaign")[:limit]:
         detail = f"Campaign: {event.campaign.name}" if event.campaign else ""
-        entries.append(TimelineEntry(event.occurred_at, "event", event.get_kind_display(), detail))
+        entries.append(TimelineEntry(event.occurred_at, "event", event.title, detail))
     for change in lead.stage_changes.select_related("by")[:limit]:
         title = f"Stage: {change.get_from_stage_display() or '—'} → {change.get_to_stage_display()}"
-        detail = " · ".join(part for part in (change.reason, change.note) if part)
-        entries.append(TimelineEntry(change.at, "stage", title, detail, display_name(change.by) or "Relay"))
+        detail = " · ".join(part for part in (change.reason_text, change.note) if part)
+        entries.append(TimelineEntry(change.at, "stage", title, detail, change.actor))
     for note in lead.notes.select_related("author")[:limit]:
         entries.append(TimelineEntry(note.created_at, "note", "Note", note.body, display_name(note.author)))
     for deal in lead.deals.select_related("owner")[:limit]:
@@ -231,9 +249,9 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
             TimelineEntry(
                 handoff.handed_at,
                 "handoff",
-                f"Handed over to sales (score {handoff.score})",
+                f"Handed over to {display_name(handoff.previous_rep or handoff.rep)} (score {handoff.score})",
                 "",
-                display_name(handoff.previous_rep or handoff.rep),
+                relay_name(HAND_OVER),
             )
         )
         if handoff.reassigned_at:
@@ -243,7 +261,7 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                     "handoff",
                     f"Reassigned to {display_name(handoff.rep)}",
                     f"{display_name(handoff.previous_rep)} did not answer within the SLA; the managers were alerted.",
-                    "Relay",
+                    relay_name(SLA),
                 )
             )
     for submission in lead.form_submissions.select_related("campaign", "applied_by")[:limit]:
@@ -258,7 +276,7 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                 "activity",
                 f"{activity.get_kind_display()}: {activity.subject}",
                 f"Deal: {activity.deal.title}",
-                display_name(activity.by),
+                actor_name(activity.by),
                 _url(activity.deal),
             )
         )

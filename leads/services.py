@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from crm.actors import PUBLIC_FORM, as_relay
 from crm.history import save_without_history
 from crm.prepared import Prepared
 from crm.text import fit_to, one_line
@@ -345,13 +346,14 @@ def capture_from_public_form(*, data: dict, campaign: Campaign, referrer: str = 
     from leads import consent  # consent's emails are sent by tasks, which import this module
 
     contact = {name: value for name, value in data.items() if name not in ("consent", "website")}
-    result = capture_lead(
-        data=contact,
-        source=CaptureSource.WEB_FORM,
-        campaign=campaign,
-        event_kind=EventKind.FORM_SUBMIT,
-        properties={"referrer": one_line(referrer, 500)},
-    )
+    with as_relay(PUBLIC_FORM):  # a visitor, not a user: the audit history names the door
+        result = capture_lead(
+            data=contact,
+            source=CaptureSource.WEB_FORM,
+            campaign=campaign,
+            event_kind=EventKind.FORM_SUBMIT,
+            properties={"referrer": one_line(referrer, 500)},
+        )
     if not data.get("consent") or result.lead.marketing_consent:
         return False
     consent.request_confirmation(lead=result.lead, campaign=campaign)

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from crm.actors import CONSENT, IMPORT, SCORING, as_relay
 from leads import consent, scoring, services
 from leads.imports import run_import
 from leads.models import RescoreRun
@@ -52,9 +53,10 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     """
     if drain:
         cache.set(DRAIN_KEY, True, timeout=DRAIN_SECONDS)
-    batch = scoring.score_requested(limit=limit, newest_first=not drain)
-    if batch.ready:
-        leads_qualified.send(sender=score_stale_leads, ready=batch.ready)
+    with as_relay(SCORING):
+        batch = scoring.score_requested(limit=limit, newest_first=not drain)
+        if batch.ready:
+            leads_qualified.send(sender=score_stale_leads, ready=batch.ready)
     more = len(batch.ids) >= limit
     if drain and not more:
         cache.delete(DRAIN_KEY)
@@ -118,17 +120,18 @@ def rescore_leads(run_id: int | None = None) -> int:
     def progress(processed, total):
         RescoreRun.objects.filter(pk=run.pk).update(processed=processed, total=total)
 
-    try:
-        count = scoring.rescore_leads(on_progress=progress)
-    except Exception:
-        RescoreRun.objects.filter(pk=run.pk).update(status=RescoreRun.Status.FAILED)
-        raise
-    ready = list(scoring.leads_ready_for_handover().order_by("pk").values_list("pk", flat=True))
-    RescoreRun.objects.filter(pk=run.pk).update(
-        status=RescoreRun.Status.DONE, processed=count, total=count, new_mqls=len(ready), finished_at=timezone.now()
-    )
-    if ready:
-        leads_qualified.send(sender=rescore_leads, ready=dict.fromkeys(ready))
+    with as_relay(SCORING):
+        try:
+            count = scoring.rescore_leads(on_progress=progress)
+        except Exception:
+            RescoreRun.objects.filter(pk=run.pk).update(status=RescoreRun.Status.FAILED)
+            raise
+        ready = list(scoring.leads_ready_for_handover().order_by("pk").values_list("pk", flat=True))
+        RescoreRun.objects.filter(pk=run.pk).update(
+            status=RescoreRun.Status.DONE, processed=count, total=count, new_mqls=len(ready), finished_at=timezone.now()
+        )
+        if ready:
+            leads_qualified.send(sender=rescore_leads, ready=dict.fromkeys(ready))
     return count
 
 
@@ -136,7 +139,8 @@ def rescore_leads(run_id: int | None = None) -> int:
 def import_leads(import_id: int) -> None:
     """Run a queued CSV import (see `leads.imports.run_import`); a redelivery, or a retry after a database
     error, goes on after its last committed batch."""
-    run_import(import_id)
+    with as_relay(IMPORT):
+        run_import(import_id)
 
 
 # Email is outside the app: a refused connection or an SMTP error is retried with backoff, like the database.
@@ -146,7 +150,8 @@ EMAIL_RETRY = {**RETRY, "autoretry_for": (DatabaseError, smtplib.SMTPException, 
 @shared_task(name="leads.send_consent_confirmation", **EMAIL_RETRY)
 def send_consent_confirmation(request_id: int) -> bool:
     """Email the double opt-in link of a consent ticked on the public form (once; see `leads.consent`)."""
-    return consent.send_confirmation(request_id=request_id)
+    with as_relay(CONSENT):
+        return consent.send_confirmation(request_id=request_id)
 
 
 @shared_task(name="leads.send_unsent_consent_confirmations", **RETRY)

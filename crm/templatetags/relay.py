@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from crm.actors import actor_name
 from crm.people import display_name
 
 register = template.Library()
@@ -22,6 +23,8 @@ def grouped(value, places) -> str:
 
 
 register.filter("display_name", display_name)
+# Who did it: the person's name, or "Relay" (`{{ change.by|actor }}`, `{{ row.by|actor:"scoring" }}`).
+register.filter("actor", actor_name)
 
 
 # The symbol of a common currency; any other shows its ISO code ("CHF 1,500").

@@ -1,6 +1,10 @@
 """The History panel: managers see who changed what on a campaign, lead or deal; nobody else gets it."""
 
+import io
+import random
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,9 +12,17 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+import deals.demo
+from bench.generate import add_leads
+from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory
+from crm.history import BASELINE
 from crm.tests.factories import UserFactory
+from crm.tests.test_xss_sweep import FormFields
+from deals.models import Deal
+from deals.services import reassign_deal
 from deals.tests.factories import DealFactory, stage_named
+from leads.imports import queue_import, start_import
 from leads.models import Lead
 from leads.scoring import rescore_leads
 from leads.services import capture_lead, record_events
@@ -126,3 +138,102 @@ def test_a_record_without_history_shows_an_empty_panel(client_for, manager):
 
     assert response.status_code == 200
     assert response.context["audit"] == []
+
+
+# --- Records written set-based: their first recorded change still says what it changed -----------------
+
+
+def edited(client, url: str, marker: str, **changes):
+    """Post the edit form at `url` (the form with field `marker`) as a browser would, with `changes`."""
+    data = FormFields(marker).data(client.get(url).content.decode()) | changes
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def entries(panel: str) -> list[str]:
+    return panel.split('<li class="py-1 border-bottom">')[1:]
+
+
+def test_a_seeded_deals_first_reassignment_shows_the_owner_it_had(client_for, rep, other_rep, manager):
+    deals.demo.seed(users={"rep1": rep, "rep2": other_rep}, stdout=io.StringIO())
+    deal = Deal.objects.filter(owner=rep).first()
+    assert not deal.history.exists()  # bulk-created, as seed_demo does
+    client = client_for(manager)
+
+    edited(client, deal.get_absolute_url(), "owner", owner=other_rep.pk)
+
+    panel = audit_html(client.get(deal.get_absolute_url()))
+    [change] = entries(panel)
+    assert f"{manager.get_full_name()}</strong>\n          changed it" in change
+    assert f'Owner: <span class="text-body-secondary">{rep.get_full_name()}</span> → {other_rep.get_full_name()}' in (
+        change
+    )
+    assert "No recorded changes" not in panel
+    assert "Title:" not in change and "Amount:" not in change  # only what changed
+
+    edited(client, deal.get_absolute_url(), "owner", next_step="Send the revised quote")
+    newest, first = entries(audit_html(client.get(deal.get_absolute_url())))
+    assert "Send the revised quote" in newest and "Owner:" not in newest and "Owner:" in first
+    assert deal.history.filter(history_change_reason=BASELINE).count() == 1
+
+
+def test_a_generated_leads_first_edit_shows_what_it_changed(client_for, manager):
+    add_leads(count=2, campaigns=[], rng=random.Random(3), now=timezone.now(), domain="seeded.example")
+    lead = Lead.objects.filter(email__endswith="@seeded.example").first()
+    client = client_for(manager)
+    old_title = lead.job_title
+
+    edited(client, f"/leads/{lead.pk}/edit/", "job_title", job_title="Head of Data")
+
+    [change] = entries(audit_html(client.get(lead.get_absolute_url())))
+    assert f'Job title: <span class="text-body-secondary">{old_title}</span> → Head of Data' in change
+    assert "Email:" not in change
+
+
+def test_an_imported_leads_first_edit_shows_what_it_changed(
+    client_for, marketer, manager, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    text = "email,company,job title\nada@example.com,Acme,CTO\n"
+    lead_import = start_import(uploaded=SimpleUploadedFile("leads.csv", text.encode()), by=marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_import(lead_import=lead_import, mapping=lead_import.mapping, campaign=None)
+    lead = Lead.objects.get(email="ada@example.com")
+    client = client_for(manager)
+
+    edited(client, f"/leads/{lead.pk}/edit/", "job_title", job_title="CEO")
+
+    [change] = entries(audit_html(client.get(lead.get_absolute_url())))
+    assert 'Job title: <span class="text-body-secondary">CTO</span> → CEO' in change
+
+
+def test_a_bulk_created_campaigns_first_edit_shows_what_it_changed(client_for, marketer, manager):
+    [campaign] = Campaign.objects.bulk_create([CampaignFactory.build(slug="bulk", owner=marketer, budget=100)])
+    client = client_for(manager)
+
+    edited(client, reverse("campaigns:campaign_edit", args=["bulk"]), "budget", budget="400")
+
+    [change] = entries(audit_html(client.get(reverse("campaigns:campaign_detail", args=["bulk"]))))
+    assert 'Budget: <span class="text-body-secondary">100.00</span> → 400.00' in change
+
+
+def test_a_drag_on_the_board_needs_no_baseline_and_the_next_change_still_diffs(client_for, rep, other_rep, manager):
+    deals.demo.seed(users={"rep1": rep, "rep2": other_rep}, stdout=io.StringIO())
+    deal = Deal.objects.filter(owner=rep).first()
+    deal.position = 7
+    deal.save(update_fields=["position"])  # bookkeeping only: its own row holds the values before
+    reassign_deal(deal=deal, owner=other_rep, by=manager)
+
+    [change] = entries(audit_html(client_for(manager).get(deal.get_absolute_url())))
+    assert f"→ {other_rep.get_full_name()}" in change
+    assert deal.history.filter(history_change_reason=BASELINE).count() == 0
+
+
+def test_a_record_created_by_a_save_gets_no_baseline(rep, other_rep, manager):
+    deal = DealFactory(owner=rep)
+    reassign_deal(deal=Deal.objects.get(pk=deal.pk), owner=other_rep, by=manager)
+
+    assert list(deal.history.order_by("history_id").values_list("history_type", "history_change_reason")) == [
+        ("+", None),
+        ("~", None),
+    ]

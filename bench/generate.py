@@ -21,6 +21,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from deals.positions import spaced
 from handoff.models import Handoff, RejectionReason
 from leads.bulk import copy_rows, values_placeholders
 from leads.models import CompanySize, EventKind, Lead, LeadEvent, LeadStageChange, LifecycleStage, email_key
@@ -332,6 +333,7 @@ HANDOFF_FIELDS = [
     "responded_at",
     "rejection_reason",
     "note",
+    "deal",
 ]
 CHANGE_FIELDS = ["lead", "from_stage", "to_stage", "by", "reason", "note", "at"]
 DEAL_FIELDS = [
@@ -355,7 +357,6 @@ DEAL_FIELDS = [
     "closed_at",
     "lost_reason",
     "close_note",
-    "handoff",
 ]
 DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
 ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_at", "by", "at"]
@@ -363,9 +364,9 @@ ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "due_date", "done", "done_
 TABLES = [
     (Lead, LEAD_FIELDS),
     (LeadEvent, EVENT_FIELDS),
+    (Deal, DEAL_FIELDS),
     (Handoff, HANDOFF_FIELDS),
     (LeadStageChange, CHANGE_FIELDS),
-    (Deal, DEAL_FIELDS),
     (DealStageChange, DEAL_CHANGE_FIELDS),
     (Activity, ACTIVITY_FIELDS),
 ]
@@ -419,9 +420,9 @@ class Funnel:
         responded = min(mql_at + timedelta(minutes=rng.randrange(5, 60 * 40)), now)
         lead.update(owner=rep.pk, lead_at=created, mql_at=mql_at, stage="mql")
         writer.add(LeadStageChange, (lead_id, "lead", "mql", None, "score_reached_threshold", "", mql_at))
-        outcome, reason = "pending", ""
+        outcome, reason, deal_id = "pending", "", None
         if index < self.deals:
-            outcome = "accepted"
+            outcome, deal_id = "accepted", self.deal_id
             lead.update(stage="sql", sql_at=responded)
             writer.add(LeadStageChange, (lead_id, "mql", "sql", rep.pk, "accepted", "", responded))
             self.deal(index, lead, rep, responded, writer)
@@ -445,6 +446,7 @@ class Funnel:
                 responded,
                 reason,
                 "",
+                deal_id,
             ),
         )
         self.handoff_id += 1
@@ -473,7 +475,7 @@ class Funnel:
                 lead["email"],
                 Decimal(rng.randrange(1_000, 120_000)),
                 stage.pk,
-                index,
+                spaced(index, self.deals),  # in lead order within each column, with room between cards
                 rep.pk,
                 (moved + timedelta(days=30)).date(),
                 lead["first_touch_campaign"],
@@ -485,7 +487,6 @@ class Funnel:
                 None if is_open else moved,
                 rng.choice(self.lost_reasons) if stage == self.lost else "",
                 "",
-                self.handoff_id,
             ),
         )
         writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))

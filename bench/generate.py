@@ -21,6 +21,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from deals.positions import spaced
 from handoff.models import Handoff, RejectionReason
 from leads.bulk import copy_rows, values_placeholders
 from leads.models import CompanySize, EventKind, Lead, LeadEvent, LeadStageChange, LifecycleStage, email_key
@@ -475,7 +476,7 @@ class Funnel:
                 lead["email"],
                 Decimal(rng.randrange(1_000, 120_000)),
                 stage.pk,
-                index,
+                spaced(index, self.deals),  # in lead order within each column, with room between cards
                 rep.pk,
                 (moved + timedelta(days=30)).date(),
                 lead["first_touch_campaign"],

@@ -307,4 +307,63 @@ INGEST_SINGLE = 500
 INGEST_BATCH = 20_000
 
 
-SUITES = [scoring, pages, event_ingest, lead_import, handover_latency]
+def deal_creates(*, runs, stdout, count: int = 2_000, sample: int = 100):
+    """`deals.services.create_deal` `count` times into one new column, one deal per transaction as the
+    API and the hand-over make them: the median of the first `sample` creates and of the last, and their
+    ratio (a new deal goes on top of its column; it should cost the same with 0 or 2,000 cards below it).
+    The column and its deals are removed afterwards."""
+    import statistics
+    import time
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Max
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.measure import percentile
+    from deals.models import Deal, Stage
+    from deals.services import create_deal, ensure_default_pipeline
+
+    rep = get_user_model().objects.get(username="bench_rep1")
+    pipeline = ensure_default_pipeline()
+    stage = Stage.objects.create(
+        pipeline=pipeline,
+        name=f"Bench column {time.time_ns()}",
+        order=(pipeline.stages.aggregate(last=Max("order"))["last"] or 0) + 1,
+        probability=10,
+        kind=Stage.Kind.OPEN,
+    )
+    timings = []
+    try:
+        for n in range(count):
+            started = time.perf_counter()
+            create_deal(by=rep, stage=stage, title=f"Bench create {n}", amount=1000)
+            timings.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            create_deal(by=rep, stage=stage, title="Bench create, counted", amount=1000)
+    finally:
+        Deal.objects.filter(stage=stage).delete()
+        stage.delete()
+    updates = sum(query["sql"].lstrip().upper().startswith("UPDATE") for query in captured.captured_queries)
+    first, last = timings[:sample], timings[-sample:]
+    for name, values in ((f"deal create: first {sample} of {count:,}", first), (f"deal create: last {sample}", last)):
+        yield Measurement(
+            name=name,
+            median_ms=round(statistics.median(values), 2),
+            p95_ms=round(percentile(values, 0.95), 2),
+            runs=len(values),
+        )
+    ratio = statistics.median(last) / statistics.median(first)
+    yield Measurement(
+        name="deal create: last / first",
+        queries=len(captured.captured_queries),
+        extra={"ratio": round(ratio, 2), "updates_per_create": updates, "cards": count},
+        target=f"≤ {CREATE_RATIO}×",
+        ok=ratio <= CREATE_RATIO,
+    )
+
+
+# Issue #20: a new deal never rewrites its column, so the 2,000th create costs what the first did.
+CREATE_RATIO = 1.5
+
+
+SUITES = [scoring, pages, event_ingest, lead_import, handover_latency, deal_creates]

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.roles import MANAGER, SALES_REP, set_role
 from deals.models import Activity, Deal, Stage
+from deals.positions import spaced
 from deals.services import ensure_default_pipeline
 
 
@@ -46,7 +46,6 @@ def _measure(count, requests):
     for rep in reps:
         set_role(rep, SALES_REP)
     stages = list(ensure_default_pipeline().stages.filter(kind=Stage.Kind.OPEN))
-    start = (Deal.objects.aggregate(top=Max("position"))["top"] or 0) + 1
     now = timezone.now()
     made = Deal.objects.bulk_create(
         (
@@ -56,7 +55,7 @@ def _measure(count, requests):
                 amount=Decimal(1000 + n),
                 stage=stages[n % len(stages)],
                 owner=reps[n % len(reps)],
-                position=start + n,
+                position=spaced(n, count),
                 stage_changed_at=now,
             )
             for n in range(count)

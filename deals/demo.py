@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.models import Activity, Deal, DealStageChange, LostReason, Stage
+from deals.positions import spaced
 from deals.services import ensure_default_pipeline
 
 DEMO_DEALS = 150
@@ -89,11 +90,11 @@ def _seed(*, users, count):
         deals.append(deal)
         paths.append((path, [created, *times]))
 
-    # Unique positions per column, newest stage change on top.
+    # Positions spaced out per column (room to place cards between them), newest stage change on top.
     for stage in stages:
         column = sorted((d for d in deals if d.stage == stage), key=lambda d: d.stage_changed_at, reverse=True)
-        for position, deal in enumerate(column):
-            deal.position = position
+        for rank, deal in enumerate(column):
+            deal.position = spaced(rank, len(column))
     Deal.objects.bulk_create(deals)
 
     changes, activities = [], []

@@ -4,13 +4,14 @@ change of owner through `reassign_deal` or `update_deal`, which announce it (`si
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from crm.notifications import notify
 from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
 from crm.text import fit_to, one_line
+from deals import positions
 from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
 from deals.signals import deal_moved, deal_reassigned
@@ -67,19 +68,48 @@ def first_open_stage(pipeline: Pipeline) -> Stage:
 def lock_columns(*stage_ids) -> None:
     """Take the board columns a write re-orders, in one order (by id), before any deal row.
 
-    Moving a deal locks it (in its column) and shifts the cards of the column it goes to: two reps moving
-    cards in opposite directions between the same columns would each wait for the other's rows (a
-    deadlock, found by the load test). With the columns taken first such moves queue instead. NO KEY: new
-    deals and stage changes may still point at the stages meanwhile.
+    Moving a deal locks it (in its column) and may re-space the column it goes to (`deals.positions`): two
+    reps moving cards in opposite directions between the same columns would each wait for the other's rows
+    (a deadlock, found by the load test). With the columns taken first such moves queue instead, and a
+    free position read under the lock stays free until the writer commits. NO KEY: new deals and stage
+    changes may still point at the stages meanwhile.
     """
     list(Stage.objects.select_for_update(no_key=True).filter(pk__in=set(stage_ids)).order_by("pk").values_list("pk"))
 
 
 def _place_at_top(stage: Stage) -> int:
-    """Make room at the top of `stage`'s column in one UPDATE; new and moved cards are seen first."""
+    """A free position above every card of `stage`'s column (new and moved cards are seen first): one read
+    of the top card's position, no other card written while there is room (`deals.positions`)."""
     lock_columns(stage.pk)
-    Deal.objects.filter(stage=stage).update(position=F("position") + 1)
-    return 0
+    return _free_position(stage=stage, index=0)
+
+
+def _free_position(*, stage: Stage, index: int | None, exclude: int | None = None) -> int:
+    """A position for a card at `index` (0-based, in the column's display order: position, then newest
+    first; None: at the end) of `stage`'s column, `exclude` (the card being moved) left out.
+
+    It lies between the positions of the cards that will be its neighbours; when they leave no room the
+    column is re-spaced first, in one UPDATE. The caller holds the column's lock (`lock_columns`)."""
+    for _ in range(2):
+        position = positions.between(*_neighbours(stage=stage, index=index, exclude=exclude))
+        if position is not None:
+            return position
+        positions.respace(stage.pk, exclude=exclude)
+    raise AssertionError(f"No room in column {stage.pk} right after re-spacing it.")  # pragma: no cover
+
+
+def _neighbours(*, stage: Stage, index: int | None, exclude: int | None) -> tuple[int | None, int | None]:
+    """The positions of the cards just before and just after place `index` of the column (None: none)."""
+    column = Deal.objects.filter(stage=stage)
+    if exclude is not None:
+        column = column.exclude(pk=exclude)
+    if index is not None and index <= 0:
+        return None, column.aggregate(top=Min("position"))["top"]
+    if index is not None:
+        pair = list(column.order_by("position", "-id").values_list("position", flat=True)[index - 1 : index + 1])
+        if pair:
+            return pair[0], (pair[1] if len(pair) == 2 else None)
+    return column.aggregate(last=Max("position"))["last"], None
 
 
 def can_own_deals(user) -> bool:
@@ -197,26 +227,6 @@ def check_transition(from_stage: Stage, to_stage: Stage) -> None:
         )
 
 
-def _position_for(*, deal: Deal, stage: Stage, index: int | None) -> int:
-    """Room at `index` (0-based, in the column's display order: position, then newest first) in `stage`,
-    made with one set-based UPDATE; returns the position value for the moved card.
-
-    Cards at or after the slot shift by two so that cards sharing a position value (ties sorted by id)
-    that stay before the slot keep their value and the moved card fits between them.
-    """
-    column = Deal.objects.filter(stage=stage).exclude(pk=deal.pk).order_by("position", "-id")
-    if index is None or index <= 0:
-        anchor = column.values("id", "position").first()
-    else:
-        anchor = column.values("id", "position")[index : index + 1].first()
-    if anchor is None:  # at the end (or an empty column)
-        last = column.aggregate(last=Max("position"))["last"]
-        return 0 if last is None else last + 1
-    value = anchor["position"]
-    column.filter(Q(position__gt=value) | Q(position=value, id__lte=anchor["id"])).update(position=F("position") + 2)
-    return value + 1
-
-
 @transaction.atomic
 def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, lost_reason: str = "", note: str = ""):
     """Move a deal to another stage (or another place in its column) and record it.
@@ -242,7 +252,8 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
 
     now = timezone.now()
     if changes_stage or position is not None:
-        deal.position = _position_for(deal=deal, stage=to_stage, index=position if position is not None else 0)
+        index = position if position is not None else 0
+        deal.position = _free_position(stage=to_stage, index=index, exclude=deal.pk)
     update_fields = ["position", "updated_at"]
     if changes_stage:
         deal.stage = to_stage
@@ -381,11 +392,11 @@ def delete_stage(*, stage: Stage, by, move_deals_to: Stage | None = None) -> Non
         if move_deals_to.kind != stage.kind:
             raise StageChangeRefused(f"Move its deals to another {stage.get_kind_display().lower()} stage.")
         now = timezone.now()
+        lock_columns(stage.pk, move_deals_to.pk)
         ids = list(deals.values_list("id", flat=True))
-        top = Deal.objects.filter(stage=move_deals_to).aggregate(top=Max("position"))["top"]
-        deals.update(
-            stage=move_deals_to, stage_changed_at=now, position=F("position") + (0 if top is None else top + 1)
-        )
+        # They go below the cards already there, in their order: both columns spaced as one, then moved.
+        positions.respace(move_deals_to.pk, then=stage.pk)
+        deals.update(stage=move_deals_to, stage_changed_at=now)
         DealStageChange.objects.bulk_create(
             DealStageChange(
                 deal_id=pk,

@@ -24,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=100_000, help="Leads to generate (1000000 documented).")
         parser.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
         parser.add_argument("--runs", type=int, default=20, help="Timed runs per page (after 3 warm-ups).")
+        parser.add_argument(
+            "--suite",
+            action="append",
+            default=[],
+            help="Run only this suite of bench/suites.py (by name, e.g. deal_creates); repeat for several.",
+        )
 
-    def handle(self, *args, scale, keep, runs, **options):
+    def handle(self, *args, scale, keep, runs, suite, **options):
         source = os.environ.get("DATABASE_URL", "")
         postgres = source.startswith(("postgres://", "postgresql://"))
         bench_url = self.create_postgres(source) if postgres else self.create_sqlite()
@@ -41,6 +47,7 @@ class Command(BaseCommand):
             "RELAY_ENV_FILE": os.devnull,
         }
         command = [sys.executable, "manage.py", "bench_run", "--scale", str(scale), "--runs", str(runs)]
+        command += [argument for name in suite for argument in ("--suite", name)]
         try:
             result = subprocess.run(command, cwd=settings.BASE_DIR, env=env, check=False)  # noqa: S603
         finally:

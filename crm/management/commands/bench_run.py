@@ -35,11 +35,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=100_000)
         parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument("--suite", action="append", default=[], help="Only these suites (default: all).")
 
-    def handle(self, *args, scale, runs, **options):
+    def handle(self, *args, scale, runs, suite, **options):
         name = connection.settings_dict["NAME"]
         if "bench" not in str(name):
             raise CommandError(f"Refusing to fill {name}: bench_run only runs in a bench database.")
+        known = {function.__name__: function for function in SUITES}
+        unknown = sorted(set(suite) - set(known))
+        if unknown:
+            raise CommandError(f"Unknown suite(s): {', '.join(unknown)}. Suites: {', '.join(known)}.")
+        suites = [known[name] for name in suite] if suite else SUITES
         started = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
@@ -54,8 +60,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         results: list[Measurement] = [load, refresh]
-        for suite in SUITES:
-            for measurement in suite(runs=runs, stdout=self.stdout):
+        for run_suite in suites:
+            for measurement in run_suite(runs=runs, stdout=self.stdout):
                 results.append(measurement)
                 self.stdout.write(f"  {self.row(measurement)}")
         self.report(results, scale, time.perf_counter() - started)

@@ -8,7 +8,7 @@ from crm import bounds
 from crm.relations import LimitedChoicesForm
 from leads.imports import FIELD_LABELS
 from leads.models import CaptureSource, Lead, LifecycleStage
-from leads.selectors import SORTS, lead_owners_for, leads_writable_by, sales_reps
+from leads.selectors import MAX_SEARCH_WORDS, SORTS, lead_owners_for, leads_writable_by, sales_reps
 from leads.services import CONTACT_FIELDS
 
 FORM_FIELDS = ("email", *CONTACT_FIELDS)
@@ -86,6 +86,12 @@ class LeadFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = sales_reps()
+
+    def clean_q(self):
+        q = self.cleaned_data["q"]
+        if len(q.split()) > MAX_SEARCH_WORDS:
+            raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.")
+        return q
 
     def filters(self) -> dict:
         """The valid filters (an invalid one is ignored and shown with its error)."""

@@ -6,6 +6,7 @@ app_name = "leads"
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead_list"),
+    path("leads/count/", views.lead_count, name="lead_count"),
     path("leads/bulk/", views.lead_bulk_action, name="lead_bulk_action"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign
 from crm.history import audit_context
@@ -47,33 +48,52 @@ def _htmx_aware(request, response):
 # --- List and bulk actions ----------------------------------------------------------------------------
 
 
-@role_required(*ROLES)
-def lead_list(request):
-    """Search, filter and sort the leads, a keyset page at a time (fast with a million of them)."""
+def _listed_leads(request):
+    """The list's filter form, its valid filters and the leads they select, from the query string."""
     form = LeadFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     queryset = selectors.filter_leads(selectors.leads_visible_to(request.user), filters)
+    filtered = any(value not in (None, "") for name, value in filters.items() if name != "sort")
+    return form, queryset, filtered
+
+
+@role_required(*ROLES)
+def lead_list(request):
+    """Search, filter and sort the leads, a keyset page at a time (fast with a million of them)."""
+    form, queryset, filtered = _listed_leads(request)
     sort = form.chosen_sort() if request.GET else "newest"
+    # Up to PAGE_COUNT_LIMIT the page says how many; beyond, the count line fetches `lead_count`.
+    counted = selectors.exact_count(queryset, selectors.PAGE_COUNT_LIMIT)
     page = selectors.keyset_page(
         queryset.select_related("owner", "first_touch_campaign"),
         sort=sort,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
+        counted=counted,
     )
-    count, more = selectors.capped_count(queryset)
     context = {
         "form": form,
         "page": page,
-        "count": count,
-        "count_is_capped": more,
+        "count": None if counted is None else selectors.ListCount(selectors.PAGE_COUNT_LIMIT, exact=counted),
         "sort": sort,
-        "filtered": any(value not in (None, "") for name, value in filters.items() if name != "sort"),
+        "filtered": filtered,
         "can_edit": selectors.can_edit_leads(request.user),
         "bulk_form": BulkActionForm(prefix="bulk", user=request.user) if is_manager(request.user) else None,
         "capture_campaign": Campaign.objects.active().order_by("-start_date").first() if not page.rows else None,
     }
     template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
     return _htmx_aware(request, render(request, template, context))
+
+
+@require_GET
+@role_required(*ROLES)
+def lead_count(request):
+    """The list's count line for the same query string, when more leads match than the page counts itself:
+    exact up to EXACT_COUNT_LIMIT, an estimate marked as one above."""
+    _form, queryset, filtered = _listed_leads(request)
+    context = {"count": selectors.count_for_list(queryset), "filtered": filtered}
+    # Without the request: the menu's context (notifications, inbox) is not part of the line.
+    return HttpResponse(render_to_string("leads/lead_list.html#count", context))
 
 
 @require_POST

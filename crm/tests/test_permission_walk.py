@@ -102,6 +102,7 @@ RULES = {
     "campaigns:campaign_upload": {"GET": MARKETING, "POST": MARKETING_WRITES},
     # leads: every role reads and notes, marketers and managers create, edit and import, managers bulk-act
     "leads:lead_list": {"GET": ROLE_HOLDERS},
+    "leads:lead_count": {"GET": ROLE_HOLDERS},
     "leads:lead_bulk_action": {"POST": MANAGER_WRITES},
     "leads:lead_create": {"GET": MARKETING, "POST": MARKETING_WRITES},
     "leads:lead_detail": {"GET": ROLE_HOLDERS},

@@ -62,12 +62,12 @@ def test_the_list_sorts_by_score_and_pages_with_a_cursor(client_for, rep):
     assert emails(back) == emails(first)
 
 
-def test_the_count_is_capped_instead_of_counting_every_lead(client_for, rep, settings):
+def test_the_count_is_exact_within_its_limit_and_not_beyond(client_for, rep):
     from leads import selectors
 
     LeadFactory.create_batch(5)
-    count, more = selectors.capped_count(Lead.objects.all(), cap=3)
-    assert (count, more) == (3, True)
+    assert selectors.exact_count(Lead.objects.all(), limit=5) == 5
+    assert selectors.exact_count(Lead.objects.all(), limit=4) is None
     assert "5 leads" in client_for(rep).get("/leads/").content.decode()
 
 

@@ -208,6 +208,16 @@ class Lead(models.Model):
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
             models.Index(fields=["owner", "created_at"], name="lead_owner_created_idx"),
             models.Index(fields=["mql_at"], name="lead_mql_at_idx"),
+            # The campaign report's activity view: leads reaching a stage in a period (few have reached it).
+            models.Index(fields=["sql_at"], condition=models.Q(sql_at__isnull=False), name="lead_sql_at_idx"),
+            models.Index(
+                fields=["opportunity_at"],
+                condition=models.Q(opportunity_at__isnull=False),
+                name="lead_opportunity_at_idx",
+            ),
+            models.Index(
+                fields=["customer_at"], condition=models.Q(customer_at__isnull=False), name="lead_customer_at_idx"
+            ),
             models.Index(fields=["first_touch_campaign", "created_at"], name="lead_first_touch_idx"),
             models.Index(fields=["latest_touch_campaign", "created_at"], name="lead_latest_touch_idx"),
             # The beat sweep's leads qualified but not handed over: those still in subscriber or lead with a

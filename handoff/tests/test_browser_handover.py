@@ -51,6 +51,18 @@ def as_user(chromium, base_url, user):
     return tab
 
 
+def amount(text):
+    """ "$10,000" → 10000; "—" → 0."""
+    cleaned = text.replace("$", "").replace(",", "").strip()
+    return 0 if cleaned in ("", "—") else float(cleaned)
+
+
+def column_total(tab, table, column):
+    """The sum of a campaign report table's `column` (1-based among its figures), Unattributed included."""
+    cells = tab.locator(f"[data-testid='{table}'] tbody tr td:nth-of-type({column})").all_inner_texts()
+    return sum(amount(cell) for cell in cells)
+
+
 def board_names(tab, stage_name):
     return tab.locator(f"[data-stage-name='{stage_name}'] [data-testid='deal-card']").all_inner_texts()
 
@@ -116,4 +128,15 @@ def test_rejecting_makes_no_deal_accepting_makes_one_and_the_reports_agree(page,
     assert figure(manager_tab, "win_rate") == "50.0 %"
     manager_tab.goto("/reports/feedback/")
     assert "No budget" in manager_tab.get_by_text("No budget").first.inner_text()
+    # Revenue closed in the period is the campaign report's activity view summed, Unattributed included;
+    # the funnel's cohort is its cohort view's leads summed.
+    manager_tab.goto("/reports/sales/")
+    revenue = amount(figure(manager_tab, "revenue"))
+    manager_tab.goto("/reports/campaigns/?view=activity")
+    assert column_total(manager_tab, "campaigns", 10) == revenue == 10_000
+    assert column_total(manager_tab, "channels", 10) == revenue
+    manager_tab.goto("/reports/funnel/")
+    cohort = amount(figure(manager_tab, "leads_created"))
+    manager_tab.goto("/reports/campaigns/?view=cohort")
+    assert column_total(manager_tab, "campaigns", 5) == cohort == 2
     manager_tab.context.close()

@@ -9,12 +9,6 @@ from leads.tasks import RETRY
 CATCH_UP_BATCH = 500
 
 
-@shared_task(name="handoff.hand_over_mql", **RETRY)
-def hand_over_mql(lead_id: int) -> int:
-    """Hand a qualified lead to sales (a failure is recorded for managers); returns 1 if it was handed over."""
-    return services.hand_over_each({lead_id: None}).handed_over
-
-
 @shared_task(name="handoff.hand_over_ready_leads", **RETRY)
 def hand_over_ready_leads(limit: int = CATCH_UP_BATCH) -> int:
     """Beat, every SCORING_SWEEP_SECONDS: hand over every qualified lead that nothing is handing over (a

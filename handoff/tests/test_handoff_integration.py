@@ -45,10 +45,10 @@ def settled(lead, seconds=2.0):
     time.sleep(seconds)
 
 
-def test_the_same_hand_over_delivered_twice_to_two_processes_yields_one_hand_over_and_no_deal(celery_worker, reps):
+def test_the_hand_over_sweep_delivered_three_times_at_once_yields_one_hand_over_and_no_deal(celery_worker, reps):
     lead = qualified_lead()
     for _ in range(3):
-        tasks.hand_over_mql.delay(lead.pk)
+        tasks.hand_over_ready_leads.delay()
     settled(lead)
     assert Handoff.objects.filter(lead=lead).count() == 1
     assert not Deal.objects.filter(lead=lead).exists()  # only the rep's accept makes one
@@ -68,8 +68,8 @@ def test_a_worker_process_killed_mid_hand_over_leaves_it_done_once_after_redeliv
     # Hold the lead's row lock: the task blocks inside its transaction.
     blocker = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
     try:
-        tasks.hand_over_mql.delay(lead.pk)
-        pid = wait_until(lambda: _pid_running("handoff.hand_over_mql"), timeout=20)
+        tasks.hand_over_ready_leads.delay()
+        pid = wait_until(lambda: _pid_running("handoff.hand_over_ready_leads"), timeout=20)
         os.kill(pid, signal.SIGKILL)
         time.sleep(1)
     finally:
@@ -116,7 +116,7 @@ def test_a_database_connection_dropped_mid_hand_over_is_retried_and_done_once(ce
     lead = qualified_lead()
     holder = lock_rows("SELECT 1 FROM leads_lead WHERE id = %s FOR UPDATE", [lead.pk])
     try:
-        sent = tasks.hand_over_mql.delay(lead.pk)
+        sent = tasks.hand_over_ready_leads.delay()
         backend = wait_until(_backend_waiting_for_a_lock, timeout=20)  # the worker, inside its transaction
         with holder.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
@@ -126,4 +126,4 @@ def test_a_database_connection_dropped_mid_hand_over_is_retried_and_done_once(ce
     assert Handoff.objects.filter(lead=lead).count() == 1
     assert not Deal.objects.filter(lead=lead).exists()  # only the rep's accept makes one
     log = (BASE_DIR / ".celery-test-worker.log").read_text()
-    assert f"handoff.hand_over_mql[{sent.id}] retry" in log
+    assert f"handoff.hand_over_ready_leads[{sent.id}] retry" in log

@@ -9,9 +9,10 @@ answer's headers with the email package: 0.45 ms of CPU per request against 0.15
 
 Kept over locust (a dev dependency) by measure, 2026-12-07: against one gunicorn, alternating three rounds
 of 10 s each, one event per request on 8 connections (`manage.py bench --scale 20000 --suite
-event_ingest_clients`, PostgreSQL, a busy machine at pace 3.37 µs), this client took 0.22-0.24 ms of its
-own CPU per request and the server stored 130-136 events/s; locust's FastHttpUser took 1.0-1.1 ms per
-request (4.5x) and the server stored 43-72 events/s (about half). Figures in bench/README.md.
+event_ingest_clients`, PostgreSQL, a busy machine, two passes), this client took 0.15-0.24 ms of its own
+CPU per request, locust's FastHttpUser 0.54-1.13 ms (3.7-4.8x, medians of a pass), and the server stored
+more events with this client (medians 136 and 198 events/s against locust's 71 and 128). bench/README.md
+has the figures.
 """
 
 import http.client

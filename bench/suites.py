@@ -387,7 +387,7 @@ def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
     import tempfile
     from pathlib import Path
 
-    import psutil
+    import psutil  # installed with locust, which this suite needs anyway
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token

@@ -1,5 +1,7 @@
 """What the benchmark measures, one function per area; each yields Measurements with their targets."""
 
+import os
+
 from django.db import connection
 from django.utils import timezone
 
@@ -373,4 +375,95 @@ def deal_creates(*, runs, stdout, count: int = 2_000, sample: int = 100):
 CREATE_RATIO = 1.5
 
 
+def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
+    """The two load clients of `bench.ingest_clients` against one gunicorn, alternating (http_load, locust,
+    http_load, ...) for `rounds` rounds of `seconds` each, one event per request on 8 connections: events/s
+    the server stored (median of the rounds), and the CPU the client process itself took, as a share of
+    the machine's cores and per request. Not in `make bench`: `--suite event_ingest_clients`."""
+    import json
+    import statistics
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    import psutil  # installed with locust, which this suite needs anyway
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from bench.http_load import Gunicorn
+    from bench.ingest_clients import lead_range
+    from leads.models import LeadEvent
+
+    token = Token.objects.get_or_create(user=get_user_model().objects.get(username="bench_marketer"))[0].key
+    size, concurrency, cores = 1, 8, os.cpu_count()
+    run = timezone.now().strftime("%Y%m%d%H%M%S")
+    env = {**os.environ, **lead_range(), "INGEST_TOKEN": token, "INGEST_SIZE": str(size)}
+
+    def http_load(port, label, seconds=seconds):
+        command = [sys.executable, "-m", "bench.ingest_clients", str(port), token, str(size), str(concurrency)]
+        finished = subprocess.run(  # noqa: S603 - our own command line
+            [*command, str(seconds)],
+            cwd=settings.BASE_DIR,
+            env={**env, "INGEST_RUN": f"{run}-{label}"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(finished.stdout.strip().splitlines()[-1])
+
+    def locust(port, label):
+        with tempfile.TemporaryDirectory() as folder:
+            result = Path(folder) / "result.json"
+            command = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("ingest_locustfile.py"))]
+            command += ["--headless", "--only-summary", "--loglevel=WARNING", f"--host=http://127.0.0.1:{port}"]
+            command += [f"--users={concurrency}", f"--spawn-rate={concurrency}", f"--run-time={seconds:g}s"]
+            subprocess.run(  # noqa: S603 - our own command line
+                command,
+                cwd=settings.BASE_DIR,
+                env={**env, "INGEST_RUN": f"{run}-{label}", "INGEST_RESULT": str(result)},
+                capture_output=True,
+                check=False,  # locust exits 1 when a request failed: the figures count the errors
+            )
+            return json.loads(result.read_text())
+
+    clients = {"http_load": http_load, "locust": locust}
+    seen = {name: [] for name in clients}
+    with Gunicorn(log_path=settings.BASE_DIR / "bench" / "gunicorn.log") as server:
+        workers = psutil.Process(server.process.pid).children()
+
+        def server_cpu():
+            return sum(sum(process.cpu_times()[:2]) for process in workers)
+
+        http_load(server.port, "warm-up", seconds=1)  # the workers load the URLconf, connect...
+        for turn in range(rounds):
+            for name, client in clients.items():
+                before, cpu_before = LeadEvent.objects.count(), server_cpu()
+                figures = client(server.port, f"{name}-{turn}")
+                figures["grew"] = LeadEvent.objects.count() - before
+                figures["server_cpu_seconds"] = server_cpu() - cpu_before
+                seen[name].append(figures)
+                stdout.write(f"  {name} round {turn + 1}: {json.dumps(figures)}")
+    for name, figures in seen.items():
+        events_per_s = [f["stored"] / f["seconds"] for f in figures]
+        client_share = [f["cpu_seconds"] / f["seconds"] / cores for f in figures]
+        server_share = [f["server_cpu_seconds"] / f["seconds"] / cores for f in figures]
+        yield Measurement(
+            name=f"event ingest via {name}: 1 event/request",
+            runs=sum(f["requests"] for f in figures),
+            extra={
+                "events_per_s": [round(value) for value in events_per_s],
+                "client_cpu_share": [f"{value:.0%}" for value in client_share],
+                "client_cpu_ms_per_request": [round(f["cpu_seconds"] / f["requests"] * 1000, 3) for f in figures],
+                "gunicorn_cpu_share": [f"{value:.0%}" for value in server_share],
+                "median_events_per_s": round(statistics.median(events_per_s)),
+                "errors": sum(f["errors"] for f in figures),
+                "stored_equals_accepted": all(f["grew"] == f["stored"] for f in figures),
+            },
+        )
+
+
 SUITES = [scoring, pages, event_ingest, lead_import, handover_latency, deal_creates]
+# Suites that `--suite NAME` runs and `make bench` does not.
+OPTIONAL_SUITES = [event_ingest_clients]

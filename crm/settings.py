@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "handoff",
     "deals",
     "reports",
+    "bench",
 ]
 
 MIDDLEWARE = [

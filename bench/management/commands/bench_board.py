@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import setup_test_environment
 
-from deals.bench import board_timings
+from bench.board import board_timings
 
 
 class Command(BaseCommand):

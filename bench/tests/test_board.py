@@ -1,6 +1,6 @@
 import pytest
 
-from deals.bench import board_timings
+from bench.board import board_timings
 from deals.models import Deal
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Board speed at scale: `board_timings()` is what `manage.py bench_board` (and the project's bench) runs."""
+"""Board speed at scale: `board_timings()` is what `manage.py bench_board` runs."""
 
 import statistics
 import time

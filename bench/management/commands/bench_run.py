@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bench.generate import Scale, generate
 from bench.measure import Measurement, once
-from bench.suites import SUITES
+from bench.suites import OPTIONAL_SUITES, SUITES
 from reports import rollups
 
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         name = connection.settings_dict["NAME"]
         if "bench" not in str(name):
             raise CommandError(f"Refusing to fill {name}: bench_run only runs in a bench database.")
-        known = {function.__name__: function for function in SUITES}
+        known = {function.__name__: function for function in SUITES + OPTIONAL_SUITES}
         unknown = sorted(set(suite) - set(known))
         if unknown:
             raise CommandError(f"Unknown suite(s): {', '.join(unknown)}. Suites: {', '.join(known)}.")

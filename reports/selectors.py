@@ -33,42 +33,59 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 @dataclass(frozen=True)
-class Figure:
+class CampaignFigure:
     """One of a campaign's figures: an annotation of `campaigns_with_figures` or (ratio) a key of its
-    `figure_ratios`, and how it reads: a count, money, money per unit (two decimals) or a rate (in %)."""
+    `figure_ratios`, and how it reads: a count, money, money per unit (two decimals) or a rate (in %). The
+    campaign report's table heads a column `short` where it is narrower, names it `title` in the column
+    picker and starts with the `hidden` ones hidden."""
 
     name: str
     label: str
     kind: str
     ratio: bool = False
+    short: str = ""
+    title: str = ""
+    hidden: bool = False
 
     def of(self, campaign):
         return campaign.ratios[self.name] if self.ratio else getattr(campaign, self.name)
 
+    @property
+    def header(self) -> str:
+        return self.short or self.label
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace("_", "-")
+
 
 # Every campaign figure, in the order every table, export and API shows them.
-FIGURES = (
-    Figure("spend", "Spend", "money"),
-    Figure("impressions", "Impressions", "count"),
-    Figure("clicks", "Clicks", "count"),
-    Figure("ctr", "CTR", "rate", ratio=True),
-    Figure("cpc", "CPC", "unit", ratio=True),
-    Figure("leads", "Leads", "count"),
-    Figure("mqls", "MQLs", "count"),
-    Figure("sqls", "SQLs", "count"),
-    Figure("opportunities", "Opportunities", "count"),
-    Figure("customers", "Customers", "count"),
-    Figure("revenue", "Revenue", "money"),
-    Figure("cpl", "CPL", "unit", ratio=True),
-    Figure("cost_per_mql", "Cost per MQL", "unit", ratio=True),
-    Figure("cac", "CAC", "unit", ratio=True),
-    Figure("roi", "ROI", "rate", ratio=True),
-    Figure("acceptance_rate", "MQL acceptance", "rate", ratio=True),
+CAMPAIGN_FIGURES = (
+    CampaignFigure("spend", "Spend", "money"),
+    CampaignFigure("impressions", "Impressions", "count", short="Impr.", title="Impressions", hidden=True),
+    CampaignFigure("clicks", "Clicks", "count", hidden=True),
+    CampaignFigure("ctr", "CTR", "rate", ratio=True, title="Click-through rate", hidden=True),
+    CampaignFigure("cpc", "CPC", "unit", ratio=True),
+    CampaignFigure("leads", "Leads", "count"),
+    CampaignFigure("mqls", "MQLs", "count"),
+    CampaignFigure("sqls", "SQLs", "count", hidden=True),
+    CampaignFigure("opportunities", "Opportunities", "count", short="Opps", title="Opportunities", hidden=True),
+    CampaignFigure("customers", "Customers", "count"),
+    CampaignFigure("revenue", "Revenue", "money"),
+    CampaignFigure("cpl", "CPL", "unit", ratio=True, title="Cost per lead"),
+    CampaignFigure("cost_per_mql", "Cost per MQL", "unit", ratio=True, short="Cost/MQL", title="Cost per MQL"),
+    CampaignFigure("cac", "CAC", "unit", ratio=True, title="Customer acquisition cost"),
+    CampaignFigure("roi", "ROI", "rate", ratio=True),
+    CampaignFigure(
+        "acceptance_rate", "MQL acceptance", "rate", ratio=True, short="Accepted", title="MQL acceptance rate"
+    ),
 )
 # The campaign list, the campaign page and the API; the campaign report shows the later stages and the
 # acceptance rate instead of the cost per click.
-PAGE_FIGURES = tuple(figure for figure in FIGURES if figure.name not in {"sqls", "opportunities", "acceptance_rate"})
-REPORT_FIGURES = tuple(figure for figure in FIGURES if figure.name != "cpc")
+PAGE_FIGURES = tuple(
+    figure for figure in CAMPAIGN_FIGURES if figure.name not in {"sqls", "opportunities", "acceptance_rate"}
+)
+REPORT_FIGURES = tuple(figure for figure in CAMPAIGN_FIGURES if figure.name != "cpc")
 
 # Figures a list may be sorted by: the summed columns and the ratios (as float SQL expressions, NULL when
 # the denominator is zero, so "—" rows sort last and pagination stays in SQL).

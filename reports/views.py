@@ -193,8 +193,7 @@ def campaigns_page(request):
         return campaign_report_csv(table, report, filters, f"{table}-{attribution}-touch-{view}")
     rows = report.campaigns
     chart = bar_chart(
-        [row.name for row in rows],
-        [("Spend", [row.spend for row in rows]), ("Revenue", [row.revenue for row in rows])],
+        [row.name for row in rows], [("Spend", [r.spend for r in rows]), ("Revenue", [r.revenue for r in rows])]
     )
     context = {
         "form": form,

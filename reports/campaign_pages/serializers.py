@@ -4,13 +4,13 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from campaigns.serializers import CampaignSerializer
-from reports.selectors import PAGE_FIGURES, Figure, figure_ratios
+from reports.selectors import PAGE_FIGURES, CampaignFigure, figure_ratios
 
 # Sums over every day of a campaign (the bounds in campaigns.models keep them under 10^15).
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-def figure_field(figure: Figure) -> serializers.Field:
+def figure_field(figure: CampaignFigure) -> serializers.Field:
     if figure.kind == "count":
         return serializers.IntegerField()
     if figure.kind == "money":
@@ -25,15 +25,13 @@ def figure_field(figure: Figure) -> serializers.Field:
 # The sums first, then the ratios.
 API_FIGURES = sorted(PAGE_FIGURES, key=lambda figure: figure.ratio)
 
-CampaignFiguresSerializer = type(
-    "CampaignFiguresSerializer",
-    (serializers.Serializer,),
-    {
-        "__doc__": "Totals over every logged day and every attributed lead (first touch); ratios are null when "
-        "their denominator is zero.",
-        **{figure.name: figure_field(figure) for figure in API_FIGURES},
-    },
-)
+
+class CampaignFiguresSerializer(serializers.Serializer):
+    """Totals over every logged day and every attributed lead (first touch); ratios are null when their
+    denominator is zero."""
+
+    def get_fields(self):
+        return {figure.name: figure_field(figure) for figure in API_FIGURES}
 
 
 @extend_schema_serializer(component_name="Campaign")

@@ -48,7 +48,6 @@ def detail_context(request, campaign: Campaign, stat_form: DailyStatForm | None 
     stats = list(campaign.daily_stats.order_by("date").values("date", "impressions", "clicks", "spend"))
     return {
         "campaign": campaign,
-        "ratios": campaign.ratios,
         "stats": [
             {**row, "ctr": metrics.ctr(clicks=row["clicks"], impressions=row["impressions"])} for row in stats[::-1]
         ],

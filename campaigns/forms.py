@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign, Channel
-from campaigns.selectors import campaign_owners, campaign_owners_for
+from campaigns.models import MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, Campaign
+from campaigns.selectors import campaign_owners_for
 from campaigns.services import validate_day
 from crm import bounds
 from crm.people import UserChoiceField
@@ -131,46 +131,3 @@ class StatsUploadForm(forms.Form):
         if file.size > limit:
             raise forms.ValidationError(f"The file is larger than {filesizeformat(limit)}; split it into smaller ones.")
         return file
-
-
-class CampaignFilterForm(forms.Form):
-    """The list's filters; invalid values are ignored rather than breaking the page."""
-
-    channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *Campaign.Status.choices, ("archived", "Archived")], required=False
-    )
-    owner = UserChoiceField(queryset=None, required=False, empty_label="All owners")
-    date_from = bounds.DateField(label="From", required=False, widget=DATE_INPUT)
-    date_to = bounds.DateField(label="To", required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = campaign_owners()
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-
-    def filter(self, queryset):
-        """Apply the valid filters: archived campaigns only when asked for, runs overlapping the range."""
-        data = self.cleaned_data if self.is_valid() else {}
-        status = data.get("status")
-        if status == "archived":
-            queryset = queryset.filter(archived_at__isnull=False)
-        else:
-            queryset = queryset.active()
-            if status:
-                queryset = queryset.filter(status=status)
-        if data.get("channel"):
-            queryset = queryset.filter(channel=data["channel"])
-        if data.get("owner"):
-            queryset = queryset.filter(owner=data["owner"])
-        if data.get("date_to"):
-            queryset = queryset.filter(start_date__lte=data["date_to"])
-        if data.get("date_from"):
-            queryset = queryset.exclude(end_date__lt=data["date_from"])
-        return queryset
-
-    def date_range(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {"date_from": data.get("date_from"), "date_to": data.get("date_to")}

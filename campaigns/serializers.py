@@ -1,7 +1,6 @@
 """API shapes for campaigns and their daily stats; validation matches the forms (campaigns.services)."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.forms import CAMPAIGN_FIELDS, RESERVED_SLUGS
@@ -10,30 +9,6 @@ from campaigns.selectors import campaign_owners_for
 from campaigns.services import save_campaign, validate_day
 from crm.bounds import ApiDateField
 from crm.relations import LimitedRelationsSerializer
-from reports.selectors import figure_ratios
-
-# Sums over every day of a campaign (the bounds in campaigns.models keep them under 10^15).
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
-
-class CampaignFiguresSerializer(serializers.Serializer):
-    """Totals over every logged day and every attributed lead (first touch); ratios are null when their
-    denominator is zero."""
-
-    spend = serializers.DecimalField(**MONEY)
-    impressions = serializers.IntegerField()
-    clicks = serializers.IntegerField()
-    leads = serializers.IntegerField()
-    mqls = serializers.IntegerField()
-    customers = serializers.IntegerField()
-    revenue = serializers.DecimalField(**MONEY)
-    ctr = serializers.DecimalField(max_digits=12, decimal_places=6, allow_null=True)
-    cpc = serializers.DecimalField(**MONEY, allow_null=True)
-    cpl = serializers.DecimalField(**MONEY, allow_null=True)
-    cost_per_mql = serializers.DecimalField(**MONEY, allow_null=True)
-    cac = serializers.DecimalField(**MONEY, allow_null=True)
-    # Revenue over spend has no useful bound (a cent of spend): as many digits as it takes.
-    roi = serializers.DecimalField(max_digits=None, decimal_places=6, allow_null=True)
 
 
 class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
@@ -49,11 +24,10 @@ class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer
         help_text=f"At most {MAX_BUDGET:,}.",
     )
     archived = serializers.SerializerMethodField()
-    figures = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
-        fields = [*CAMPAIGN_FIELDS, "archived", "figures"]
+        fields = [*CAMPAIGN_FIELDS, "archived"]
         extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name when left out."}}
 
     def relation_choices(self, user):
@@ -61,12 +35,6 @@ class CampaignSerializer(LimitedRelationsSerializer, serializers.ModelSerializer
 
     def get_archived(self, campaign) -> bool:
         return campaign.archived_at is not None
-
-    @extend_schema_field(CampaignFiguresSerializer)
-    def get_figures(self, campaign):
-        ratios = figure_ratios(campaign)
-        totals = ("spend", "impressions", "clicks", "leads", "mqls", "customers", "revenue")
-        return CampaignFiguresSerializer({**{name: getattr(campaign, name) for name in totals}, **ratios}).data
 
     def validate_slug(self, slug):
         if slug in RESERVED_SLUGS:

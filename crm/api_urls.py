@@ -13,7 +13,7 @@ urlpatterns = [
     # Leads first: integrations send events hundreds of times a second, and each pattern tried before
     # the one that matches costs time on every request.
     path("v1/", include("leads.api_urls")),
-    path("v1/", include("campaigns.api_urls")),
+    path("v1/", include("reports.campaign_pages.api_urls")),
     path("v1/", include("deals.api_urls")),
     path("v1/", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CrmConfig(AppConfig):
-    """The project itself: roles, the dashboard, health checks and the shared template tags."""
+    """The project itself: roles, health checks, notifications and the shared template tags."""
 
     name = "crm"
     verbose_name = "Relay"

@@ -6,7 +6,6 @@ missing: templates show None as "—" (the `metric` filters in crm.templatetags.
 """
 
 from decimal import Decimal
-from statistics import median as _median
 
 Number = int | float | Decimal
 
@@ -80,9 +79,3 @@ def sales_velocity(*, open_deals, win_rate, average_deal_size, cycle_days):
 def sla_compliance(*, within_sla, handed_over):
     """MQLs accepted or rejected within the SLA hours / MQLs handed over."""
     return ratio(within_sla, handed_over)
-
-
-def median(values) -> float | None:
-    """Median of the values that are not None, or None for an empty list."""
-    present = [value for value in values if value is not None]
-    return _median(present) if present else None

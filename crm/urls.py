@@ -10,7 +10,7 @@ admin.site.site_title = "Relay admin"
 urlpatterns = [
     # First: integrations call the API hundreds of times a second, and no page pattern matches api/.
     path("api/", include("crm.api_urls")),
-    path("", views.dashboard, name="dashboard"),
+    path("", include("reports.dashboard_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("campaigns/", include("campaigns.urls")),
+    path("campaigns/", include("reports.campaign_pages.urls")),
     path("", include("leads.urls")),
     path("", include("handoff.urls")),
     path("", include("deals.urls")),

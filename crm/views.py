@@ -14,15 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import Notification
 from crm.notifications import mark_all_read, mark_read
-from crm.roles import primary_role
 from crm.tasks import WORKER_HEARTBEAT_KEY
-from reports.dashboard import dashboard_figures
-
-
-def dashboard(request):
-    """Each role's home: the figures of the last 30 days that matter to it, and what to do next."""
-    context = {"role": primary_role(request.user), "figures": dashboard_figures(request.user)}
-    return render(request, "crm/dashboard.html", context)
 
 
 def database_status() -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.csv import csv_response
 from leads.models import FUNNEL
+from reports.selectors import REPORT_FIGURES
 
 
 def pct(value):
@@ -136,29 +137,11 @@ def download(name: str, filters, header_and_rows):
     return csv_response(f"{name}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv", header, rows)
 
 
+CSV_FORMATS = {"count": None, "money": money, "unit": money, "rate": pct}
 CAMPAIGN_COLUMNS = [
-    ("Spend", "spend", money),
-    ("Impressions", "impressions", None),
-    ("Clicks", "clicks", None),
-    ("CTR (%)", "ratios.ctr", pct),
-    ("Leads", "leads", None),
-    ("MQLs", "mqls", None),
-    ("SQLs", "sqls", None),
-    ("Opportunities", "opportunities", None),
-    ("Customers", "customers", None),
-    ("Revenue", "revenue", money),
-    ("CPL", "ratios.cpl", money),
-    ("Cost per MQL", "ratios.cost_per_mql", money),
-    ("CAC", "ratios.cac", money),
-    ("ROI (%)", "ratios.roi", pct),
-    ("MQL acceptance (%)", "ratios.acceptance_rate", pct),
+    (f"{figure.label} (%)" if figure.kind == "rate" else figure.label, figure.of, CSV_FORMATS[figure.kind])
+    for figure in REPORT_FIGURES
 ]
-
-
-def _figure(row, path):
-    if path.startswith("ratios."):
-        return row.ratios[path.removeprefix("ratios.")]
-    return getattr(row, path)
 
 
 def campaign_figures(rows, first_header: str, label, unattributed=None):
@@ -168,7 +151,7 @@ def campaign_figures(rows, first_header: str, label, unattributed=None):
     if unattributed is not None:
         labelled.append((unattributed.label, unattributed))
     lines = (
-        [name, *((fmt or (lambda value: value))(_figure(row, path)) for _, path, fmt in CAMPAIGN_COLUMNS)]
+        [name, *((fmt or (lambda value: value))(value_of(row)) for _, value_of, fmt in CAMPAIGN_COLUMNS)]
         for name, row in labelled
     )
     return header, lines

@@ -149,11 +149,6 @@ def sales_report(filters: ReportFilters, *, now=None) -> dict:
     }
 
 
-def sales_summary(filters: ReportFilters, *, now=None) -> dict:
-    deals = _deal_rows(filters, now or timezone.now())
-    return _summary(filters, deals, _answer_rows(filters), speed_to_lead(filters))
-
-
 def rep_table(filters: ReportFilters) -> list[dict]:
     """The rep table alone (its CSV): no forecast, no sales cycle."""
     return _reps(_deal_rows(filters, timezone.now()), _answer_rows(filters), speed_to_lead(filters))

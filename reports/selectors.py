@@ -4,6 +4,7 @@
 page and the API all call it. Reports sits downstream of every app, so it may read leads and deals.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -30,24 +31,81 @@ from reports.rollups import ATTRIBUTION_FIELDS
 # A campaign's spend over every day it can have is under 1.1 × 10^14 (campaigns.models.MAX_DAILY_SPEND).
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 
+
+@dataclass(frozen=True)
+class CampaignFigure:
+    """One of a campaign's figures: an annotation of `campaigns_with_figures` or (ratio) a key of its
+    `figure_ratios`, and how it reads: a count, money, money per unit (two decimals) or a rate (in %). The
+    campaign report's table heads a column `short` where it is narrower, names it `title` in the column
+    picker and starts with the `hidden` ones hidden."""
+
+    name: str
+    label: str
+    kind: str
+    ratio: bool = False
+    short: str = ""
+    title: str = ""
+    hidden: bool = False
+
+    def of(self, campaign):
+        return campaign.ratios[self.name] if self.ratio else getattr(campaign, self.name)
+
+    @property
+    def header(self) -> str:
+        return self.short or self.label
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace("_", "-")
+
+
+# Every campaign figure, in the order every table, export and API shows them.
+CAMPAIGN_FIGURES = (
+    CampaignFigure("spend", "Spend", "money"),
+    CampaignFigure("impressions", "Impressions", "count", short="Impr.", title="Impressions", hidden=True),
+    CampaignFigure("clicks", "Clicks", "count", hidden=True),
+    CampaignFigure("ctr", "CTR", "rate", ratio=True, title="Click-through rate", hidden=True),
+    CampaignFigure("cpc", "CPC", "unit", ratio=True),
+    CampaignFigure("leads", "Leads", "count"),
+    CampaignFigure("mqls", "MQLs", "count"),
+    CampaignFigure("sqls", "SQLs", "count", hidden=True),
+    CampaignFigure("opportunities", "Opportunities", "count", short="Opps", title="Opportunities", hidden=True),
+    CampaignFigure("customers", "Customers", "count"),
+    CampaignFigure("revenue", "Revenue", "money"),
+    CampaignFigure("cpl", "CPL", "unit", ratio=True, title="Cost per lead"),
+    CampaignFigure("cost_per_mql", "Cost per MQL", "unit", ratio=True, short="Cost/MQL", title="Cost per MQL"),
+    CampaignFigure("cac", "CAC", "unit", ratio=True, title="Customer acquisition cost"),
+    CampaignFigure("roi", "ROI", "rate", ratio=True),
+    CampaignFigure(
+        "acceptance_rate", "MQL acceptance", "rate", ratio=True, short="Accepted", title="MQL acceptance rate"
+    ),
+)
+# The campaign list, the campaign page and the API; the campaign report shows the later stages and the
+# acceptance rate instead of the cost per click.
+PAGE_FIGURES = tuple(
+    figure for figure in CAMPAIGN_FIGURES if figure.name not in {"sqls", "opportunities", "acceptance_rate"}
+)
+REPORT_FIGURES = tuple(figure for figure in CAMPAIGN_FIGURES if figure.name != "cpc")
+
 # Figures a list may be sorted by: the summed columns and the ratios (as float SQL expressions, NULL when
 # the denominator is zero, so "—" rows sort last and pagination stays in SQL).
-SORTABLE_FIGURES = (
-    "budget",
-    "spend",
-    "impressions",
-    "clicks",
-    "ctr",
-    "cpc",
-    "leads",
-    "mqls",
-    "customers",
-    "revenue",
-    "cpl",
-    "cost_per_mql",
-    "cac",
-    "roi",
-)
+SORTABLE_FIGURES = ("budget", *(figure.name for figure in PAGE_FIGURES))
+# The campaign list's headers where they differ from the figure's label.
+LIST_HEADERS = {"spend": "Spend / budget", "cost_per_mql": "Cost / MQL"}
+
+
+def sort_columns(sort: str) -> list[dict]:
+    """The campaign list's header links: a figure sorts descending first (the biggest at the top), clicking
+    again flips it."""
+    columns = []
+    for figure in PAGE_FIGURES:
+        name = figure.name
+        direction = {f"-{name}": "descending", name: "ascending"}.get(sort)
+        label = LIST_HEADERS.get(name, figure.label)
+        columns.append(
+            {"label": label, "sort": name if direction == "descending" else f"-{name}", "direction": direction}
+        )
+    return columns
 
 
 def _summed(queryset, group_by: str, expression, output_field):

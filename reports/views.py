@@ -9,11 +9,12 @@ Who sees what (enforced here and in reports.filters.restrict_to_user):
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from crm.roles import has_role, role_required
+from crm.htmx import render_page
+from crm.roles import has_role, primary_role, role_required
 from reports import campaigns, exports, feedback, funnel, sales
+from reports.dashboard import dashboard_figures
 from reports.filters import (
     CAMPAIGN_VIEWERS,
     REPORT_VIEWERS,
@@ -32,10 +33,7 @@ def read_filters(request, form_class=ReportFilterForm):
 def render_report(request, template: str, context: dict):
     """The whole page, or only its #report fragment for htmx (the filter form swaps it in place)."""
     context |= {"own_figures_only": sees_only_own_figures(request.user)}
-    fragment = request.htmx and not request.htmx.history_restore_request  # "back" needs the whole page
-    response = render(request, f"{template}#report" if fragment else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, template, context, partial="report")
 
 
 def wants_csv(request) -> str | None:
@@ -58,6 +56,12 @@ def bar_chart(labels, datasets, *, horizontal=False, stacked=False) -> dict:
     }
 
 
+def dashboard(request):
+    """Each role's home: the figures of the last 30 days that matter to it, and what to do next."""
+    context = {"role": primary_role(request.user), "figures": dashboard_figures(request.user)}
+    return render(request, "reports/dashboard.html", context)
+
+
 @require_GET
 @role_required(*REPORT_VIEWERS)
 def index(request):
@@ -75,22 +79,9 @@ def funnel_page(request):
     split = form.cleaned_data.get("split") or ""
     split_label = dict(funnel.SPLITS).get(split, "")
     table = wants_csv(request)
-    if table == "stages":
-        return exports.download("funnel", filters, exports.funnel_stages(funnel.funnel_report(filters)))
-    if table == "groups" and split:
-        groups = funnel.funnel_by_group(filters, split)
-        return exports.download(f"funnel-by-{split}", filters, exports.funnel_groups(groups, split_label))
     if table is not None:
-        raise Http404("No such table in this report.")
+        return funnel_csv(table, filters, split, split_label)
     report = funnel.funnel_report(filters)
-    chart = bar_chart(
-        [row["label"] for row in report["stages"]],
-        [
-            ("This period", [row["reached"] for row in report["stages"]]),
-            ("Previous period", [row["previous_reached"] for row in report["stages"]]),
-        ],
-        horizontal=True,
-    )
     context = {
         "form": form,
         "filters": filters,
@@ -99,9 +90,29 @@ def funnel_page(request):
         "split_label": split_label,
         "groups": funnel.funnel_by_group(filters, split),
         "stages": funnel.FUNNEL,
-        "chart": chart,
+        "chart": funnel_chart(report),
     }
     return render_report(request, "reports/funnel.html", context)
+
+
+def funnel_csv(table: str, filters, split: str, split_label: str):
+    if table == "stages":
+        return exports.download("funnel", filters, exports.funnel_stages(funnel.funnel_report(filters)))
+    if table == "groups" and split:
+        groups = funnel.funnel_by_group(filters, split)
+        return exports.download(f"funnel-by-{split}", filters, exports.funnel_groups(groups, split_label))
+    raise Http404("No such table in this report.")
+
+
+def funnel_chart(report) -> dict:
+    return bar_chart(
+        [row["label"] for row in report["stages"]],
+        [
+            ("This period", [row["reached"] for row in report["stages"]]),
+            ("Previous period", [row["previous_reached"] for row in report["stages"]]),
+        ],
+        horizontal=True,
+    )
 
 
 @require_GET
@@ -178,18 +189,11 @@ def campaigns_page(request):
     view = form.cleaned_data.get("view") or campaigns.DEFAULT_VIEW
     report = campaigns.campaign_report(filters, attribution, view)
     table = wants_csv(request)
-    if table in ("campaigns", "channels"):
-        if table == "campaigns":
-            data = exports.campaign_figures(report.campaigns, "Campaign", lambda row: row.name, report.unattributed)
-        else:
-            data = exports.campaign_figures(report.channels, "Channel", lambda row: row.label, report.unattributed)
-        return exports.download(f"{table}-{attribution}-touch-{view}", filters, data)
     if table is not None:
-        raise Http404("No such table in this report.")
+        return campaign_report_csv(table, report, filters, f"{table}-{attribution}-touch-{view}")
     rows = report.campaigns
     chart = bar_chart(
-        [row.name for row in rows],
-        [("Spend", [row.spend for row in rows]), ("Revenue", [row.revenue for row in rows])],
+        [row.name for row in rows], [("Spend", [r.spend for r in rows]), ("Revenue", [r.revenue for r in rows])]
     )
     context = {
         "form": form,
@@ -202,3 +206,13 @@ def campaigns_page(request):
         "chart": chart,
     }
     return render_report(request, "reports/campaigns.html", context)
+
+
+def campaign_report_csv(table: str, report, filters, filename: str):
+    if table == "campaigns":
+        data = exports.campaign_figures(report.campaigns, "Campaign", lambda row: row.name, report.unattributed)
+    elif table == "channels":
+        data = exports.campaign_figures(report.channels, "Channel", lambda row: row.label, report.unattributed)
+    else:
+        raise Http404("No such table in this report.")
+    return exports.download(filename, filters, data)

@@ -29,7 +29,7 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import relations, serializers
 
-from campaigns.forms import CampaignFilterForm
+from campaigns.filters import FilterForm as CampaignFilterForm
 from campaigns.tests.factories import CampaignFactory
 from crm.relations import LimitedChoicesForm, LimitedRelationsSerializer
 from crm.tests import test_permission_walk as permission_walk

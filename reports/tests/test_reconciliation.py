@@ -118,7 +118,7 @@ def expected(filters: ReportFilters) -> dict:
 def assert_pages_agree(filters: ReportFilters, channel: str, marketer) -> None:
     oracle = expected(filters)
     stages = funnel.stage_counts(filters)
-    revenue = sales.sales_summary(filters)["revenue"]
+    revenue = sales.sales_report(filters)["summary"]["revenue"]
     answered = feedback.acceptance_by_campaign(filters)
     dashboard = manager_figures(filters)
     assert stages[LifecycleStage.SUBSCRIBER] == dashboard["leads_created"] == oracle["cohort"]
@@ -149,7 +149,7 @@ def assert_pages_agree(filters: ReportFilters, channel: str, marketer) -> None:
     of_channel = ReportFilters(date_from=filters.date_from, date_to=filters.date_to, channel=channel)
     funnel_cohort = funnel.cohort_size(of_channel)
     assert summed(campaign_report(of_channel, "first", "cohort"), "leads") == funnel_cohort, channel
-    channel_revenue = sales.sales_summary(of_channel)["revenue"]
+    channel_revenue = sales.sales_report(of_channel)["summary"]["revenue"]
     assert summed(campaign_report(of_channel, "first", "activity"), "revenue") == channel_revenue, channel
     # The marketer's dashboard: their campaigns' rows of the campaign report (first touch, owner = them).
     own = ReportFilters(date_from=filters.date_from, date_to=filters.date_to, owner_id=marketer.pk)

@@ -15,7 +15,7 @@ EMPTY = ReportFilters(date_from=datetime.date(2025, 1, 1), date_to=datetime.date
 
 
 def test_win_rate_average_deal_size_and_cycle_count_deals_closed_in_the_period(funnel_data):
-    summary = sales.sales_summary(OCT)
+    summary = sales.sales_report(OCT)["summary"]
     # D10 closed in September does not count; a rejected MQL (H3, H4) never had a deal to lose.
     assert (summary["won"], summary["lost"]) == (3, 2)
     assert summary["win_rate"] == Decimal("0.6")
@@ -25,7 +25,7 @@ def test_win_rate_average_deal_size_and_cycle_count_deals_closed_in_the_period(f
 
 
 def test_pipeline_weighted_value_velocity_and_rotting_deals(funnel_data):
-    summary = sales.sales_summary(OCT)
+    summary = sales.sales_report(OCT)["summary"]
     assert summary["open_deals"] == 3
     assert summary["pipeline_value"] == Decimal("26000")
     assert summary["weighted_pipeline_value"] == Decimal("14100")  # 20,000 × 60 % + 5,000 × 40 % + 1,000 × 10 %
@@ -35,11 +35,11 @@ def test_pipeline_weighted_value_velocity_and_rotting_deals(funnel_data):
 
 def test_rotting_follows_the_pipeline_setting(funnel_data):
     funnel_data.deals["D7"].stage.pipeline.__class__.objects.update(rotting_days=30)
-    assert sales.sales_summary(OCT)["rotting_deals"] == 0
+    assert sales.sales_report(OCT)["summary"]["rotting_deals"] == 0
 
 
 def test_sla_compliance_and_speed_to_lead_count_hand_overs_made_in_the_period(funnel_data):
-    summary = sales.sales_summary(OCT)
+    summary = sales.sales_report(OCT)["summary"]
     assert summary["handed_over"] == 5
     assert summary["answered_within_sla"] == 2  # 4 h and 6 h; 48 h, 25 h and a pending one are late
     assert summary["sla_compliance"] == Decimal("0.4")
@@ -48,7 +48,7 @@ def test_sla_compliance_and_speed_to_lead_count_hand_overs_made_in_the_period(fu
 
 def test_sla_compliance_uses_the_configured_sla_hours(funnel_data):
     ScoringSettings.objects.update_or_create(pk=1, defaults={"sla_hours": 48})
-    assert sales.sales_summary(OCT)["answered_within_sla"] == 4
+    assert sales.sales_report(OCT)["summary"]["answered_within_sla"] == 4
 
 
 def test_forecast_groups_open_deals_by_expected_close_month(funnel_data):
@@ -74,13 +74,13 @@ def test_rep_table_gives_each_reps_deals_win_rate_sla_and_speed(funnel_data, rep
 
 
 def test_owner_filter_keeps_only_that_reps_deals_and_hand_overs(funnel_data, rep):
-    summary = sales.sales_summary(replace(OCT, owner_id=rep.pk))
+    summary = sales.sales_report(replace(OCT, owner_id=rep.pk))["summary"]
     assert (summary["won"], summary["lost"], summary["handed_over"], summary["open_deals"]) == (2, 1, 3, 2)
     assert [row["rep_id"] for row in sales.rep_table(replace(OCT, owner_id=rep.pk))] == [rep.pk]
 
 
 def test_an_empty_period_has_no_ratios(funnel_data):
-    summary = sales.sales_summary(EMPTY)
+    summary = sales.sales_report(EMPTY)["summary"]
     assert (summary["won"], summary["lost"], summary["handed_over"]) == (0, 0, 0)
     for figure in ("win_rate", "average_deal_size", "sales_cycle_days", "sales_velocity", "sla_compliance"):
         assert summary[figure] is None, figure

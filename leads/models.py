@@ -39,6 +39,9 @@ REACHED_AT = {
     LifecycleStage.OPPORTUNITY: "opportunity_at",
     LifecycleStage.CUSTOMER: "customer_at",
 }
+# The contact fields of a lead that every door may fill (the forms, the API, the import); a merge applies
+# "blanks never overwrite" to exactly these. Labels come from the fields' verbose names (`field_label`).
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
 
 
 class CompanySize(models.TextChoices):
@@ -257,6 +260,11 @@ class Lead(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+def field_label(name: str) -> str:
+    """A Lead field's label for people: its verbose name, capitalised ("Job title")."""
+    return Lead._meta.get_field(name).verbose_name.capitalize()
 
 
 class ScoreRequest(models.Model):

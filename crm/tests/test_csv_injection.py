@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from campaigns.tests.factories import CampaignFactory
 from crm.tests.spreadsheet import looks_like_a_formula, split_like_a_spreadsheet
 from deals.tests.factories import DealFactory
-from leads.imports import queue_import, start_import
+from leads.imports.upload import queue_import, start_import
 from leads.tests.factories import LeadFactory, LeadNoteFactory
 
 PAYLOADS = ["=1+2", "@SUM(A1)", '=HYPERLINK("http://x","y")', "x;=1+2;y"]

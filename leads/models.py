@@ -320,7 +320,7 @@ class LeadEvent(models.Model):
     # Both foreign keys lead composite indexes (Meta.indexes) that serve their lookups: no index of their own.
     # The lead has no database constraint. Its check locks the lead row of every event inserted (a write to
     # the leads table, with its WAL), which was 30 % of PostgreSQL's work for a batch of events. Events go
-    # in through `services.store_events`, whose statement checks that the leads exist; deleting a lead
+    # in through `leads.services.events.store_events`, whose statement checks that the leads exist; deleting a lead
     # still deletes its events (Django's cascade), and `tasks.sweep_deleted_leads` removes any event that a
     # batch running at that moment wrote after the cascade.
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events", db_index=False, db_constraint=False)

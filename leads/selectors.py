@@ -21,7 +21,7 @@ from crm.actors import HAND_OVER, SLA, actor_name, relay_name
 from crm.bounds import parse_datetime_in_range, parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
-from leads.models import CONTACT_FIELDS, Lead, LeadImport
+from leads.models import CONTACT_FIELDS, Lead, LeadImport, field_label
 
 PAGE_SIZE = 25
 # The list page counts its leads up to this many, reading at most one more (as cheap as the page itself),
@@ -325,8 +325,10 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     return entries[:limit]
 
 
-SUBMITTED_LABELS = {**{name: Lead._meta.get_field(name).verbose_name.capitalize() for name in CONTACT_FIELDS}}
-SUBMITTED_LABELS["latest_touch_campaign"] = "Latest-touch campaign"
+SUBMITTED_LABELS = {
+    **{name: field_label(name) for name in CONTACT_FIELDS},
+    "latest_touch_campaign": "Latest-touch campaign",
+}
 
 
 def _submission_entry(submission) -> TimelineEntry:

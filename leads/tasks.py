@@ -132,7 +132,7 @@ EMAIL_RETRY = {**RETRY, "autoretry_for": (DatabaseError, smtplib.SMTPException, 
 
 @shared_task(name="leads.send_consent_confirmation", **EMAIL_RETRY)
 def send_consent_confirmation(request_id: int) -> bool:
-    """Email the double opt-in link of a consent ticked on the public form (once; see `leads.consent`)."""
+    """Email the double opt-in link of a consent ticked on the public form (once; see `leads.services.consent`)."""
     with as_relay(CONSENT):
         return consent.send_confirmation(request_id=request_id)
 

@@ -1,4 +1,4 @@
-"""CSV import of leads: upload, column mapping, then a streamed, set-based merge run by a Celery task.
+"""CSV import of leads, step 3: a streamed, set-based merge run by a Celery task (steps 1 and 2: `upload`).
 
 The file is read twice, never held in memory: once to count its rows (and prove it decodes), then in
 batches of BATCH_SIZE rows, each merged in a handful of queries (find the existing emails, insert the new

@@ -2,7 +2,7 @@
 
 Two implementations of one definition:
 - `score_lead` scores one lead in Python and stores the breakdown shown on the lead page;
-- `rescore_leads` scores the whole base in SQL, a batch of leads per UPDATE statement.
+- `leads.scoring.rescore.rescore_leads` scores the whole base in SQL, a batch of leads per UPDATE statement.
 A test runs both on random data and requires the same scores.
 """
 

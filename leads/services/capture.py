@@ -1,8 +1,8 @@
-"""Writes on leads: capture from every door, merge duplicates, record engagement, move stages, add notes.
+"""Capture from every door and merge duplicates; a lead edited by hand; the public form's kept submissions.
 
-Every lifecycle move goes through `change_stage`, which records it. Every door (the form at /leads/new/,
-the public capture form, the API, the CSV import) creates or merges through `capture_lead` (one lead)
-or the set-based merge in `leads.imports` that applies the same rules (`merge_contact`, `touch`).
+Every door (the form at /leads/new/, the public capture form, the API, the CSV import) creates or merges
+through `capture_lead` (one lead) or the set-based merge in `leads.imports.run` that applies the same rules
+(`merge_contact`, `touch`).
 
 Merge rules, for a lead captured again with the same email (any spelling of it: `models.email_key`):
 - a blank value never overwrites a stored one; a non-empty new value replaces the stored one (the latest
@@ -19,7 +19,7 @@ import and the forms of signed-in users. The public form is anonymous: anyone wh
 it, so on a known lead it only fills blank fields (and a missing latest touch); what it would have
 replaced is kept as a `FormSubmission` on the lead's timeline for a marketer to apply in one click
 (`apply_form_submission`); and it never records consent: a ticked box asks for a double opt-in
-(`leads.consent`).
+(`leads.services.consent`).
 """
 
 from dataclasses import dataclass
@@ -151,7 +151,7 @@ def capture_lead(
 
     The anonymous door (UNTRUSTED_SOURCES: the public form) is held to less: on a known lead it only fills
     blanks, keeps what it would have replaced as a `FormSubmission` for a marketer to apply, and never
-    sets consent (`consent` must be None: the form asks for a double opt-in instead, `leads.consent`).
+    sets consent (`consent` must be None: the form asks for a double opt-in instead, `leads.services.consent`).
     """
     email = (data.get("email") or "").strip()
     if not email:

@@ -30,7 +30,7 @@ class NewLeadForm(LimitedChoicesForm, ContactFields):
 
     field_order = ["email", *CONTACT_FIELDS]
 
-    email = forms.EmailField(max_length=254)
+    email = Lead._meta.get_field("email").formfield()
     campaign = forms.ModelChoiceField(
         Campaign.objects.none(), required=False, to_field_name="slug", help_text="The campaign that brought them."
     )
@@ -45,7 +45,7 @@ class CaptureForm(forms.Form):
 
     first_name = Lead._meta.get_field("first_name").formfield(required=True)
     last_name = Lead._meta.get_field("last_name").formfield(required=True)
-    email = forms.EmailField(max_length=254, label="Work email")
+    email = Lead._meta.get_field("email").formfield(label="Work email")
     company = Lead._meta.get_field("company").formfield()
     job_title = Lead._meta.get_field("job_title").formfield()
     consent = forms.BooleanField(

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.htmx import render_page
@@ -39,7 +39,7 @@ def scoring(request):
         "preview": threshold_preview(settings_row.mql_threshold),
         "threshold": settings_row.mql_threshold,
     }
-    return render_page(request, "leads/scoring.html", context, status=400 if data is not None else 200)
+    return render(request, "leads/scoring.html", context, status=400 if data is not None else 200)
 
 
 def scoring_forms(data, settings_row) -> dict:

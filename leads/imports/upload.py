@@ -12,10 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from campaigns.models import Campaign
-from leads.models import (
-    LeadImport,
-    field_label,
-)
+from leads.models import LeadImport, field_label
 
 SNIFF_BYTES = 64 * 1024
 

@@ -4,28 +4,11 @@ SQL twin of `leads.scoring.scorer` (a test runs both on random data and requires
 from datetime import datetime
 from functools import reduce
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Power
 from django.utils import timezone
 
-from leads.models import (
-    Lead,
-    LeadEvent,
-    ScoringSettings,
-)
+from leads.models import Lead, LeadEvent, ScoringSettings
 from leads.scoring.rules import NO_RESET, QUALIFYING_STAGES, Ruleset, rule_condition
 
 

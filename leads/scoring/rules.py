@@ -6,18 +6,9 @@ from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 
-from leads.models import (
-    CompanySize,
-    EngagementRule,
-    FitRule,
-    Lead,
-    LifecycleStage,
-    ScoringSettings,
-)
+from leads.models import CompanySize, EngagementRule, FitRule, Lead, LifecycleStage, ScoringSettings
 
 QUALIFYING_STAGES = (LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD)
 NO_RESET = datetime(1970, 1, 1, tzinfo=UTC)  # "every event counts" for leads never reset

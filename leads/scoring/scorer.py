@@ -12,11 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from leads.models import (
-    EventKind,
-    Lead,
-    LeadEvent,
-)
+from leads.models import EventKind, Lead, LeadEvent
 from leads.scoring.rules import NO_RESET, Ruleset, rule_matches
 
 

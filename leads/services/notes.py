@@ -1,9 +1,6 @@
 """Notes on a lead: how sales tells marketing what happened to the leads it sent."""
 
-from leads.models import (
-    Lead,
-    LeadNote,
-)
+from leads.models import Lead, LeadNote
 
 
 def add_note(*, lead: Lead, author, body: str) -> LeadNote:

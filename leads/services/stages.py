@@ -3,13 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import (
-    FUNNEL,
-    REACHED_AT,
-    Lead,
-    LeadStageChange,
-    LifecycleStage,
-)
+from leads.models import FUNNEL, REACHED_AT, Lead, LeadStageChange, LifecycleStage
 
 
 class StageChangeNotAllowed(Exception):

@@ -19,11 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignDailyStat, Channel
+from crm.bulk_insert import copy_rows, values_placeholders
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
 from deals.positions import spaced
 from handoff.models import Handoff, RejectionReason
-from leads.bulk import copy_rows, values_placeholders
 from leads.models import CompanySize, EventKind, Lead, LeadEvent, LeadStageChange, LifecycleStage, email_key
 
 CHUNK = 20_000

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bench.measure import Measurement, once, repeat
 from leads.models import EngagementRule, Lead, ScoringSettings
-from leads.scoring import rescore_leads
+from leads.scoring.rescore import rescore_leads
 from reports import rollups
 from reports.models import StaleDay
 

@@ -278,7 +278,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts and styles only from Relay's own static files, so an
 # injected <script> or onclick= never runs. Chart data travels in json_script blocks (not executed), the
 # progress bars are sized from data-percent by leads.js, and htmx's indicator styles live in app.css.
-# Only the public capture form may be framed, by the sites in CAPTURE_FRAME_ANCESTORS (leads.views).
+# Only the public capture form may be framed, by the sites in CAPTURE_FRAME_ANCESTORS (leads.views.public).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -15,7 +15,8 @@ from handoff.models import Handoff
 from handoff.services import accept_mql, hand_over_mql, reject_mql
 from leads.demo import DEMO_DOMAIN, qualification_moments
 from leads.models import Lead, LeadStageChange, ScoringSettings
-from leads.scoring import QUALIFYING_STAGES, rescore_leads
+from leads.scoring.rescore import rescore_leads
+from leads.scoring.rules import QUALIFYING_STAGES
 
 # A rep's answer comes a log-normal while after the hand-over: 6 hours in the middle, about one in seven
 # after a day, none sooner than 10 minutes or later than 5 days.

@@ -3,7 +3,7 @@ from django import forms
 from crm.bounds import MAX_SMALL
 from handoff.models import RejectionReason
 from leads.models import ScoringSettings
-from leads.scoring_forms import at_most
+from leads.scoring.forms import at_most
 
 
 class RejectForm(forms.Form):

@@ -25,8 +25,10 @@ from deals.models import Stage
 from deals.services import first_open_stage, open_deal_for_lead
 from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
 from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings, StageChangeReason
-from leads.scoring import QUALIFYING_STAGES, leads_ready_for_handover, score_lead
-from leads.services import change_stage
+from leads.scoring.rescore import leads_ready_for_handover
+from leads.scoring.rules import QUALIFYING_STAGES
+from leads.scoring.scorer import score_lead
+from leads.services.stages import change_stage
 
 logger = logging.getLogger(__name__)
 

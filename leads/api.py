@@ -1,6 +1,5 @@
 """REST API for integrations: create-or-merge leads, read and filter them, and send engagement events."""
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -9,9 +8,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.bounds import parse_datetime_in_range, validate_date_in_range
+from crm.bounds import parse_datetime_in_range
 from crm.roles import MANAGER, MARKETER, role_permission
 from crm.throttling import ScopedThrottle
+from leads.filters import LeadFilter
 from leads.models import CaptureSource, Lead
 from leads.serializers import (
     MAX_EVENTS_PER_REQUEST,
@@ -19,33 +19,12 @@ from leads.serializers import (
     EventSerializer,
     LeadCaptureSerializer,
     LeadSerializer,
-    clean_events,
+    validate_events,
 )
-from leads.services import capture_lead, record_events
+from leads.services.capture import capture_lead
+from leads.services.events import record_events
 
 WRITERS = (MARKETER, MANAGER)
-
-
-class LeadFilter(django_filters.FilterSet):
-    email = django_filters.CharFilter(method="filter_email", help_text="Exact email, any case.")
-    campaign = django_filters.CharFilter(
-        field_name="first_touch_campaign__slug", help_text="Slug of the first-touch campaign."
-    )
-    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", validators=[validate_date_in_range]
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", validators=[validate_date_in_range]
-    )
-
-    class Meta:
-        model = Lead
-        fields = ["stage", "source", "source_channel", "owner"]
-
-    def filter_email(self, queryset, name, value):
-        return queryset.with_email(value)
 
 
 class NewestFirst(CursorPagination):
@@ -144,23 +123,8 @@ class EventBatchView(APIView):
             raise ValidationError({"detail": "Send one event or a list of at least one."})
         if len(items) > MAX_EVENTS_PER_REQUEST:
             raise ValidationError({"detail": f"Send at most {MAX_EVENTS_PER_REQUEST} events per request."})
-        valid, errors = [], []
-        # The common shapes are validated by `clean_events`; the rest by one serializer for the whole
-        # batch: building one per item deep-copies its fields every time, which cost more than storing
-        # the events. A refused item is validated again on its own serializer, for exactly the messages
-        # `errors` gives.
-        checker = None
-        for index, (item, event) in enumerate(zip(items, clean_events(items), strict=True)):
-            try:
-                if event is None:
-                    checker = checker or EventSerializer()
-                    event = checker.run_validation(item)
-                valid.append({"index": index, **event})
-            except ValidationError:
-                serializer = EventSerializer(data=item)
-                serializer.is_valid()
-                errors.append({"index": index, "errors": serializer.errors})
-        result = record_events(items=valid, by=request.user)
+        valid, errors = validate_events(items)
+        result = record_events(items=valid)
         result.errors = sorted(errors + result.errors, key=lambda error: error["index"])
         if not result.errors:
             code = status.HTTP_201_CREATED

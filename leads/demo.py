@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from leads.models import Lead, LeadEvent, LeadNote
-from leads.scoring import Ruleset, decayed, rule_matches, total_score
+from leads.scoring.rules import Ruleset, rule_matches
+from leads.scoring.scorer import decayed, total_score
 
 DEMO_DOMAIN = "demo.relay.example"
 DEMO_LEADS = 2500

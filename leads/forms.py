@@ -2,14 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from campaigns.models import Campaign, Channel
+from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
-from crm import bounds
 from crm.relations import LimitedChoicesForm
-from leads.imports import FIELD_LABELS
-from leads.models import CaptureSource, Lead, LifecycleStage
-from leads.selectors import MAX_SEARCH_WORDS, SORTS, lead_owners_for, leads_writable_by, sales_reps
-from leads.services import CONTACT_FIELDS
+from leads.imports.upload import FIELD_LABELS
+from leads.models import CONTACT_FIELDS, Lead, LifecycleStage
+from leads.selectors import MAX_SEARCH_WORDS, lead_owners_for, leads_writable_by
 
 FORM_FIELDS = ("email", *CONTACT_FIELDS)
 
@@ -23,18 +21,16 @@ class LeadForm(forms.ModelForm):
         labels = {"marketing_consent": "Agreed to receive marketing emails"}
 
 
-class NewLeadForm(LimitedChoicesForm, forms.Form):
+# The contact fields as the model defines them (labels, lengths, choices), for forms that are no ModelForm.
+ContactFields = type("ContactFields", (forms.Form,), forms.fields_for_model(Lead, fields=CONTACT_FIELDS))
+
+
+class NewLeadForm(LimitedChoicesForm, ContactFields):
     """A lead entered by hand: goes through `capture_lead`, so an email already known merges into its lead."""
 
-    email = forms.EmailField(max_length=254)
-    first_name = Lead._meta.get_field("first_name").formfield()
-    last_name = Lead._meta.get_field("last_name").formfield()
-    phone = Lead._meta.get_field("phone").formfield()
-    company = Lead._meta.get_field("company").formfield()
-    job_title = Lead._meta.get_field("job_title").formfield()
-    company_size = Lead._meta.get_field("company_size").formfield()
-    industry = Lead._meta.get_field("industry").formfield()
-    country = Lead._meta.get_field("country").formfield()
+    field_order = ["email", *CONTACT_FIELDS]
+
+    email = Lead._meta.get_field("email").formfield()
     campaign = forms.ModelChoiceField(
         Campaign.objects.none(), required=False, to_field_name="slug", help_text="The campaign that brought them."
     )
@@ -47,11 +43,11 @@ class NewLeadForm(LimitedChoicesForm, forms.Form):
 class CaptureForm(forms.Form):
     """The public web-to-lead form. `website` is a honeypot: hidden from people, filled in by bots."""
 
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(max_length=254, label="Work email")
-    company = forms.CharField(max_length=200, required=False)
-    job_title = forms.CharField(max_length=200, required=False)
+    first_name = Lead._meta.get_field("first_name").formfield(required=True)
+    last_name = Lead._meta.get_field("last_name").formfield(required=True)
+    email = Lead._meta.get_field("email").formfield(label="Work email")
+    company = Lead._meta.get_field("company").formfield()
+    job_title = Lead._meta.get_field("job_title").formfield()
     consent = forms.BooleanField(
         required=False, label="Send me news and offers by email (you can unsubscribe at any time)"
     )
@@ -59,49 +55,13 @@ class CaptureForm(forms.Form):
 
 
 class LeadFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "Name, email or company"})
-    )
-    stage = forms.ChoiceField(choices=[("", "Any stage"), *LifecycleStage.choices], required=False)
-    source = forms.ChoiceField(choices=[("", "Any source"), *CaptureSource.choices], required=False)
-    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
-    campaign = forms.ModelChoiceField(Campaign.objects.all(), required=False, empty_label="Any campaign")
-    owner = forms.ModelChoiceField(None, required=False, empty_label="Any owner")
-    score_min = forms.IntegerField(required=False, label="Score from")
-    score_max = forms.IntegerField(required=False, label="Score to")
-    created_from = bounds.DateField(
-        required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = bounds.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(
-        choices=[
-            ("newest", "Newest first"),
-            ("oldest", "Oldest first"),
-            ("score", "Highest score"),
-            ("score_low", "Lowest score"),
-        ],
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = sales_reps()
+    """The base of the lead list's filter form (its fields are `leads.filters.LeadListFilter`'s)."""
 
     def clean_q(self):
         q = self.cleaned_data["q"]
         if len(q.split()) > MAX_SEARCH_WORDS:
             raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.")
         return q
-
-    def filters(self) -> dict:
-        """The valid filters (an invalid one is ignored and shown with its error)."""
-        if not self.is_valid():
-            return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        return self.cleaned_data
-
-    def chosen_sort(self) -> str:
-        sort = self.filters().get("sort") or "newest"
-        return sort if sort in SORTS else "newest"
 
 
 class BulkActionForm(LimitedChoicesForm, forms.Form):
@@ -178,3 +138,12 @@ class ImportMappingForm(LimitedChoicesForm, forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {name.removeprefix("column_"): self.cleaned_data.get(name) or "" for name in self.columns}
+
+
+def add_validation_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on `form`: on its fields where they are the form's, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

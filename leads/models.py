@@ -39,6 +39,9 @@ REACHED_AT = {
     LifecycleStage.OPPORTUNITY: "opportunity_at",
     LifecycleStage.CUSTOMER: "customer_at",
 }
+# The contact fields of a lead that every door may fill (the forms, the API, the import); a merge applies
+# "blanks never overwrite" to exactly these. Labels come from the fields' verbose names (`field_label`).
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
 
 
 class CompanySize(models.TextChoices):
@@ -259,6 +262,11 @@ class Lead(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+def field_label(name: str) -> str:
+    """A Lead field's label for people: its verbose name, capitalised ("Job title")."""
+    return Lead._meta.get_field(name).verbose_name.capitalize()
+
+
 class ScoreRequest(models.Model):
     """A lead waiting for a new score: a capture, merge, edit or event asked for one.
 
@@ -312,7 +320,7 @@ class LeadEvent(models.Model):
     # Both foreign keys lead composite indexes (Meta.indexes) that serve their lookups: no index of their own.
     # The lead has no database constraint. Its check locks the lead row of every event inserted (a write to
     # the leads table, with its WAL), which was 30 % of PostgreSQL's work for a batch of events. Events go
-    # in through `services.store_events`, whose statement checks that the leads exist; deleting a lead
+    # in through `leads.services.events.store_events`, whose statement checks that the leads exist; deleting a lead
     # still deletes its events (Django's cascade), and `tasks.sweep_deleted_leads` removes any event that a
     # batch running at that moment wrote after the cascade.
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events", db_index=False, db_constraint=False)

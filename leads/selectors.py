@@ -5,7 +5,7 @@ import json
 import operator
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -21,8 +21,7 @@ from crm.actors import HAND_OVER, SLA, actor_name, relay_name
 from crm.bounds import parse_datetime_in_range, parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
-from leads.models import Lead, LeadImport
-from leads.services import CONTACT_FIELDS
+from leads.models import CONTACT_FIELDS, Lead, LeadImport, field_label
 
 PAGE_SIZE = 25
 # The list page counts its leads up to this many, reading at most one more (as cheap as the page itself),
@@ -104,30 +103,10 @@ def lead_owners_for(user):
     return sales_reps() if has_role(user, MANAGER) else get_user_model().objects.none()
 
 
-def filter_leads(queryset, filters: dict):
-    """Apply the list's filters (cleaned by LeadFilterForm) to a queryset of leads."""
-    for word in (filters.get("q") or "").split():
+def search_leads(queryset, text: str):
+    """The leads of `queryset` with every word of `text` in their email, first name, last name or company."""
+    for word in text.split():
         queryset = queryset.filter(_searched_for(word))
-    exact = {
-        "stage": "stage",
-        "source": "source",
-        "channel": "source_channel",
-        "owner": "owner",
-        "score_min": "score__gte",
-        "score_max": "score__lte",
-    }
-    for name, lookup in exact.items():
-        value = filters.get(name)
-        if value not in (None, ""):
-            queryset = queryset.filter(**{lookup: value})
-    # Dates become a half-open range of instants in the site's time zone, so the created_at index is used.
-    if filters.get("created_from"):
-        queryset = queryset.filter(created_at__gte=_start_of(filters["created_from"]))
-    if filters.get("created_to"):
-        queryset = queryset.filter(created_at__lt=_start_of(filters["created_to"] + timedelta(days=1)))
-    campaign = filters.get("campaign")
-    if campaign:
-        queryset = queryset.filter(Q(first_touch_campaign=campaign) | Q(latest_touch_campaign=campaign))
     return queryset
 
 
@@ -136,10 +115,6 @@ def _searched_for(word: str) -> Q:
     of each word, so "Dana Okafor", "okafor dana" and "dana acme" all find Dana Okafor of Acme. Each word is
     the `UPPER(column) LIKE` of one column that the trigram index (migration 0008) answers on PostgreSQL."""
     return functools.reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in SEARCHED_FIELDS))
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass
@@ -350,8 +325,10 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     return entries[:limit]
 
 
-SUBMITTED_LABELS = {**{name: Lead._meta.get_field(name).verbose_name.capitalize() for name in CONTACT_FIELDS}}
-SUBMITTED_LABELS["latest_touch_campaign"] = "Latest-touch campaign"
+SUBMITTED_LABELS = {
+    **{name: field_label(name) for name in CONTACT_FIELDS},
+    "latest_touch_campaign": "Latest-touch campaign",
+}
 
 
 def _submission_entry(submission) -> TimelineEntry:

@@ -11,8 +11,8 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
 from crm.bounds import MAX_ID
 from crm.relations import LimitedRelationsSerializer
-from leads.models import CompanySize, EventKind, Lead
-from leads.services import check_event_time, check_properties
+from leads.models import CONTACT_FIELDS, EventKind, Lead
+from leads.services.events import check_event_time, check_properties
 
 MAX_EVENTS_PER_REQUEST = 1000
 
@@ -36,14 +36,7 @@ class LeadSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "email",
-            "first_name",
-            "last_name",
-            "phone",
-            "company",
-            "job_title",
-            "company_size",
-            "industry",
-            "country",
+            *CONTACT_FIELDS,
             "marketing_consent",
             "consent_at",
             "consent_source",
@@ -64,18 +57,28 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadCaptureSerializer(LimitedRelationsSerializer, serializers.Serializer):
+def contact_field(name: str) -> serializers.Field:
+    """A contact field as the API takes it: optional, blank allowed, with the model's length or choices."""
+    field = Lead._meta.get_field(name)
+    if field.choices:
+        return serializers.ChoiceField(choices=field.choices, required=False, allow_blank=True)
+    return serializers.CharField(max_length=field.max_length, required=False, allow_blank=True)
+
+
+# The email and contact fields, first in every serializer that captures a lead.
+ContactSerializer = type(
+    "ContactSerializer",
+    (serializers.Serializer,),
+    {
+        "email": serializers.EmailField(max_length=Lead._meta.get_field("email").max_length),
+        **{name: contact_field(name) for name in CONTACT_FIELDS},
+    },
+)
+
+
+class LeadCaptureSerializer(LimitedRelationsSerializer, ContactSerializer):
     """Create or merge a lead by email (blank fields never overwrite), recording one event."""
 
-    email = serializers.EmailField(max_length=254)
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    company_size = serializers.ChoiceField(choices=CompanySize.choices, required=False, allow_blank=True)
-    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=60, required=False, allow_blank=True)
     campaign = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Campaign.objects.none(),
@@ -284,3 +287,24 @@ class EventBatchResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField(help_text="Events ignored because their external_id was already stored.")
     failed = serializers.IntegerField(help_text="Items refused; see errors.")
     errors = EventErrorSerializer(many=True)
+
+
+def validate_events(items: list) -> tuple[list[dict], list[dict]]:
+    """The items of an event batch that are valid (each with its `index`), and the errors of the others.
+
+    The common shapes are validated by `clean_events`; the rest by one serializer for the whole batch:
+    building one per item deep-copies its fields every time, which cost more than storing the events. A
+    refused item is validated again on its own serializer, for exactly the messages `errors` gives."""
+    valid, errors = [], []
+    checker = None
+    for index, (item, event) in enumerate(zip(items, clean_events(items), strict=True)):
+        try:
+            if event is None:
+                checker = checker or EventSerializer()
+                event = checker.run_validation(item)
+            valid.append({"index": index, **event})
+        except serializers.ValidationError:
+            serializer = EventSerializer(data=item)
+            serializer.is_valid()
+            errors.append({"index": index, "errors": serializer.errors})
+    return valid, errors

@@ -11,12 +11,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
 from crm.actors import CONSENT, IMPORT, SCORING, as_relay
-from leads import consent, scoring, services
-from leads.imports import run_import
-from leads.models import RescoreRun
+from leads.imports.run import run_import
+from leads.scoring import queue, runs
+from leads.services import consent, events
 from leads.signals import leads_qualified
 
 logger = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
     if drain:
         cache.set(DRAIN_KEY, True, timeout=DRAIN_SECONDS)
     with as_relay(SCORING):
-        batch = scoring.score_requested(limit=limit, newest_first=not drain)
+        batch = queue.score_requested(limit=limit, newest_first=not drain)
         if batch.ready:
             leads_qualified.send(sender=score_stale_leads, ready=batch.ready)
     more = len(batch.ids) >= limit
@@ -62,7 +61,7 @@ def score_stale_leads(limit: int = SWEEP_BATCH, drain: bool = False) -> int:
         cache.delete(DRAIN_KEY)
         # A ring that found more waiting while the key was set left them to this chain, and this run may
         # have read the queue before they were committed: look again now that the key is released.
-        more, drain = scoring.requests_waiting(), False
+        more, drain = queue.requests_waiting(), False
     if more and (drain or cache.add(DRAIN_KEY, True, timeout=DRAIN_SECONDS)):
         enqueue_now(score_stale_leads, SWEEP_BATCH, True)
     return len(batch.ids)
@@ -112,24 +111,8 @@ ring_scoring = Doorbell(score_stale_leads, delay=settings.SCORING_DOORBELL_SECON
 def rescore_leads(run_id: int | None = None) -> int:
     """Rescore the whole base (nightly, as decay moves scores, and after rule changes), then announce the
     leads that qualify (the hand-over app hands them over)."""
-    run = RescoreRun.objects.filter(pk=run_id).first() if run_id else RescoreRun.objects.create()
-    if run is None or run.status == RescoreRun.Status.DONE:
-        return 0
-    RescoreRun.objects.filter(pk=run.pk).update(status=RescoreRun.Status.RUNNING, started_at=timezone.now())
-
-    def progress(processed, total):
-        RescoreRun.objects.filter(pk=run.pk).update(processed=processed, total=total)
-
     with as_relay(SCORING):
-        try:
-            count = scoring.rescore_leads(on_progress=progress)
-        except Exception:
-            RescoreRun.objects.filter(pk=run.pk).update(status=RescoreRun.Status.FAILED)
-            raise
-        ready = list(scoring.leads_ready_for_handover().order_by("pk").values_list("pk", flat=True))
-        RescoreRun.objects.filter(pk=run.pk).update(
-            status=RescoreRun.Status.DONE, processed=count, total=count, new_mqls=len(ready), finished_at=timezone.now()
-        )
+        count, ready = runs.run_rescore(run_id=run_id)
         if ready:
             leads_qualified.send(sender=rescore_leads, ready=dict.fromkeys(ready))
     return count
@@ -137,7 +120,7 @@ def rescore_leads(run_id: int | None = None) -> int:
 
 @shared_task(name="leads.import_leads", **RETRY)
 def import_leads(import_id: int) -> None:
-    """Run a queued CSV import (see `leads.imports.run_import`); a redelivery, or a retry after a database
+    """Run a queued CSV import (see `leads.imports.run.run_import`); a redelivery, or a retry after a database
     error, goes on after its last committed batch."""
     with as_relay(IMPORT):
         run_import(import_id)
@@ -149,7 +132,7 @@ EMAIL_RETRY = {**RETRY, "autoretry_for": (DatabaseError, smtplib.SMTPException, 
 
 @shared_task(name="leads.send_consent_confirmation", **EMAIL_RETRY)
 def send_consent_confirmation(request_id: int) -> bool:
-    """Email the double opt-in link of a consent ticked on the public form (once; see `leads.consent`)."""
+    """Email the double opt-in link of a consent ticked on the public form (once; see `leads.services.consent`)."""
     with as_relay(CONSENT):
         return consent.send_confirmation(request_id=request_id)
 
@@ -173,7 +156,7 @@ SWEEP_WAIT_SECONDS = 5
 
 @shared_task(name="leads.sweep_deleted_leads", bind=True, **{**RETRY, "max_retries": 720})
 def sweep_deleted_leads(self, lead_ids: list[int], deleted_by: str | None = None) -> int:
-    """Delete what a concurrent event batch wrote for leads deleted meanwhile (`services.delete_left_behind`).
+    """Delete what a concurrent event batch wrote for leads deleted meanwhile (`events.delete_left_behind`).
 
     Sent when the deletion commits. A batch whose transaction began before that may still write, so the
     sweep first waits until every transaction open at its first run has ended (`deleted_by`, the database's
@@ -181,11 +164,11 @@ def sweep_deleted_leads(self, lead_ids: list[int], deleted_by: str | None = None
     wait, and sweeps at once. Safe to run twice.
     """
     if deleted_by is None:
-        deleted_by = services.database_now().isoformat()
-    waiting = services.transactions_open_since(datetime.datetime.fromisoformat(deleted_by))
+        deleted_by = events.database_now().isoformat()
+    waiting = events.transactions_open_since(datetime.datetime.fromisoformat(deleted_by))
     if waiting and not self.request.is_eager:
         raise self.retry(args=(lead_ids, deleted_by), countdown=SWEEP_WAIT_SECONDS)
-    return services.delete_left_behind(lead_ids)
+    return events.delete_left_behind(lead_ids)
 
 
 def sweep_after_delete(sender, instance, **kwargs) -> None:

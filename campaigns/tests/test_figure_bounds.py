@@ -14,7 +14,7 @@ from django.utils import timezone
 from campaigns.models import MAX_BUDGET, MAX_DAILY_IMPRESSIONS, MAX_DAILY_SPEND, CampaignDailyStat
 from campaigns.tests.factories import CampaignDailyStatFactory, CampaignFactory
 from crm.bounds import MAX_DATE, MIN_DATE
-from leads.bulk import insert_rows
+from crm.bulk_insert import insert_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from deals.models import DealStageChange
 from deals.tests.factories import ActivityFactory, DealFactory
 from handoff.models import Handoff
 from handoff.services import hand_over_mql, reassign_overdue_mqls
-from leads import consent
 from leads.models import ConsentRequest, Lead, LeadStageChange, ScoringSettings
-from leads.scoring import rescore_leads
+from leads.scoring.rescore import rescore_leads
+from leads.services import consent
 from leads.tests.factories import LeadEventFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,11 @@ from crm.tests.test_xss_sweep import FormFields
 from deals.models import Deal
 from deals.services import reassign_deal
 from deals.tests.factories import DealFactory, stage_named
-from leads.imports import queue_import, start_import
+from leads.imports.upload import queue_import, start_import
 from leads.models import Lead
-from leads.scoring import rescore_leads
-from leads.services import capture_lead, record_events
+from leads.scoring.rescore import rescore_leads
+from leads.services.capture import capture_lead
+from leads.services.events import record_events
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_set_based_writes_and_repeat_visits_add_no_history_rows(marketer):
     lead = capture_lead(data={"email": "bulk@example.com"}, source="api", by=marketer).lead
     rows = lead.history.count()
     capture_lead(data={"email": "bulk@example.com"}, source="api", by=marketer, occurred_at=timezone.now())
-    record_events(items=[{"index": 0, "lead": lead.pk, "kind": "email_click"}], by=marketer)
+    record_events(items=[{"index": 0, "lead": lead.pk, "kind": "email_click"}])
     rescore_leads()
     Lead.objects.filter(pk=lead.pk).update(job_title="Set-based")
     assert lead.history.count() == rows == 1

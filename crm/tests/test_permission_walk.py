@@ -33,8 +33,8 @@ from crm.tests.factories import UserFactory
 from deals.models import Activity
 from deals.tests.factories import ActivityFactory, DealFactory, stage_named
 from handoff.models import Handoff
-from leads import consent
 from leads.models import ConsentRequest, FormSubmission, LeadImport, LifecycleStage
+from leads.services import consent
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from deals.services import ensure_default_pipeline, move_deal, update_deal, upda
 from deals.tests.factories import stage_named
 from handoff.models import Handoff
 from handoff.services import accept_mql, reassign_overdue_mqls, reject_mql
-from leads.imports import run_import
+from leads.imports.run import run_import
 from leads.models import Lead, LeadImport, ScoringSettings
 from leads.tasks import score_stale_leads
 from reports.tasks import refresh_rollups

@@ -13,7 +13,7 @@ from deals.models import Deal
 from deals.tests.factories import DealFactory, stage_named
 from handoff.models import Handoff
 from leads.models import EventKind
-from leads.scoring import score_lead
+from leads.scoring.scorer import score_lead
 from leads.tests.factories import LeadEventFactory, LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

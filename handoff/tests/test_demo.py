@@ -12,7 +12,7 @@ from crm.models import Notification
 from handoff.demo import READ_AFTER
 from handoff.models import Handoff
 from leads.models import LeadStageChange, LifecycleStage, ScoringSettings
-from leads.scoring import leads_ready_for_handover
+from leads.scoring.rescore import leads_ready_for_handover
 
 pytestmark = pytest.mark.django_db
 

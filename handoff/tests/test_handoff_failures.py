@@ -13,9 +13,9 @@ from crm.tests.factories import UserFactory
 from handoff import services as handoff
 from handoff.models import Handoff, HandoffFailure
 from handoff.tasks import hand_over_ready_leads
-from leads import scoring
 from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings
-from leads.services import request_scores
+from leads.scoring import queue
+from leads.scoring.queue import request_scores
 from leads.tasks import score_stale_leads
 from leads.tests.factories import LeadFactory
 
@@ -151,7 +151,7 @@ def test_a_worker_dying_after_scoring_leaves_the_request_for_the_next_run(rep):
     """What a SIGKILL between the scoring transaction and the hand-overs leaves behind: the scores are
     committed, and the qualified leads' requests are still queued, so the next run hands them over."""
     leads = qualified(3)
-    batch = scoring.score_requested(limit=100)  # the run's first step commits; then the worker dies
+    batch = queue.score_requested(limit=100)  # the run's first step commits; then the worker dies
     assert sorted(batch.ready) == sorted(lead.pk for lead in leads)
     assert sorted(ScoreRequest.objects.values_list("lead_id", flat=True)) == sorted(batch.ready)
     score_stale_leads()  # the next ring, beat or redelivery
@@ -171,7 +171,7 @@ def test_the_beat_sweep_hands_over_qualified_leads_that_lost_their_request(rep):
 
 def test_a_request_renewed_while_the_hand_over_ran_stays_queued(rep):
     (lead,) = qualified()
-    batch = scoring.score_requested(limit=10)
+    batch = queue.score_requested(limit=10)
     request_scores([lead.pk])  # a new event after the run read the queue
     handoff.hand_over_each(batch.ready)
     assert handoffs_of([lead]) == {lead.pk: 1}
@@ -180,7 +180,7 @@ def test_a_request_renewed_while_the_hand_over_ran_stays_queued(rep):
 
 def test_running_every_path_twice_hands_a_lead_over_once(rep):
     leads = qualified(4)
-    batch = scoring.score_requested(limit=10)
+    batch = queue.score_requested(limit=10)
     handoff.hand_over_each(batch.ready)
     handoff.hand_over_each(batch.ready)
     sweep()

@@ -27,8 +27,8 @@ from crm.models import Notification
 from deals.models import Deal
 from handoff.models import Handoff, HandoffFailure
 from leads.models import EventKind, Lead, LeadEvent, LifecycleStage, ScoreRequest, ScoringSettings
-from leads.scoring import leads_ready_for_handover
-from leads.services import request_scores
+from leads.scoring.queue import request_scores
+from leads.scoring.rescore import leads_ready_for_handover
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

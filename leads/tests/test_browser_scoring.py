@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from crm.tests.factories import UserFactory
 from handoff.models import Handoff
 from leads.models import EventKind, LifecycleStage
-from leads.scoring import score_lead
+from leads.scoring.scorer import score_lead
 from leads.tests.factories import LeadEventFactory, LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from leads.models import CaptureSource, EventKind, Lead, LeadEvent
-from leads.services import capture_lead
+from leads.services.capture import capture_lead
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_the_database_refuses_two_leads_with_the_same_email_in_different_case():
 def test_a_capture_racing_an_insert_of_the_same_email_merges_instead_of_failing(monkeypatch):
     """Simulate the race: the look-up finds nothing, but the row exists by the time we insert."""
     existing = LeadFactory(email="race@example.com", first_name="First")
-    from leads import services
+    from leads.services import capture
 
     real_filter = Lead.objects.select_for_update().with_email("x").__class__.first
     calls = {"n": 0}
@@ -117,7 +117,7 @@ def test_a_capture_racing_an_insert_of_the_same_email_merges_instead_of_failing(
         return None if calls["n"] == 1 else real_filter(queryset)
 
     monkeypatch.setattr(type(Lead.objects.all()), "first", first_misses_once)
-    result = services.capture_lead(data={"email": "RACE@example.com", "company": "Winner"}, source="api")
+    result = capture.capture_lead(data={"email": "RACE@example.com", "company": "Winner"}, source="api")
     assert not result.created
     assert result.lead.pk == existing.pk
     assert Lead.objects.get().company == "Winner"

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from leads.models import Lead, LeadEvent
-from leads.services import capture_lead
+from leads.services.capture import capture_lead
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

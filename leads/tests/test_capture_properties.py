@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from campaigns.tests.factories import CampaignFactory
 from crm.tests.properties import WITH_DATABASE, rolled_back
 from leads.models import CaptureSource, CompanySize, EventKind, FormSubmission, Lead, LeadEvent
-from leads.services import UNTRUSTED_SOURCES, capture_lead
+from leads.services.capture import UNTRUSTED_SOURCES, capture_lead
 
 EMAIL = "Ada.Lovelace@Example.com"
 TEXT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "industry", "country")

@@ -9,10 +9,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import require_postgres
-from leads import services
-from leads.bulk import insert_rows
+from crm.bulk_insert import insert_rows
 from leads.models import Lead, LeadEvent, ScoreRequest
-from leads.services import EVENT_COLUMNS, record_events, request_scores
+from leads.scoring.queue import request_scores
+from leads.services import events
+from leads.services.events import EVENT_COLUMNS, record_events
 from leads.tasks import sweep_deleted_leads
 from leads.tests.factories import LeadFactory
 
@@ -54,8 +55,8 @@ def test_the_sweep_touches_only_leads_that_are_gone_and_running_it_twice_changes
     Lead.objects.filter(pk=gone).delete()
     write_late(gone)
     write_late(kept.pk)
-    assert services.delete_left_behind([gone, kept.pk]) == 1
-    assert services.delete_left_behind([gone, kept.pk]) == 0
+    assert events.delete_left_behind([gone, kept.pk]) == 1
+    assert events.delete_left_behind([gone, kept.pk]) == 0
     assert list(LeadEvent.objects.values_list("lead_id", flat=True)) == [kept.pk]
 
 
@@ -77,14 +78,14 @@ def test_the_sweep_waits_for_the_transactions_open_at_the_deletion():
     other = psycopg2.connect(**connection.get_connection_params())
     try:
         other.cursor().execute("SELECT 1")  # a transaction begins, as a batch's would
-        deleted_by = services.database_now()
-        assert services.transactions_open_since(deleted_by)
+        deleted_by = events.database_now()
+        assert events.transactions_open_since(deleted_by)
         write_late(gone)
         with pytest.raises(Retry):
             sweep_deleted_leads([gone], deleted_by.isoformat())
         assert LeadEvent.objects.filter(lead_id=gone).exists()
         other.rollback()
-        assert not services.transactions_open_since(deleted_by)
+        assert not events.transactions_open_since(deleted_by)
         assert sweep_deleted_leads([gone], deleted_by.isoformat()) == 1
     finally:
         other.close()

@@ -6,9 +6,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
-from leads.imports import queue_import, start_import
+from leads.imports.upload import queue_import, start_import
 from leads.models import CaptureSource, Lead, LeadEvent, email_key
-from leads.services import capture_lead, record_events
+from leads.services.capture import capture_lead
+from leads.services.events import record_events
 from leads.tests.factories import LeadFactory
 from reports.models import StaleDay
 
@@ -93,7 +94,7 @@ def test_the_public_form_and_the_form_by_hand_merge_into_the_same_lead(client, c
 
 def test_events_by_email_find_the_lead_under_another_spelling(marketer):
     lead = LeadFactory(email="u@straße.example")
-    result = record_events(items=[{"index": 0, "email": "U@STRASSE.example", "kind": "page_view"}], by=marketer)
+    result = record_events(items=[{"index": 0, "email": "U@STRASSE.example", "kind": "page_view"}])
     assert (result.stored, result.errors) == (1, [])
     assert LeadEvent.objects.get().lead == lead
 

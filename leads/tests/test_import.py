@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from leads.imports import ImportFileError, guess_mapping, parse_row, queue_import, start_import
+from leads.imports.run import parse_row
+from leads.imports.upload import ImportFileError, guess_mapping, queue_import, start_import
 from leads.models import CaptureSource, Lead, LeadEvent, LeadImport, ScoreRequest
 from leads.tests.factories import LeadFactory
 

@@ -12,7 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crm.tests.properties import QUICK, WITH_DATABASE, rolled_back
-from leads.imports import ImportFileError, parse_row, queue_import, read_headers, run_import, start_import
+from leads.imports.run import parse_row, run_import
+from leads.imports.upload import ImportFileError, queue_import, read_headers, start_import
 from leads.models import Lead, LeadImport
 
 # Any text a spreadsheet could hold, NUL and control characters included (surrogates cannot be encoded).

@@ -12,8 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 
 from crm.tests.properties import rolled_back
-from leads import imports, tasks
-from leads.imports import ImportRun, queue_import, run_import, start_import
+from leads import tasks
+from leads.imports import run as import_run
+from leads.imports.run import ImportRun, run_import
+from leads.imports.upload import queue_import, start_import
 from leads.models import Lead, LeadImport
 from leads.tests.factories import LeadFactory
 
@@ -24,7 +26,7 @@ BATCH = 10
 
 @pytest.fixture(autouse=True)
 def _small_batches(monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", BATCH)
+    monkeypatch.setattr(import_run, "BATCH_SIZE", BATCH)
 
 
 def a_file(records=45) -> str:
@@ -110,7 +112,7 @@ def test_an_import_killed_after_two_batches_and_run_again_counts_every_row_once(
 
     revive()
     progress = []
-    monkeypatch.setattr(imports, "reset_queries", lambda: progress.append(summary(lead_import)[1]))
+    monkeypatch.setattr(import_run, "reset_queries", lambda: progress.append(summary(lead_import)[1]))
     run_import(lead_import.pk)  # the task, delivered again
     assert summary(lead_import) == expected
     assert error_rows(lead_import) == expected_errors
@@ -180,7 +182,7 @@ def test_a_run_delivered_again_while_the_first_still_runs_counts_each_batch_once
             second_runs.append(lead_import.pk)
             second_runs.append(run_import(lead_import.pk))
 
-    monkeypatch.setattr(imports, "reset_queries", between_batches)
+    monkeypatch.setattr(import_run, "reset_queries", between_batches)
     reports = settings.MEDIA_ROOT / "lead_imports" / "errors"
     earlier = set(reports.iterdir())
     run_import(lead_import.pk)
@@ -203,13 +205,13 @@ def test_two_runs_of_the_same_import_at_once_write_and_count_each_batch_once(mon
     lead_import = queued(text, marketer)
     failures = []
     # Both runs are under way before either reads the file.
-    both_started, import_rows = threading.Barrier(2, timeout=30), imports._import_rows
+    both_started, import_rows = threading.Barrier(2, timeout=30), import_run._import_rows
 
     def import_rows_beside_the_other(run):
         both_started.wait()
         import_rows(run)
 
-    monkeypatch.setattr(imports, "_import_rows", import_rows_beside_the_other)
+    monkeypatch.setattr(import_run, "_import_rows", import_rows_beside_the_other)
 
     def run():
         try:

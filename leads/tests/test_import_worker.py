@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from conftest import lock_rows, wait_until
 from crm.celery import app
-from leads.imports import BATCH_SIZE, queue_import, start_import
+from leads.imports.run import BATCH_SIZE
+from leads.imports.upload import queue_import, start_import
 from leads.models import Lead, LeadImport, ScoreRequest
 from leads.tasks import DRAIN_KEY
 from leads.tests.factories import LeadFactory

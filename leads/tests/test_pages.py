@@ -4,7 +4,7 @@ from django.utils import timezone
 from campaigns.tests.factories import CampaignFactory
 from deals.tests.factories import ActivityFactory, DealFactory
 from leads.models import ConsentRequest, FormSubmission, Lead, LeadNote, LeadStageChange, LifecycleStage
-from leads.services import change_stage
+from leads.services.stages import change_stage
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ create, edit and import, managers alone act in bulk; anonymous visitors only see
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from leads.imports import start_import
+from leads.imports.upload import start_import
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from handoff.models import Handoff
-from leads import consent
 from leads.models import ConsentRequest, FormSubmission, Lead, LifecycleStage
+from leads.services import consent
 from leads.tasks import send_unsent_consent_confirmations
 from leads.tests.factories import LeadFactory
 

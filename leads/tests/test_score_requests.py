@@ -9,9 +9,10 @@ from django.core.cache import cache
 
 from conftest import require_postgres, start_worker, wait_until
 from crm.tests.factories import UserFactory
-from leads import scoring
 from leads.models import Lead, ScoreRequest
-from leads.services import record_events, request_scores
+from leads.scoring import queue
+from leads.scoring.queue import request_scores
+from leads.services.events import record_events
 from leads.tasks import DRAIN_KEY, Doorbell, score_stale_leads
 from leads.tests.factories import LeadFactory
 
@@ -32,7 +33,7 @@ def test_scoring_answers_the_requests_it_read_and_keeps_one_renewed_since():
     request_scores([answered.pk, renewed.pk])
     read = list(ScoreRequest.objects.values_list("lead_id", "ticket"))
     request_scores([renewed.pk])  # a new event for this lead after the scoring run read the queue
-    scoring._delete_requests(read)
+    queue._delete_requests(read)
     assert list(ScoreRequest.objects.values_list("lead_id", flat=True)) == [renewed.pk]
 
 
@@ -43,7 +44,7 @@ def test_events_queue_their_leads_and_scoring_moves_score_and_last_event_time_in
     lead.refresh_from_db()
     assert lead.scored_at is None and lead.last_event_at is None  # the lead row was not written
 
-    assert scoring.score_requested(limit=10).ids == [lead.pk]
+    assert queue.score_requested(limit=10).ids == [lead.pk]
     lead.refresh_from_db()
     newest = lead.events.get()
     assert lead.last_event_at == newest.occurred_at and lead.score > 0
@@ -55,7 +56,7 @@ def test_a_run_takes_the_newest_requests_first_so_a_fresh_event_does_not_wait_be
     Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
     request_scores([imported.pk])
     request_scores([fresh.pk])
-    assert scoring.score_requested(limit=1).ids == [fresh.pk]
+    assert queue.score_requested(limit=1).ids == [fresh.pk]
     assert list(ScoreRequest.objects.values_list("lead_id", flat=True)) == [imported.pk]
 
 
@@ -194,7 +195,7 @@ def test_a_drain_that_ends_looks_again_for_requests_a_ring_left_to_it(monkeypatc
     read_early, committed_late = LeadFactory.create_batch(2)
     Lead.objects.update(scored_at="2026-01-01T00:00:00Z")
     request_scores([read_early.pk])
-    answer = scoring.score_requested
+    answer = queue.score_requested
     late = []
 
     def read_then_a_commit_lands(**kwargs):
@@ -204,7 +205,7 @@ def test_a_drain_that_ends_looks_again_for_requests_a_ring_left_to_it(monkeypatc
             request_scores(late)
         return ids
 
-    monkeypatch.setattr(scoring, "score_requested", read_then_a_commit_lands)
+    monkeypatch.setattr(queue, "score_requested", read_then_a_commit_lands)
     cache.set(DRAIN_KEY, True)
     try:
         assert score_stale_leads(limit=5, drain=True) == 1  # fewer than a batch: the chain would end here

@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leads.models import EngagementRule, EventKind, FitRule, Lead, LeadEvent, LifecycleStage, ScoringSettings
-from leads.scoring import InvalidRule, Ruleset, rescore_leads, rule_values, score_lead, threshold_preview
+from leads.scoring.rescore import rescore_leads, threshold_preview
+from leads.scoring.rules import InvalidRule, Ruleset, rule_values
+from leads.scoring.scorer import score_lead
 from leads.tests.factories import LeadEventFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from leads.models import LeadStageChange, LifecycleStage
-from leads.services import StageChangeNotAllowed, change_stage
+from leads.services.stages import StageChangeNotAllowed, change_stage
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from crm.csv import SafeWriter
-from leads.imports import guess_mapping, run_import, start_import
+from leads.imports.run import run_import
+from leads.imports.upload import guess_mapping, start_import
 from leads.models import Lead, LeadImport
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leads.bulk import insert_objects, instance_builder
+from crm.bulk_insert import insert_objects, instance_builder
 from leads.models import CaptureSource, Lead, LeadEvent, LifecycleStage, email_key
 from leads.tests.factories import LeadFactory
 

@@ -2,16 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from crm.htmx import render_page
 from crm.roles import MANAGER, MARKETER, ROLES, has_role, role_required
-from leads import tasks
 from leads.models import EngagementRule, FitRule, RescoreRun, ScoringSettings
-from leads.scoring import threshold_preview
-from leads.scoring_forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm
+from leads.scoring.forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm
+from leads.scoring.rescore import threshold_preview
+from leads.scoring.runs import save_scoring_rules
 
 
 def can_edit_scoring(user) -> bool:
@@ -23,33 +22,33 @@ def can_edit_scoring(user) -> bool:
 def scoring(request):
     """Everyone reads the rules; marketers and managers change them, which starts a full rescore. The sales
     SLA is not here: it changes no score, so it is saved with the pipeline settings (`handoff.settings_views`)."""
-    settings_row = ScoringSettings.load()
     editable = can_edit_scoring(request.user)
     data = request.POST if request.method == "POST" else None
     if data is not None and not editable:
         raise PermissionDenied
-    settings_form = ScoringSettingsForm(data, instance=settings_row, prefix="settings")
-    fit_rules = FitRuleFormSet(data, queryset=FitRule.objects.all(), prefix="fit")
-    engagement = EngagementRuleFormSet(data, queryset=EngagementRule.objects.all(), prefix="engagement")
-    forms_ = [settings_form, fit_rules, engagement]
-    if data is not None and all(form.is_valid() for form in forms_):
-        with transaction.atomic():
-            for form in forms_:
-                form.save()
-            run = RescoreRun.objects.create(requested_by=request.user)
-            tasks.enqueue(tasks.rescore_leads, run.pk)
+    settings_row = ScoringSettings.load()
+    forms = scoring_forms(data, settings_row)
+    if data is not None and all(form.is_valid() for form in forms.values()):
+        save_scoring_rules(forms=forms.values(), by=request.user)
         messages.success(request, "Scoring rules saved. Every lead is being rescored now.")
         return redirect("leads:scoring")
     context = {
-        "settings_form": settings_form,
-        "fit_rules": fit_rules,
-        "engagement": engagement,
+        **forms,
         "editable": editable,
         "run": RescoreRun.objects.first(),
         "preview": threshold_preview(settings_row.mql_threshold),
         "threshold": settings_row.mql_threshold,
     }
     return render(request, "leads/scoring.html", context, status=400 if data is not None else 200)
+
+
+def scoring_forms(data, settings_row) -> dict:
+    """The scoring page's forms, by their names in the template: the settings and the two rule formsets."""
+    return {
+        "settings_form": ScoringSettingsForm(data, instance=settings_row, prefix="settings"),
+        "fit_rules": FitRuleFormSet(data, queryset=FitRule.objects.all(), prefix="fit"),
+        "engagement": EngagementRuleFormSet(data, queryset=EngagementRule.objects.all(), prefix="engagement"),
+    }
 
 
 @require_GET
@@ -61,15 +60,11 @@ def scoring_preview(request):
     except ValueError:
         threshold = ScoringSettings.load().mql_threshold
     context = {"preview": threshold_preview(threshold), "threshold": threshold}
-    response = render(request, "leads/scoring.html#preview", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "leads/scoring.html#preview", context)
 
 
 @require_GET
 @role_required(*ROLES)
 def rescore_progress(request):
     """htmx: the latest rescore's progress bar (polled while it runs)."""
-    response = render(request, "leads/scoring.html#progress", {"run": RescoreRun.objects.first()})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "leads/scoring.html#progress", {"run": RescoreRun.objects.first()})

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator
 
 from crm.bounds import MAX_SMALL
 from leads.models import EngagementRule, FitRule, ScoringSettings
-from leads.scoring import InvalidRule, rule_values
+from leads.scoring.rules import InvalidRule, rule_values
 
 
 def at_most(form, name: str, largest: int) -> None:

@@ -128,8 +128,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, reusing one Redis client per connection pool.
-            "BACKEND": "crm.cache.RedisCache",
+            # django-redis: one client per connection pool, and an `incr` that raises ValueError for a missing
+            # key in one server-side script (crm.http's rate-limit windows rely on both).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "relay",
         }

@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 100000
+TEMPLATE_DIRS := templates $(wildcard */templates)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format worker bench migrate seed clean
@@ -30,9 +31,10 @@ run: $(VENV)/.installed .env ## Set up (virtualenv, packages, migrations, demo d
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev .env ## Lint, check migrations and run the whole test suite
+test: $(VENV)/.installed-dev .env ## Lint (code and templates), check migrations and run the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from crm.tests.factories import TEST_PASSWORD, UserFactory
 from crm.worker_process import WorkerProcess, database_url
@@ -90,6 +91,17 @@ def _eager_tasks_outside_integration_tests(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_memory():
+    """Without Redis the cache is files in VAR_DIR, which `make run` shares: tests keep theirs in memory, so
+    that no count or key outlives the run or meets the development server's."""
+    if settings.REDIS_URL:
+        yield
+        return
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
 
 
 def start_worker(

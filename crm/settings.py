@@ -1,7 +1,8 @@
 """Relay settings: one module, configured from the environment (see the README's table).
 
-Defaults are safe for a laptop: SQLite in the project folder, Celery tasks run eagerly in-process and a
-local-memory cache. Setting DATABASE_URL and REDIS_URL turns the same code into the production setup.
+Defaults are safe for a laptop: SQLite in the project folder, and Celery messages and the cache in files
+under VAR_DIR, so that `make run`'s web server, worker and beat work as in production with no server to
+install. Setting DATABASE_URL and REDIS_URL turns the same code into the production setup.
 """
 
 from datetime import timedelta
@@ -125,22 +126,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Without Redis: the folder of the Celery messages and the cache that `make run`'s processes share.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, reusing one Redis client per connection pool.
-            "BACKEND": "crm.cache.RedisCache",
+            # django-redis: one client per connection pool, and an `incr` that raises ValueError for a missing
+            # key in one server-side script (crm.http's rate-limit windows rely on both).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "relay",
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory: beat's heartbeat, written by the worker, is read by /healthz in the web
+    # process, and the scoring drain's key (leads.tasks) is shared by the worker's processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-# Without a broker, tasks run in-process at the moment they are sent (after the transaction commits).
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without Redis, kombu's filesystem transport: a message is a file in VAR_DIR/broker, polled by the worker.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Tasks run in-process at the moment they are sent (after the transaction commits) only where asked: the
+# test suite (conftest.py) and the SQLite benchmark; everywhere else a worker runs them.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -167,6 +180,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
 }
+if not REDIS_URL:
+    BROKER_FOLDER = VAR_DIR / "broker"
+    for folder in (BROKER_FOLDER / "queue", BROKER_FOLDER / "control", VAR_DIR / "cache"):
+        folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # The web process, the worker and beat all write to and read from the one folder.
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+        # Seconds between two looks at the folder: the delay a message adds before its task starts.
+        "polling_interval": 0.5,
+    }
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 # Leads queued for scoring are scored this long after the first change that queued them (one task per
 # process per interval, whatever the event rate): the delay an event adds before its lead's hand-over.

@@ -79,7 +79,7 @@ def test_event_ingest_has_its_own_budget_beyond_the_users_api_rate(marketer):
 
 
 def test_throttles_let_requests_through_when_the_cache_is_down(marketer):
-    unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    unreachable = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
     client = token_client(marketer)
     with override_settings(CACHES={"default": unreachable}), rates(user="1/min"):
         assert [client.get("/api/v1/leads/").status_code for _ in range(3)] == [200, 200, 200]

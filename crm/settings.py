@@ -1,4 +1,4 @@
-"""Relay settings: one module, configured from the environment (see the README's table).
+"""Relay settings: one module, configured from the environment (every variable: docs/configuration.md).
 
 Defaults are safe for a laptop: SQLite in the project folder, and Celery messages and the cache in files
 under VAR_DIR, so that `make run`'s web server, worker and beat work as in production with no server to

@@ -14,7 +14,6 @@ from django.db import connections
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from crm.actors import HAND_OVER, SLA, actor_name, relay_name
@@ -282,7 +281,12 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     for deal in lead.deals.select_related("owner")[:limit]:
         entries.append(
             TimelineEntry(
-                deal.created_at, "deal", f"Deal opened: {deal.title}", "", display_name(deal.owner), _url(deal)
+                deal.created_at,
+                "deal",
+                f"Deal opened: {deal.title}",
+                "",
+                display_name(deal.owner),
+                deal.get_absolute_url(),
             )
         )
     for handoff in lead.handoffs.select_related("rep", "previous_rep")[:limit]:
@@ -318,7 +322,7 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
                 f"{activity.get_kind_display()}: {activity.subject}",
                 f"Deal: {activity.deal.title}",
                 actor_name(activity.by),
-                _url(activity.deal),
+                activity.deal.get_absolute_url(),
             )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
@@ -364,10 +368,3 @@ def _consent_entries(request) -> list[TimelineEntry]:
     if request.confirmed_at:
         entries.append(TimelineEntry(request.confirmed_at, "consent", "Marketing consent confirmed (double opt-in)"))
     return entries
-
-
-def _url(deal) -> str:
-    try:
-        return deal.get_absolute_url()
-    except NoReverseMatch:  # the deal page lands with the deals issue
-        return ""

@@ -11,6 +11,7 @@ from campaigns.selectors import campaigns_usable_by
 from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
+from deals.filters import DealFilter
 from deals.forms import LOST_REASON_CHOICES
 from deals.models import MAX_POSITION, Deal, Stage
 from deals.selectors import (
@@ -21,8 +22,6 @@ from deals.selectors import (
     stages_for_new_deals,
     stages_to_move_to,
 )
-
-WRITABLE = list(services.DEAL_FIELDS)
 
 
 class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
@@ -126,7 +125,7 @@ class DealViewSet(
 
     serializer_class = DealSerializer
     permission_classes = [role_permission(write=(SALES_REP, MANAGER))]
-    filterset_fields = ["stage", "owner", "source_campaign", "lead"]
+    filterset_class = DealFilter
 
     def get_queryset(self):
         return deals_visible_to(self.request.user).select_related("stage").order_by("-created_at", "-id")

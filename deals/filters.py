@@ -1,6 +1,7 @@
 """Which deals a list shows, read from the query string: one FilterSet for the board, the deal list (and its
 CSV export) and the API."""
 
+import copy
 from datetime import date, timedelta
 
 import django_filters
@@ -95,40 +96,41 @@ class DealFilter(django_filters.FilterSet):
     default owner when the query string names none, and keeps a filter's default (showing the error) for a
     value it cannot read."""
 
-    owner = OwnerFilter(
-        label="Owner",
-        method="filter_owner",
-        queryset=get_user_model().objects.all(),
-        empty_label=None,
-    )
-    campaign = django_filters.ModelChoiceFilter(
-        field_name="source_campaign",
-        label="Campaign",
-        queryset=Campaign.objects.only("id", "name").order_by("name"),
-        empty_label="All campaigns",
-    )
-    close_month = MonthFilter(
-        field_name="expected_close_date",
-        label="Expected close month",
-        widget=forms.DateInput(attrs={"type": "month"}),
-    )
-    q = django_filters.CharFilter(label="Search", method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    owner = OwnerFilter(label="Owner", method="filter_owner", queryset=get_user_model().objects.all(), empty_label=None)
     stage = django_filters.ModelChoiceFilter(label="Stage", queryset=Stage.objects.all(), empty_label="All stages")
-    closed = ClosedFilter(
-        label="Closed deals",
-        choices=[("", f"Closed in the last {RECENTLY_CLOSED_DAYS} days"), ("all", "All closed deals")],
-        initial="",
-    )
-
-    PAGES = {
-        "board": ("owner", "campaign", "close_month", "q", "closed"),
-        "list": ("owner", "campaign", "close_month", "q", "stage"),
-    }
 
     class Meta:
         model = Deal
         fields = ["stage", "owner", "source_campaign", "lead"]
         form = DealFilterForm
+
+    # What the pages read besides the API's filters (outside the class's own, so the API neither reads nor
+    # documents them), and which filters each page reads, in the order it shows them.
+    PAGE_FILTERS = {
+        "campaign": django_filters.ModelChoiceFilter(
+            field_name="source_campaign",
+            label="Campaign",
+            queryset=Campaign.objects.only("id", "name").order_by("name"),
+            empty_label="All campaigns",
+        ),
+        "close_month": MonthFilter(
+            field_name="expected_close_date",
+            label="Expected close month",
+            widget=forms.DateInput(attrs={"type": "month"}),
+        ),
+        "q": django_filters.CharFilter(
+            label="Search", method="search", widget=forms.TextInput(attrs={"type": "search"})
+        ),
+        "closed": ClosedFilter(
+            label="Closed deals",
+            choices=[("", f"Closed in the last {RECENTLY_CLOSED_DAYS} days"), ("all", "All closed deals")],
+            initial="",
+        ),
+    }
+    PAGES = {
+        "board": ("owner", "campaign", "close_month", "q", "closed"),
+        "list": ("owner", "campaign", "close_month", "q", "stage"),
+    }
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, page=None):
         self.page = page
@@ -139,7 +141,11 @@ class DealFilter(django_filters.FilterSet):
                 data["owner"] = self.default_owner
             queryset = deals_visible_to(request.user) if queryset is None else queryset
         super().__init__(data, queryset, request=request, prefix=prefix)
-        self.filters = {name: self.filters[name] for name in (self.PAGES[page] if page else self._meta.fields)}
+        if page:
+            extra = copy.deepcopy(self.PAGE_FILTERS)
+            for filter_ in extra.values():
+                filter_.model, filter_.parent = Deal, self
+            self.filters = {name: self.filters.get(name) or extra[name] for name in self.PAGES[page]}
 
     @property
     def form(self):

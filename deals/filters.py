@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
@@ -31,22 +32,35 @@ class _OwnerChoices(ModelChoiceIterator):
     def __iter__(self):
         yield ("mine", "My deals")
         yield ("team", "Team")
-        yield from super().__iter__()
+        if self.field.offered is None:
+            yield from super().__iter__()
+        else:
+            yield from (self.choice(user) for user in self.field.offered)
 
     def __len__(self):
-        return super().__len__() + 2
+        return 2 + (super().__len__() if self.field.offered is None else len(self.field.offered))
 
     def __bool__(self):
         return True
 
 
 class OwnerField(UserChoiceField):
-    """A user, or "mine" or "team" (kept as they are), offered before the users."""
+    """A user, or "mine" or "team" (kept as they are), offered before the users. A page sets `offered`, the
+    users it lists, read once for both its select and the check of what was chosen; the API takes any user
+    of `queryset`, read by id."""
 
     iterator = _OwnerChoices
+    offered = None
 
     def to_python(self, value):
-        return value if value in ("mine", "team") else super().to_python(value)
+        if value in ("mine", "team"):
+            return value
+        if self.offered is None or value in self.empty_values:
+            return super().to_python(value)
+        chosen = next((user for user in self.offered if str(user.pk) == str(value)), None)
+        if chosen is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return chosen
 
 
 class OwnerFilter(django_filters.ModelChoiceFilter):
@@ -153,7 +167,7 @@ class DealFilter(django_filters.FilterSet):
         form = super().form
         if self.page and not built:  # a page offers the deals' owners and the default pipeline's stages
             owner = form.fields["owner"]
-            owner.queryset, owner.initial = deal_owners(), self.default_owner
+            owner.offered, owner.initial = list(deal_owners()), self.default_owner
             owner.error_messages["invalid_choice"] = forms.ChoiceField.default_error_messages["invalid_choice"]
             if "stage" in form.fields:
                 form.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True)

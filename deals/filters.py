@@ -45,18 +45,17 @@ class _OwnerChoices(ModelChoiceIterator):
 
 
 class OwnerField(UserChoiceField):
-    """A user, or "mine" or "team" (kept as they are), offered before the users. A page sets `offered`, the
-    users it lists, read once for both its select and the check of what was chosen; the API takes any user
-    of `queryset`, read by id."""
+    """On a page, "mine", "team" (kept as they are) or one of the users it offers (`offered`, read once for
+    both its select and the check of what was chosen); in the API, any user of `queryset`, read by id."""
 
     iterator = _OwnerChoices
     offered = None
 
     def to_python(self, value):
-        if value in ("mine", "team"):
-            return value
         if self.offered is None or value in self.empty_values:
             return super().to_python(value)
+        if value in ("mine", "team"):
+            return value
         chosen = next((user for user in self.offered if str(user.pk) == str(value)), None)
         if chosen is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})

@@ -1,5 +1,7 @@
 """The deals REST API: list, read, create and edit deals, and move them through the one `move_deal` service."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -11,6 +13,7 @@ from campaigns.selectors import campaigns_usable_by
 from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
+from deals.filters import DealFilter
 from deals.forms import LOST_REASON_CHOICES
 from deals.models import MAX_POSITION, Deal, Stage
 from deals.selectors import (
@@ -21,8 +24,6 @@ from deals.selectors import (
     stages_for_new_deals,
     stages_to_move_to,
 )
-
-WRITABLE = list(services.DEAL_FIELDS)
 
 
 class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
@@ -115,6 +116,17 @@ class DealMoveSerializer(LimitedRelationsSerializer, serializers.Serializer):
         return {"stage": stages_to_move_to(deal) if deal is not None else Stage.objects.none()}
 
 
+@contextmanager
+def _refusals_as_api_errors():
+    """A deal service's refusal as the API answers it: 403 for a reassignment, 400 for invalid fields."""
+    try:
+        yield
+    except services.DealReassignNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
 class DealViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -126,7 +138,7 @@ class DealViewSet(
 
     serializer_class = DealSerializer
     permission_classes = [role_permission(write=(SALES_REP, MANAGER))]
-    filterset_fields = ["stage", "owner", "source_campaign", "lead"]
+    filterset_class = DealFilter
 
     def get_queryset(self):
         return deals_visible_to(self.request.user).select_related("stage").order_by("-created_at", "-id")
@@ -138,26 +150,18 @@ class DealViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        try:
+        with _refusals_as_api_errors():
             serializer.instance = services.create_deal(
                 by=self.request.user, owner=data.pop("owner", None), stage=data.pop("stage", None), **data
             )
-        except services.DealReassignNotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("stage", None)
-        try:
+        with _refusals_as_api_errors():
             serializer.instance = services.update_deal(
                 deal=serializer.instance, by=self.request.user, owner=data.pop("owner", None), **data
             )
-        except services.DealReassignNotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
     @extend_schema(request=DealMoveSerializer, responses=DealSerializer, summary="Move a deal to a stage")
     @action(detail=True, methods=["post"])

@@ -1,93 +1,38 @@
-from datetime import date
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 
-from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
 from crm import bounds
-from crm.people import UserChoiceField, display_name
+from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
-from crm.roles import SALES_REP, has_role, is_manager
+from crm.roles import is_manager
 from deals.models import MAX_POSITION, Activity, Deal, LostReason, Pipeline, Stage
-from deals.selectors import DealFilters, deal_owners, deal_owners_for, stages_for_new_deals, stages_to_move_to
+from deals.selectors import deal_owners_for, stages_for_new_deals, stages_to_move_to
+from deals.services import DEAL_FIELDS
 
 # Reasons a person picks when losing a deal.
 LOST_REASON_CHOICES = [("", "Choose a reason…"), *LostReason.choices]
 
 
 class DealFilterForm(forms.Form):
-    """The board's and the list's filters, read from the query string."""
+    """The form of the deals' filters (`deals.filters.DealFilter`), in Bootstrap's small controls. A value it
+    cannot read leaves the field's initial value, the filter's default, in force; the page shows the error."""
 
-    owner = forms.ChoiceField(label="Owner", required=False)
-    campaign = forms.ModelChoiceField(
-        label="Campaign",
-        queryset=Campaign.objects.only("id", "name").order_by("name"),
-        required=False,
-        empty_label="All campaigns",
-    )
-    close_month = forms.CharField(
-        label="Expected close month", required=False, widget=forms.DateInput(attrs={"type": "month"})
-    )
-    q = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"type": "search"}))
-    closed = forms.ChoiceField(
-        label="Closed deals",
-        required=False,
-        choices=[("", "Closed in the last 30 days"), ("all", "All closed deals")],
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
 
-    def __init__(self, data=None, *, user, with_stage=False, **kwargs):
-        self.user = user
-        if data is not None and not data.get("owner"):
-            data = data.copy()  # a query string without an owner shows (and applies) the default
-            data["owner"] = self.default_owner()
-        super().__init__(data, **kwargs)
-        owners = [(str(u.pk), display_name(u)) for u in deal_owners()]
-        self.fields["owner"].choices = [("mine", "My deals"), ("team", "Team")] + owners
-        if with_stage:
-            self.fields["stage"] = forms.ModelChoiceField(
-                label="Stage",
-                queryset=Stage.objects.filter(pipeline__is_default=True),
-                required=False,
-                empty_label="All stages",
-            )
-            del self.fields["closed"]
-        self.fields["owner"].initial = self.default_owner()
-        for bound in self.fields.values():
-            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
-            bound.widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm"
-
-    def default_owner(self) -> str:
-        return "mine" if has_role(self.user, SALES_REP) and not is_manager(self.user) else "team"
-
-    def clean_close_month(self):
-        value = self.cleaned_data["close_month"]
-        if not value:
-            return None
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            month_start = date(year, month, 1)
-        except (ValueError, OverflowError):
-            raise forms.ValidationError("Enter a month as YYYY-MM.") from None
-        bounds.validate_date_in_range(month_start)
-        return month_start
-
-    def filters(self) -> DealFilters:
-        """The filters to apply: what was valid in the query string, the defaults for the rest."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if self.is_bound and not self.is_valid():
-            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        return DealFilters(
-            owner=data.get("owner") or self.default_owner(),
-            campaign=data.get("campaign"),
-            close_month=data.get("close_month"),
-            q=(data.get("q") or "").strip(),
-            stage=data.get("stage"),
-            all_closed=data.get("closed") == "all",
-        )
+    def clean(self):
+        data = super().clean()
+        for name in self.errors:
+            if self.fields[name].initial is not None:
+                data[name] = self.fields[name].initial
+        return data
 
 
 class DealForm(LimitedChoicesForm, forms.ModelForm):
@@ -98,16 +43,7 @@ class DealForm(LimitedChoicesForm, forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = [
-            "title",
-            "company",
-            "contact_name",
-            "contact_email",
-            "amount",
-            "expected_close_date",
-            "next_step",
-            "source_campaign",
-        ]
+        fields = [name for name in DEAL_FIELDS if name != "lead"]
         widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):

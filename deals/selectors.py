@@ -17,7 +17,6 @@ from crm.roles import MANAGER, ROLES, SALES_REP, has_role, is_manager
 from deals.models import Activity, Deal, Pipeline, Stage
 
 CARDS_PER_COLUMN = 30
-RECENTLY_CLOSED_DAYS = 30
 
 
 # --- Access -------------------------------------------------------------------------------------------
@@ -94,38 +93,27 @@ def deal_for_user(user, deal_id, *, write=False, queryset=None) -> Deal:
     return deal
 
 
-# --- Filters ------------------------------------------------------------------------------------------
+# --- The list -----------------------------------------------------------------------------------------
+
+# The list's sortable columns: the `sort` query parameter (a leading "-" reverses), its label, its field.
+LIST_SORTS = {
+    "title": ("Deal", "title"),
+    "company": ("Company", "company"),
+    "amount": ("Amount", "amount"),
+    "stage": ("Stage", "stage__order"),
+    "owner": ("Owner", "owner__first_name"),
+    "close": ("Expected close", "expected_close_date"),
+    "changed": ("In stage since", "stage_changed_at"),
+    "created": (None, "created_at"),  # sortable by its link only
+}
 
 
-@dataclass
-class DealFilters:
-    """What the board and the list show: `owner` is "mine", "team" or a user id."""
-
-    owner: str = "team"
-    campaign: object = None
-    close_month: object = None  # a date (first of the month)
-    q: str = ""
-    stage: object = None
-    all_closed: bool = False
-
-
-def filter_deals(queryset, *, user, filters: DealFilters):
-    if filters.owner == "mine":
-        queryset = queryset.filter(owner=user)
-    elif filters.owner not in ("", "team", None):
-        queryset = queryset.filter(owner_id=filters.owner)
-    if filters.campaign is not None:
-        queryset = queryset.filter(source_campaign=filters.campaign)
-    if filters.close_month is not None:
-        month = filters.close_month
-        queryset = queryset.filter(expected_close_date__year=month.year, expected_close_date__month=month.month)
-    if filters.q:
-        queryset = queryset.filter(
-            Q(title__icontains=filters.q) | Q(company__icontains=filters.q) | Q(contact_name__icontains=filters.q)
-        )
-    if filters.stage is not None:
-        queryset = queryset.filter(stage=filters.stage)
-    return queryset
+def listed_deals(deals, *, sort: str):
+    """`deals` as the list shows them: sorted by `sort` (newest first for anything else), with the
+    stage, owner and campaign each row names."""
+    column = LIST_SORTS.get(sort.lstrip("-"))
+    ordering = [f"{'-' if sort.startswith('-') else ''}{column[1]}", "-id"] if column else ["-created_at", "-id"]
+    return deals.select_related("stage", "owner", "source_campaign").order_by(*ordering)
 
 
 def next_task_due():
@@ -152,17 +140,6 @@ class Column:
         return self.count - len(self.cards)
 
 
-def board_deals(*, user, pipeline: Pipeline, filters: DealFilters, now=None):
-    """The deals the board counts: the filtered deals of `pipeline`, closed ones only when recently closed."""
-    now = now or timezone.now()
-    deals = filter_deals(deals_visible_to(user).filter(stage__pipeline=pipeline), user=user, filters=filters)
-    if not filters.all_closed:
-        deals = deals.filter(
-            Q(stage__kind=Stage.Kind.OPEN) | Q(closed_at__gte=now - timedelta(days=RECENTLY_CLOSED_DAYS))
-        )
-    return deals
-
-
 def stage_totals(deals) -> dict[int, dict]:
     """Count, total and weighted amount (amount × stage probability) per stage, in one SQL aggregate."""
     weighted = ExpressionWrapper(
@@ -180,14 +157,41 @@ def stage_totals(deals) -> dict[int, dict]:
     }
 
 
-def board_columns(*, user, pipeline: Pipeline, filters: DealFilters, per_column=CARDS_PER_COLUMN, now=None):
-    """The board: one column per stage with exact header totals and at most `per_column` cards (the first
-    ones in column order), each card carrying its next task's due date, days in stage and rotting flag.
+def column_headers(deals, *, pipeline: Pipeline) -> list[Column]:
+    """The board's column headers (count, total, weighted) for `deals`, without cards."""
+    totals = stage_totals(deals.filter(stage__pipeline=pipeline))
+    return [Column(stage=stage, **totals.get(stage.pk, {})) for stage in pipeline.stages.all()]
+
+
+def column_index(*, stage: Stage, before_id: int, moving: Deal) -> int | None:
+    """The 0-based place of card `before_id` in `stage`'s column (ignoring the moving card), or None."""
+    anchor = Deal.objects.filter(pk=before_id, stage=stage).values("position").first()
+    if anchor is None:
+        return None
+    position = anchor["position"]
+    return (
+        Deal.objects.filter(stage=stage)
+        .exclude(pk=moving.pk)
+        .filter(Q(position__lt=position) | Q(position=position, id__gt=before_id))
+        .count()
+    )
+
+
+def deal_counts_by_stage(pipeline: Pipeline) -> dict[int, int]:
+    """How many deals each stage of `pipeline` holds, by stage id (stages without deals left out)."""
+    rows = Deal.objects.filter(stage__pipeline=pipeline).order_by().values("stage").annotate(n=Count("id"))
+    return dict(rows.values_list("stage", "n"))
+
+
+def board_columns(deals, *, pipeline: Pipeline, per_column=CARDS_PER_COLUMN, now=None):
+    """The board: one column per stage of `pipeline` with the exact header totals of `deals` (those the
+    board's filters keep) and at most `per_column` cards (the first ones in column order), each card
+    carrying its next task's due date, days in stage and rotting flag.
 
     A fixed number of queries whatever the number of deals: stages, totals, cards."""
     now = now or timezone.now()
     stages = list(pipeline.stages.all())
-    deals = board_deals(user=user, pipeline=pipeline, filters=filters, now=now)
+    deals = deals.filter(stage__pipeline=pipeline)
     totals = stage_totals(deals)
     # The first cards of each column, by id; the next-task subquery then runs for those only.
     cards = (

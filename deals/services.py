@@ -16,6 +16,7 @@ from deals.defaults import ensure_default_pipeline as create_default_pipeline
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
 from deals.signals import deal_moved, deal_reassigned
 
+# The fields of a deal its owner edits (the form offers all but the lead, which the API sets).
 DEAL_FIELDS = (
     "title",
     "lead",
@@ -24,8 +25,8 @@ DEAL_FIELDS = (
     "contact_email",
     "amount",
     "expected_close_date",
-    "source_campaign",
     "next_step",
+    "source_campaign",
 )
 
 

@@ -1,26 +1,24 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.csv import csv_response
 from crm.history import audit_context
-from crm.people import display_name
+from crm.htmx import render_page, vary_on_htmx
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
+from deals.exports import deals_csv
+from deals.filters import DealFilter
 from deals.forms import (
     ActivityForm,
     DealCreateForm,
-    DealFilterForm,
     DealForm,
     MoveForm,
     StageDeleteForm,
@@ -28,35 +26,21 @@ from deals.forms import (
 )
 from deals.models import Activity, Deal, Stage
 from deals.selectors import (
-    Column,
+    LIST_SORTS,
     board_columns,
-    board_deals,
     can_create_deals,
     can_edit_deal,
+    column_headers,
+    column_index,
+    deal_counts_by_stage,
     deal_for_user,
     deals_visible_to,
-    filter_deals,
+    listed_deals,
     next_task_due,
-    stage_totals,
 )
 
-LIST_SORTS = {
-    "title": "title",
-    "company": "company",
-    "amount": "amount",
-    "stage": "stage__order",
-    "owner": "owner__first_name",
-    "close": "expected_close_date",
-    "created": "created_at",
-    "changed": "stage_changed_at",
-}
 LIST_PAGE_SIZE = 50
 TIMELINE_EVENTS = 50
-
-
-def _vary(response):
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _next_url(request, default):
@@ -66,23 +50,19 @@ def _next_url(request, default):
     return default
 
 
+def _form_errors(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
 # --- Board --------------------------------------------------------------------------------------------
 
 
 @role_required(*ROLES)
 def board(request):
     pipeline = services.ensure_default_pipeline()
-    filter_form = DealFilterForm(request.GET or None, user=request.user)
-    filters = filter_form.filters()
-    columns = board_columns(user=request.user, pipeline=pipeline, filters=filters)
-    # Two reverses for the whole page, not two per card.
-    move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")
-    detail_url = reverse("deals:deal_detail", args=[0]).replace("/0/", "/{}/")
-    for column in columns:
-        for deal in column.cards:
-            deal.editable = can_edit_deal(request.user, deal)
-            deal.move_url = move_url.format(deal.pk)
-            deal.url = detail_url.format(deal.pk)
+    filters = DealFilter(request.GET, request=request, page="board")
+    columns = board_columns(filters.qs, pipeline=pipeline)
+    _link_cards(request.user, columns)
     context = {
         "pipeline": pipeline,
         "columns": columns,
@@ -92,36 +72,25 @@ def board(request):
         "stage_options": format_html_join(
             "", '<option value="{}">{}</option>', [(column.stage.pk, column.stage.name) for column in columns]
         ),
-        "filter_form": filter_form,
-        "filters": filters,
+        "filter_form": filters.form,
         "open_count": sum(column.count for column in columns if not column.stage.is_closed),
         "can_create": can_create_deals(request.user),
         "lost_reasons": MoveForm.base_fields["lost_reason"].choices,
         # Every card's move form carries the same token: rendered once rather than by a tag per card.
         "csrf_field": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),
     }
-    return _vary(render(request, "deals/board.html", context))
+    return render_page(request, "deals/board.html", context)
 
 
-def _header_columns(request, pipeline):
-    """Fresh header figures for the board's current filters (sent along as the move's query string)."""
-    filters = DealFilterForm(request.GET or None, user=request.user).filters()
-    totals = stage_totals(board_deals(user=request.user, pipeline=pipeline, filters=filters))
-    return [Column(stage=stage, **totals.get(stage.pk, {})) for stage in pipeline.stages.all()]
-
-
-def _column_index(*, stage, before_id, moving):
-    """The 0-based place of card `before_id` in `stage`'s column (ignoring the moving card), or None."""
-    anchor = Deal.objects.filter(pk=before_id, stage=stage).values("position").first()
-    if anchor is None:
-        return None
-    position = anchor["position"]
-    return (
-        Deal.objects.filter(stage=stage)
-        .exclude(pk=moving.pk)
-        .filter(Q(position__lt=position) | Q(position=position, id__gt=before_id))
-        .count()
-    )
+def _link_cards(user, columns) -> None:
+    """Give each card its links and whether `user` may move it: two reverses for the board, not two a card."""
+    move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")
+    detail_url = reverse("deals:deal_detail", args=[0]).replace("/0/", "/{}/")
+    for column in columns:
+        for deal in column.cards:
+            deal.editable = can_edit_deal(user, deal)
+            deal.move_url = move_url.format(deal.pk)
+            deal.url = detail_url.format(deal.pk)
 
 
 @require_POST
@@ -132,112 +101,71 @@ def deal_move(request, pk):
     deal = deal_for_user(request.user, pk, write=True, queryset=deals_visible_to(request.user).select_related("stage"))
     pipeline = deal.stage.pipeline
     form = MoveForm(request.POST, deal=deal, user=request.user)
-    error = None
-    if form.is_valid():
-        data = form.cleaned_data
-        position = data["position"]
-        if data["before"] is not None:
-            position = _column_index(stage=data["stage"], before_id=data["before"], moving=deal)
-        try:
-            services.move_deal(
-                deal=deal,
-                to_stage=data["stage"],
-                by=request.user,
-                position=position,
-                lost_reason=data["lost_reason"],
-                note=data["note"],
-            )
-        except services.DealMoveNotAllowed as exc:
-            error = str(exc)
-    else:
-        error = " ".join(message for errors in form.errors.values() for message in errors)
+    error = _move(request, deal, form)
     if request.htmx:
         if error:
-            return _vary(HttpResponse(error, status=400, content_type="text/plain; charset=utf-8"))
-        context = {"columns": _header_columns(request, pipeline)}
-        return _vary(render(request, "deals/board.html#headers", context))
-    if error:
+            return vary_on_htmx(HttpResponse(error, status=400, content_type="text/plain; charset=utf-8"))
+        # Fresh header figures for the board's filters, sent along as the move's query string.
+        headers = column_headers(DealFilter(request.GET, request=request, page="board").qs, pipeline=pipeline)
+        return render_page(request, "deals/board.html", {"columns": headers}, partial="headers")
+    if not error:
+        messages.success(request, f"{deal.title} moved to {form.cleaned_data['stage'].name}.")
+    else:
         messages.error(request, f"{deal.title} was not moved: {error}")
         if form.is_valid() and form.cleaned_data["stage"].kind == Stage.Kind.LOST:
             return redirect(deal)  # the deal page asks for the reason
-        return redirect(_next_url(request, reverse("deals:board")))
-    messages.success(request, f"{deal.title} moved to {form.cleaned_data['stage'].name}.")
     return redirect(_next_url(request, reverse("deals:board")))
+
+
+def _move(request, deal, form) -> str | None:
+    """Move `deal` as the valid `form` says; why it did not move, or None."""
+    if not form.is_valid():
+        return _form_errors(form)
+    data = form.cleaned_data
+    position = data["position"]
+    if data["before"] is not None:
+        position = column_index(stage=data["stage"], before_id=data["before"], moving=deal)
+    try:
+        services.move_deal(
+            deal=deal,
+            to_stage=data["stage"],
+            by=request.user,
+            position=position,
+            lost_reason=data["lost_reason"],
+            note=data["note"],
+        )
+    except services.DealMoveNotAllowed as exc:
+        return str(exc)
+    return None
 
 
 # --- Deal list and export -------------------------------------------------------------------------------
 
 
 def _listed_deals(request):
-    filter_form = DealFilterForm(request.GET or None, user=request.user, with_stage=True)
-    filters = filter_form.filters()
-    deals = filter_deals(deals_visible_to(request.user), user=request.user, filters=filters)
-    sort = request.GET.get("sort", "")
-    field = LIST_SORTS.get(sort.lstrip("-"))
-    ordering = [f"{'-' if sort.startswith('-') else ''}{field}", "-id"] if field else ["-created_at", "-id"]
-    return filter_form, deals.select_related("stage", "owner", "source_campaign").order_by(*ordering), sort
+    filters = DealFilter(request.GET, request=request, page="list")
+    return filters.form, listed_deals(filters.qs, sort=request.GET.get("sort", ""))
 
 
 @role_required(*ROLES)
 def deal_list(request):
-    filter_form, deals, sort = _listed_deals(request)
+    filter_form, deals = _listed_deals(request)
     page = Paginator(deals.annotate(next_task_due=next_task_due()), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filter_form,
         "page": page,
-        "sort": sort,
+        "sort": request.GET.get("sort", ""),
         "can_create": can_create_deals(request.user),
-        "sort_columns": [
-            ("title", "Deal"),
-            ("company", "Company"),
-            ("amount", "Amount"),
-            ("stage", "Stage"),
-            ("owner", "Owner"),
-            ("close", "Expected close"),
-            ("changed", "In stage since"),
-        ],
+        "sort_columns": [(key, label) for key, (label, _) in LIST_SORTS.items() if label],
     }
-    return _vary(render(request, "deals/deal_list.html", context))
+    return render_page(request, "deals/deal_list.html", context)
 
 
 @role_required(*ROLES)
 def deal_export(request):
     """The filtered list as CSV, streamed row by row, every cell safe to open in a spreadsheet."""
-    _, deals, _ = _listed_deals(request)
-    header = [
-        "id",
-        "title",
-        "company",
-        "contact name",
-        "contact email",
-        "amount",
-        "stage",
-        "owner",
-        "expected close",
-        "source campaign",
-        "created",
-        "closed",
-        "lost reason",
-    ]
-    rows = (
-        [
-            deal.pk,
-            deal.title,
-            deal.company,
-            deal.contact_name,
-            deal.contact_email,
-            deal.amount,
-            deal.stage.name,
-            display_name(deal.owner),
-            deal.expected_close_date,
-            deal.source_campaign.name if deal.source_campaign else "",
-            deal.created_at.isoformat(),
-            deal.closed_at.isoformat() if deal.closed_at else "",
-            deal.get_lost_reason_display(),
-        ]
-        for deal in deals.iterator(chunk_size=500)
-    )
-    return csv_response(f"deals-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    _, deals = _listed_deals(request)
+    return deals_csv(deals)
 
 
 @role_required(*ROLES)
@@ -292,38 +220,39 @@ def deal_detail(request, pk):
     deal = _detail_deal(request, pk, write=request.method == "POST")
     editable = can_edit_deal(request.user, deal)
     form = DealForm(request.POST or None, instance=deal, user=request.user) if editable else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_deal(deal=deal, by=request.user, owner=form.cleaned_data.get("owner"), **form.deal_fields())
-        except services.DealReassignNotAllowed as exc:
-            form.add_error("owner", str(exc))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Deal saved.")
-            return redirect(deal)
-    lead = deal.lead
-    try:
-        lead_url = lead.get_absolute_url() if lead else None
-    except NoReverseMatch:  # the leads pages land in another issue
-        lead_url = None
+    if request.method == "POST" and _save(request, deal, form):
+        messages.success(request, "Deal saved.")
+        return redirect(deal)
     context = {
-        "lead_url": lead_url,
         **_activities_context(deal, editable=editable),
         "form": form,
         "move_form": MoveForm(initial={"stage": deal.stage}, deal=deal, user=request.user),
         "history": deal.stage_changes.select_related("by"),
-        "lead": lead,
-        "events": lead.events.select_related("campaign")[:TIMELINE_EVENTS] if lead else [],
+        "lead": deal.lead,
+        "events": deal.lead.events.select_related("campaign")[:TIMELINE_EVENTS] if deal.lead else [],
         **audit_context(request.user, deal),
     }
-    return _vary(render(request, "deals/deal_detail.html", context))
+    return render_page(request, "deals/deal_detail.html", context)
+
+
+def _save(request, deal, form) -> bool:
+    """Save the deal as the valid `form` says; False, with the reason on the form, when it is refused."""
+    if not form.is_valid():
+        return False
+    try:
+        services.update_deal(deal=deal, by=request.user, owner=form.cleaned_data.get("owner"), **form.deal_fields())
+    except services.DealReassignNotAllowed as exc:
+        form.add_error("owner", str(exc))
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    else:
+        return True
+    return False
 
 
 def _activities_response(request, deal, form=None):
     if request.htmx:
-        response = render(request, "deals/deal_detail.html#activities", _activities_context(deal, form))
-        return _vary(response)
+        return render_page(request, "deals/deal_detail.html", _activities_context(deal, form), partial="activities")
     return redirect(deal)
 
 
@@ -334,7 +263,7 @@ def activity_create(request, pk):
     form = ActivityForm(request.POST)
     if not form.is_valid():
         if not request.htmx:
-            messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+            messages.error(request, _form_errors(form))
         # htmx swaps only 2xx answers: the fragment with the errors (and the typed text) comes back as 200.
         return _activities_response(request, deal, form)
     services.log_activity(deal=deal, by=request.user, **form.cleaned_data)
@@ -361,13 +290,7 @@ def task_complete(request, pk, activity_pk):
 def stage_list(request):
     pipeline = services.ensure_default_pipeline()
     stages = services.in_board_order(pipeline.stages.all())
-    counts = dict(
-        Deal.objects.filter(stage__pipeline=pipeline)
-        .order_by()
-        .values("stage")
-        .annotate(n=Count("id"))
-        .values_list("stage", "n")
-    )
+    counts = deal_counts_by_stage(pipeline)
     rows = [
         {
             "stage": stage,
@@ -379,16 +302,8 @@ def stage_list(request):
         }
         for index, stage in enumerate(stages)
     ]
-    context = {
-        "pipeline": pipeline,
-        "rows": rows,
-        "add_form": StageForm(prefix="new"),
-    }
+    context = {"pipeline": pipeline, "rows": rows, "add_form": StageForm(prefix="new")}
     return render(request, "deals/stages.html", context)
-
-
-def _form_errors(form) -> str:
-    return " ".join(message for errors in form.errors.values() for message in errors)
 
 
 @require_POST

@@ -22,7 +22,7 @@ from crm.notifications import notify
 from crm.roles import MANAGER, SALES_REP, is_manager
 from crm.text import cut
 from deals.models import Stage
-from deals.services import first_open_stage, open_deal_for_lead
+from deals.services import first_open_stage, open_deal_for_lead, update_pipeline
 from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
 from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings, StageChangeReason
 from leads.scoring.rescore import leads_ready_for_handover
@@ -409,3 +409,18 @@ def hand_over_qualified(sender, *, ready: dict, **kwargs) -> None:
     """`leads.signals.leads_qualified`: hand over the leads a scoring run found qualified, each in its own
     transaction (`hand_over_each`), consuming their score requests."""
     hand_over_each(ready)
+
+
+# --- Settings -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_sales_settings(*, pipeline, sla_hours: int, name: str, rotting_days: int) -> None:
+    """Save the sales settings page: the hours a rep has to answer an MQL and the pipeline's name and rotting
+    days, together. Neither changes a score, so nothing is rescored; of the settings row only the SLA is
+    written, so the round-robin cursor kept on the same row is never set back to what the page read."""
+    qualification = ScoringSettings.load()
+    qualification.sla_hours = sla_hours
+    qualification.full_clean()
+    qualification.save(update_fields=["sla_hours", "updated_at"])
+    update_pipeline(pipeline=pipeline, name=name, rotting_days=rotting_days)

@@ -5,14 +5,14 @@ whose save rescores every lead.
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.roles import MANAGER, role_required
 from deals.forms import PipelineForm
-from deals.services import ensure_default_pipeline, update_pipeline
+from deals.services import ensure_default_pipeline
 from handoff.forms import SlaForm
+from handoff.services import update_sales_settings
 from leads.models import ScoringSettings
 
 
@@ -24,9 +24,7 @@ def sales_settings(request):
     sla_form = SlaForm(data, instance=ScoringSettings.load(), prefix="sla")
     pipeline_form = PipelineForm(data, instance=pipeline, prefix="pipeline")
     if data is not None and all([sla_form.is_valid(), pipeline_form.is_valid()]):  # both, to show every error
-        with transaction.atomic():
-            sla_form.save()
-            update_pipeline(pipeline=pipeline, **pipeline_form.cleaned_data)
+        update_sales_settings(pipeline=pipeline, **sla_form.cleaned_data, **pipeline_form.cleaned_data)
         messages.success(request, "Sales settings saved.")
         return redirect("handoff:sales_settings")
     context = {"sla_form": sla_form, "pipeline_form": pipeline_form, "stages": pipeline.stages.all()}

@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.bounds import parse_id
+from crm.htmx import render_message, render_page
 from crm.people import display_name
 from crm.roles import MANAGER, SALES_REP, has_role, is_manager, role_required
 from handoff.forms import RejectForm
@@ -42,9 +42,8 @@ def inbox(request):
 def _answered(request, handoff, message):
     """After an accept or reject: the row's new state for htmx, or back to the inbox."""
     if request.htmx:
-        response = render(request, "handoff/inbox.html#answered_row", {"handoff": handoff, "message": message})
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        context = {"handoff": handoff, "message": message}
+        return render_page(request, "handoff/inbox.html", context, partial="answered_row")
     messages.success(request, message)
     return redirect("handoff:inbox")
 
@@ -84,10 +83,7 @@ def reject(request, pk):
 
 def _refused(request, error):
     if request.htmx:
-        response = render(request, "handoff/inbox.html#refused", {"error": str(error)}, status=409)
-        response["HX-Retarget"] = "#messages"
-        response["HX-Reswap"] = "beforeend"
-        return response
+        return render_message(request, "handoff/inbox.html#refused", {"error": str(error)}, status=409)
     messages.error(request, str(error))
     return redirect("handoff:inbox")
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from deals.forms import PipelineForm
 from deals.models import Pipeline
 from handoff.services import hand_over_mql
 from leads.models import Lead, RescoreRun, ScoreRequest, ScoringSettings
@@ -32,6 +33,20 @@ def test_saving_the_sales_settings_rescores_no_lead(client_for, manager, rep):
     assert Lead.objects.get(pk=lead.pk).score == 0
     page = client_for(manager).get("/leads/scoring/").content.decode()
     assert 'data-testid="rescore-status"' not in page  # no rescore to show progress of
+
+
+def test_saving_the_sla_keeps_the_round_robin_turn_a_hand_over_took_meanwhile(client_for, manager, rep, monkeypatch):
+    # The page reads the settings row, then a hand-over gives the next MQL to Rita before the page saves.
+    clean = PipelineForm.clean_rotting_days
+
+    def hand_over_meanwhile(form):
+        ScoringSettings.objects.filter(pk=1).update(last_assigned_rep=rep)
+        return clean(form)
+
+    monkeypatch.setattr(PipelineForm, "clean_rotting_days", hand_over_meanwhile)
+    client_for(manager).post("/settings/", SAVED)
+    saved = ScoringSettings.load()
+    assert (saved.sla_hours, saved.last_assigned_rep) == (6, rep)
 
 
 def test_a_new_hand_over_is_due_within_the_saved_sla(client_for, manager, rep):

@@ -1,6 +1,6 @@
 """Writes on deals. Every stage move goes through `move_deal`, which records it and announces it
 (`signals.deal_moved`: the hand-over app keeps the deal's lead in step; deals do not know leads); every
-change of owner through `reassign_deal` or `update_deal`, which announce it (`signals.deal_reassigned`)."""
+change of owner through `update_deal`, which announces it (`signals.deal_reassigned`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -162,8 +162,10 @@ def open_deal_for_lead(*, lead, owner, by) -> Deal:
 
 @transaction.atomic
 def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
-    """Edit a deal's details; a different `owner` is a reassignment, which only managers may do (saved with
-    the other fields, then announced as `reassign_deal` does)."""
+    """Edit a deal's details. A different `owner` is a reassignment, which only managers may do
+    (`check_reassignment`): saved with the other fields, recorded in the deal's history, told to the new owner
+    (in the app and by email), and announced by `signals.deal_reassigned` in this transaction, so that the
+    deal's lead follows it to its new owner (`handoff.services`)."""
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
@@ -187,21 +189,6 @@ def check_reassignment(*, owner, by) -> None:
         raise DealReassignNotAllowed("Only a manager can reassign a deal.")
     if not can_own_deals(owner):
         raise DealReassignNotAllowed(f"{owner} is not a sales rep or a manager.")
-
-
-@transaction.atomic
-def reassign_deal(*, deal: Deal, owner, by) -> Deal:
-    """Hand a deal to another owner (a manager's decision, `check_reassignment`), recorded in its history.
-    The new owner is told (in the app and by email), and `signals.deal_reassigned` is sent in this
-    transaction: the deal's lead follows it to its new owner (`handoff.services`)."""
-    check_reassignment(owner=owner, by=by)
-    previous_owner = deal.owner
-    if owner == previous_owner:
-        return deal
-    deal.owner = owner
-    deal.save(update_fields=["owner", "updated_at"])
-    _announce_reassignment(deal=deal, previous_owner=previous_owner, by=by)
-    return deal
 
 
 def _announce_reassignment(*, deal: Deal, previous_owner, by) -> None:

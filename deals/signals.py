@@ -4,8 +4,8 @@
 stage it left and the one it entered, who moved it and when. The hand-over app moves the deal's lead along
 the funnel from it: deals do not know leads (DOMAIN.md "The hand-over"; `handoff.services`).
 
-`deal_reassigned` is sent in the transaction of every change of a deal's owner (`services.reassign_deal`,
-`services.update_deal`), with the deal (its new owner set), the previous owner, who reassigned it and when.
+`deal_reassigned` is sent in the transaction of every change of a deal's owner (`services.update_deal`), with
+the deal (its new owner set), the previous owner, who reassigned it and when.
 The hand-over app gives the deal's lead to the new owner from it.
 """
 

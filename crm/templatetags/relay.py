@@ -81,19 +81,3 @@ def figure(value, places=2):
     if value in (None, ""):
         return MISSING
     return grouped(value, places)
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters changed (None/"" removes one): for sort links and
-    pagination that keep the filters."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    if "page" not in changes:
-        params.pop("page", None)  # a new sort or filter starts again on the first page
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"

@@ -20,7 +20,7 @@ from crm.history import BASELINE
 from crm.tests.factories import UserFactory
 from crm.tests.test_xss_sweep import FormFields
 from deals.models import Deal
-from deals.services import reassign_deal
+from deals.services import update_deal
 from deals.tests.factories import DealFactory, stage_named
 from leads.imports.upload import queue_import, start_import
 from leads.models import Lead
@@ -223,7 +223,7 @@ def test_a_drag_on_the_board_needs_no_baseline_and_the_next_change_still_diffs(c
     deal = Deal.objects.filter(owner=rep).first()
     deal.position = 7
     deal.save(update_fields=["position"])  # bookkeeping only: its own row holds the values before
-    reassign_deal(deal=deal, owner=other_rep, by=manager)
+    update_deal(deal=deal, owner=other_rep, by=manager)
 
     [change] = entries(audit_html(client_for(manager).get(deal.get_absolute_url())))
     assert f"→ {other_rep.get_full_name()}" in change
@@ -232,7 +232,7 @@ def test_a_drag_on_the_board_needs_no_baseline_and_the_next_change_still_diffs(c
 
 def test_a_record_created_by_a_save_gets_no_baseline(rep, other_rep, manager):
     deal = DealFactory(owner=rep)
-    reassign_deal(deal=Deal.objects.get(pk=deal.pk), owner=other_rep, by=manager)
+    update_deal(deal=Deal.objects.get(pk=deal.pk), owner=other_rep, by=manager)
 
     assert list(deal.history.order_by("history_id").values_list("history_type", "history_change_reason")) == [
         ("+", None),

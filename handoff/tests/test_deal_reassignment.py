@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from crm.models import Notification
 from crm.tests.test_audit_history import audit_html
 from crm.tests.test_xss_sweep import FormFields
-from deals.services import DealReassignNotAllowed, reassign_deal
+from deals.services import DealReassignNotAllowed, update_deal
 from deals.tests.factories import DealFactory
 from leads.models import Lead, LifecycleStage
 from leads.tests.factories import LeadFactory
@@ -81,7 +81,7 @@ def test_reassigning_a_deal_through_the_api_does_the_same(team, deal, django_cap
 def test_a_manager_taking_a_deal_is_not_told_about_it_but_gets_its_lead(team, deal):
     _rep, _other, manager = team
 
-    reassign_deal(deal=deal, owner=manager, by=manager)
+    update_deal(deal=deal, owner=manager, by=manager)
 
     assert not Notification.objects.exists()
     assert Lead.objects.get(pk=deal.lead_id).owner == manager
@@ -91,7 +91,7 @@ def test_an_mql_waiting_in_an_inbox_stays_with_its_rep_when_an_older_deal_of_its
     rep, other, manager = team
     Lead.objects.filter(pk=deal.lead_id).update(stage=LifecycleStage.MQL)
 
-    reassign_deal(deal=deal, owner=other, by=manager)
+    update_deal(deal=deal, owner=other, by=manager)
 
     assert Lead.objects.get(pk=deal.lead_id).owner == rep
     assert Notification.objects.filter(user=other).exists()
@@ -101,7 +101,7 @@ def test_a_deal_without_a_lead_is_reassigned_and_its_owner_told(team):
     rep, other, manager = team
     deal = DealFactory(title="Acme renewal", owner=rep)
 
-    reassign_deal(deal=deal, owner=other, by=manager)
+    update_deal(deal=deal, owner=other, by=manager)
 
     deal.refresh_from_db()
     assert deal.owner == other
@@ -112,7 +112,7 @@ def test_a_rep_cannot_give_a_deal_away_and_nobody_is_told(team, deal):
     rep, other, _manager = team
 
     with pytest.raises(DealReassignNotAllowed):
-        reassign_deal(deal=deal, owner=other, by=rep)
+        update_deal(deal=deal, owner=other, by=rep)
 
     assert not Notification.objects.exists()
     assert Lead.objects.get(pk=deal.lead_id).owner == rep

@@ -199,12 +199,16 @@ SCORING_DOORBELL_SECONDS = 0.25
 # How often beat's sweep scores what rings missed and hands over every qualified lead left behind (a
 # worker that died mid-batch, a failed hand-over due again): the longest such a lead waits.
 SCORING_SWEEP_SECONDS = env.float("SCORING_SWEEP_SECONDS", default=60.0)
+# An import or a rescore whose progress has not moved for this long is sent to a worker again (its worker
+# died: on the filesystem transport its message died with it). Keep it longer than the slowest batch.
+STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
     "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": SCORING_SWEEP_SECONDS},
     "hand-over-ready-leads": {"task": "handoff.hand_over_ready_leads", "schedule": SCORING_SWEEP_SECONDS},
     "reassign-overdue-mqls": {"task": "handoff.reassign_overdue_mqls", "schedule": 300.0},
     "send-unsent-consent-confirmations": {"task": "leads.send_unsent_consent_confirmations", "schedule": 300.0},
+    "resume-stalled-work": {"task": "leads.resume_stalled_work", "schedule": 120.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.

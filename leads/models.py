@@ -550,6 +550,10 @@ class LeadImport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the import last moved (queued, a run started, a batch committed) and how many runs started since:
+    # beat sends a stalled import's task again (`leads.services.stalled`).
+    progressed_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -665,9 +669,13 @@ class RescoreRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     new_mqls = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # As on LeadImport: when the run last moved and how many runs started since (`leads.services.stalled`).
+    progressed_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

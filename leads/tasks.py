@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 from crm.actors import CONSENT, IMPORT, SCORING, as_relay
-from leads.imports.run import run_import
+from leads.imports.run import resume_stalled_imports, run_import
 from leads.scoring import queue, runs
 from leads.services import consent, events
 from leads.signals import leads_qualified
@@ -124,6 +124,14 @@ def import_leads(import_id: int) -> None:
     error, goes on after its last committed batch."""
     with as_relay(IMPORT):
         run_import(import_id)
+
+
+@shared_task(name="leads.resume_stalled_work", **RETRY)
+def resume_stalled_work() -> dict[str, tuple[int, int]]:
+    """Beat: send again the imports and rescores whose worker died (their progress stopped moving for
+    STALLED_WORK_MINUTES), giving up on those whose runs keep dying (`leads.services.stalled`); returns
+    (sent again, given up) of each."""
+    return {"imports": resume_stalled_imports(), "rescores": runs.resume_stalled_rescores()}
 
 
 # Email is outside the app: a refused connection or an SMTP error is retried with backoff, like the database.

@@ -9,8 +9,9 @@ email, so importing the same file again adds no lead and no event. Rows that can
 written, with their line number and reason, to an errors CSV the user downloads.
 
 Each batch commits with its counts (created, merged, failed, and the records it covered) on the LeadImport
-row, once: a task redelivered after its worker was killed goes on after the last committed batch, and the
-summary counts every row once, as if nothing had happened.
+row, once: a task redelivered after its worker was killed, or sent again by beat's sweep of stalled work
+(`resume_stalled_imports`), goes on after the last committed batch, and the summary counts every row once,
+as if nothing had happened.
 """
 
 import csv
@@ -45,6 +46,7 @@ from leads.models import (
     email_key,
 )
 from leads.scoring.queue import request_scores
+from leads.services import stalled
 from leads.services.capture import COMPANY_SIZES, clean_contact, merge_contact, touch
 from leads.services.events import store_events
 
@@ -241,7 +243,7 @@ class ImportRun:
         for attempt in range(2):
             try:
                 with transaction.atomic():
-                    if not imports.filter(processed=start).update(processed=end):
+                    if not imports.filter(processed=start).update(processed=end, **stalled.moved()):
                         raise LostBatch
                     created, merged = self._write(batch.folded) if batch.folded else (0, 0)
                     imports.update(
@@ -328,8 +330,8 @@ def run_import(import_id: int) -> LeadImport:
     """
     imports = LeadImport.objects.filter(pk=import_id)
     lead_import = imports.get()
-    if lead_import.status == LeadImport.Status.DONE:
-        return lead_import
+    if lead_import.status == LeadImport.Status.DONE or lead_import.attempts >= stalled.MAX_STARTS:
+        return lead_import  # done, or given up (`resume_stalled_imports`)
     try:
         check_mapping(lead_import.headers, lead_import.mapping)
         total = count_rows(lead_import)
@@ -339,11 +341,11 @@ def run_import(import_id: int) -> LeadImport:
         lead_import.refresh_from_db()
         return lead_import
     not_done = imports.exclude(status=LeadImport.Status.DONE)
-    now = timezone.now()
-    started = not_done.update(
+    started = stalled.start(
+        not_done,
         status=LeadImport.Status.RUNNING,
         total_rows=total,
-        started_at=Coalesce("started_at", Value(now)),
+        started_at=Coalesce("started_at", Value(timezone.now())),
         error="",
         finished_at=None,
     )
@@ -360,6 +362,7 @@ def run_import(import_id: int) -> LeadImport:
             error=f"The import stopped after {run.committed:,} rows on an unexpected error ({exc.__class__.__name__}). "
             "Rows already imported are kept; importing the file again continues safely.",
             finished_at=timezone.now(),
+            **stalled.ended(),
         )
         raise
     errors_name = run.save_errors()
@@ -390,3 +393,25 @@ def _import_rows(run: ImportRun) -> None:
 
 def _email_column(mapping: dict[int, str]) -> int:
     return next(index for index, target in mapping.items() if target == "email")
+
+
+STALLED_MESSAGE = (
+    f"The import stopped {stalled.MAX_STARTS} times without importing another row: the worker running it was "
+    "stopped each time (a file too large for its memory, or a worker killed). Rows already imported are kept; "
+    "importing the file again continues safely."
+)
+
+
+def resume_stalled_imports() -> tuple[int, int]:
+    """Send again each queued or running import that has not moved for STALLED_WORK_MINUTES (its worker died,
+    or its message was lost before a worker took it), or mark it failed when its runs kept dying before
+    importing another batch; returns (sent again, given up). A run sent again beside one still going is
+    safe: `run_import` goes on after the last committed batch and the two never write a batch twice."""
+    from leads import tasks  # tasks import this module
+
+    unfinished = LeadImport.objects.filter(status__in=[LeadImport.Status.QUEUED, LeadImport.Status.RUNNING])
+    return stalled.resume_stalled(
+        unfinished,
+        send=lambda pk: tasks.enqueue_now(tasks.import_leads, pk),
+        give_up={"status": LeadImport.Status.FAILED, "error": STALLED_MESSAGE, "finished_at": timezone.now()},
+    )

@@ -9,6 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from campaigns.models import Campaign
@@ -153,6 +154,7 @@ def queue_import(*, lead_import: LeadImport, mapping: dict[str, str], campaign: 
     lead_import.mapping = {index: target for index, target in mapping.items() if target}
     lead_import.campaign = campaign
     lead_import.status = LeadImport.Status.QUEUED
-    lead_import.save(update_fields=["mapping", "campaign", "status"])
+    lead_import.progressed_at = timezone.now()  # a lost message counts as a stall from here
+    lead_import.save(update_fields=["mapping", "campaign", "status", "progressed_at"])
     transaction.on_commit(lambda: import_leads.delay(lead_import.pk), robust=True)
     return lead_import

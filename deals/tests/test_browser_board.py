@@ -25,6 +25,14 @@ def drag(page, card, target):
     page.mouse.up()
 
 
+def lost_reason_dialog(page):
+    """The dialog asking why a deal was lost, once it is fully open: the board focuses its reason when
+    Bootstrap's fade-in ends, and Bootstrap ignores a Cancel clicked before that."""
+    dialog = page.get_by_role("dialog", name="Why was this deal lost?")
+    expect(dialog.get_by_label("Reason")).to_be_focused()
+    return dialog
+
+
 def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(page, sign_in_browser, rep):
     DealFactory(owner=rep, title="Acme expansion", amount=Decimal("10000"))
     DealFactory(owner=rep, title="Stays put", amount=Decimal("500"))
@@ -57,8 +65,7 @@ def test_dropping_a_deal_on_closed_lost_asks_why_before_saving(page, sign_in_bro
     page.goto("/pipeline/")
     lost = column(page, "Closed lost")
     drag(page, page.get_by_test_id("deal-card").filter(has_text="Lost cause"), lost.locator(".board-cards"))
-    dialog = page.get_by_role("dialog", name="Why was this deal lost?")
-    dialog.wait_for()
+    dialog = lost_reason_dialog(page)
     assert Deal.objects.get(title="Lost cause").stage.name == "Qualification"  # nothing saved yet
     dialog.get_by_label("Reason").select_option("competitor")
     dialog.get_by_label("Note").fill("Went with a cheaper tool")
@@ -82,8 +89,7 @@ def test_cancelling_the_lost_dialog_puts_the_card_back(page, sign_in_browser, re
         page.get_by_test_id("deal-card").filter(has_text="Almost lost"),
         column(page, "Closed lost").locator(".board-cards"),
     )
-    dialog = page.get_by_role("dialog", name="Why was this deal lost?")
-    dialog.wait_for()
+    dialog = lost_reason_dialog(page)
     dialog.get_by_role("button", name="Cancel").click()
     dialog.wait_for(state="hidden")
     expect(column(page, "Qualification").get_by_test_id("deal-card").filter(has_text="Almost lost")).to_have_count(1)

@@ -180,6 +180,16 @@ def _worker_settles_after_the_test(request):
             pytest.fail(str(exc))
 
 
+def answers(url: str) -> bool:
+    """True when `url` answers 200 (a server started by a test is up)."""
+    import requests
+
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def wait_until(condition, timeout=15.0, interval=0.1):
     """Poll `condition()` until it returns something truthy; return it, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -15,13 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from campaigns.tests.factories import CampaignFactory
-from conftest import BASE_DIR, wait_until
+from conftest import BASE_DIR, answers, wait_until
 from crm.tests.factories import TEST_PASSWORD, UserFactory
 from crm.worker_process import database_url
 from deals.models import Stage
@@ -91,7 +90,7 @@ def gunicorn(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _answers(url) or process.poll() is not None, timeout=30)
+        wait_until(lambda: answers(f"{url}/healthz") or process.poll() is not None, timeout=30)
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
         yield url
@@ -100,13 +99,6 @@ def gunicorn(tmp_path):
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
         log.close()
-
-
-def _answers(url) -> bool:
-    try:
-        return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def load_plan(tmp_path) -> Path:

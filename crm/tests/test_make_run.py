@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from bench.http_load import free_port
-from conftest import wait_until
+from conftest import answers, wait_until
 from crm.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.processes
@@ -66,13 +66,6 @@ def make_run(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(honcho.pid, signal.SIGKILL)
             honcho.wait()
-
-
-def answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def signed_in(base_url: str) -> requests.Session:

@@ -21,12 +21,15 @@ ROLES = (MARKETER, SALES_REP, MANAGER)
 ROLE_PERMISSIONS = {
     MARKETER: [
         "campaigns.*",
+        "companies.*",
         "leads.*",
         "deals.view_*",
         "reports.view_*",
     ],
     SALES_REP: [
         "campaigns.view_*",
+        "companies.view_*",
+        "companies.change_company",
         "leads.view_*",
         "leads.add_leadnote",
         "deals.*",
@@ -34,6 +37,7 @@ ROLE_PERMISSIONS = {
     ],
     MANAGER: [
         "campaigns.*",
+        "companies.*",
         "leads.*",
         "deals.*",
         "reports.*",

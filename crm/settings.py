@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "crm",
     "campaigns",
+    "companies",
     "leads",
     "handoff",
     "deals",

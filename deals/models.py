@@ -85,7 +85,16 @@ class Deal(models.Model):
 
     title = models.CharField(max_length=200)
     lead = models.ForeignKey("leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals")
+    # The company as typed (shown and searched); `account` is the Company record reports use.
     company = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name="company",
+    )
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Channel
+from companies.models import Company, CompanySize  # noqa: F401 (CompanySize: leads' choices too)
 from crm.actors import SCORING, actor_name
 
 
@@ -42,15 +43,6 @@ REACHED_AT = {
 # The contact fields of a lead that every door may fill (the forms, the API, the import); a merge applies
 # "blanks never overwrite" to exactly these. Labels come from the fields' verbose names (`field_label`).
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "company_size", "industry", "country")
-
-
-class CompanySize(models.TextChoices):
-    S1_10 = "1-10", "1–10"
-    S11_50 = "11-50", "11–50"
-    S51_200 = "51-200", "51–200"
-    S201_1000 = "201-1000", "201–1,000"
-    S1001_5000 = "1001-5000", "1,001–5,000"
-    S5000_PLUS = "5000+", "5,000+"
 
 
 class CaptureSource(models.TextChoices):
@@ -110,7 +102,11 @@ class Lead(models.Model):
     # `email_key(email)`, kept by `save()` and every bulk writer: what every door looks a lead up by.
     email_key = models.CharField(max_length=EMAIL_KEY_MAX_LENGTH, editable=False)
     phone = models.CharField(max_length=40, blank=True)
+    # The company as the person typed it (shown and searched); `account` is the Company record reports use.
     company = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="people", verbose_name="company"
+    )
     job_title = models.CharField(max_length=200, blank=True)
     company_size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
     industry = models.CharField(max_length=100, blank=True)

@@ -1,0 +1,193 @@
+"""Writes on companies: linking people to them by domain and name, creating, editing and merging them.
+
+How a person finds their company (every door uses `companies_for`, one set-based pass per batch):
+1. a `company_domain` given with them (an import column, an API field): the company owning that domain's
+   registrable domain, created when there is none;
+2. else their email's registrable domain, unless it is free mail or disposable (`PersonalEmailDomain`):
+   the company owning it, created when there is none;
+3. else a company name given with them: the oldest company of that exact normalised name, created
+   (without a domain) when there is none;
+4. else no company.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from companies.defaults import disposable_domains
+from companies.domains import domain_key, email_domain, name_key, registrable_domain
+from companies.models import Company, CompanyDomain, CompanyMerge, PersonalEmailDomain
+
+
+@dataclass(frozen=True)
+class CompanyHint:
+    """What a person says about their company: their email, a typed name, a web domain."""
+
+    email: str = ""
+    name: str = ""
+    domain: str = ""
+
+    def keys(self, personal: set[str]) -> tuple[str, str]:
+        """(the domain to link by, the name key to link by); either may be ""."""
+        domain = registrable_domain(domain_key(self.domain))
+        if not domain:
+            domain = email_domain(self.email)
+            if domain in personal or domain_key(self.email.rpartition("@")[2]) in personal:
+                domain = ""
+        return domain, name_key(self.name)
+
+
+def personal_domains(domains) -> set[str]:
+    """Those of `domains` (domain keys) that are free-mail or disposable: the shipped disposable list and
+    the managers' list (`PersonalEmailDomain`, whose "company" rows are exceptions), in one query."""
+    domains = {d for d in domains if d}
+    if not domains:
+        return set()
+    personal = domains & disposable_domains()
+    for domain, kind in PersonalEmailDomain.objects.filter(domain__in=domains).values_list("domain", "kind"):
+        if kind == PersonalEmailDomain.Kind.COMPANY:
+            personal.discard(domain)
+        else:
+            personal.add(domain)
+    return personal
+
+
+def is_personal_email(email: str) -> bool:
+    host = domain_key(email.rpartition("@")[2])
+    return bool(personal_domains({host, registrable_domain(host)}))
+
+
+def display_name_for_domain(domain: str) -> str:
+    """A name for a company known only by its domain: "acme.co.uk" → "Acme"."""
+    label = domain.split(".")[0]
+    if label.startswith("xn--"):
+        try:
+            label = label.encode("ascii").decode("idna")
+        except UnicodeError:
+            return domain
+    return label.replace("-", " ").title() if label else domain
+
+
+def companies_for(hints: list[CompanyHint], *, create: bool = True) -> list[Company | None]:
+    """The company of each hint, in order (None where a hint names none), creating the missing ones.
+
+    Set-based: a few queries per batch whatever its size. Safe against a concurrent writer creating the
+    same domain: the domain's unique index decides, and the loser's new company is removed again."""
+    candidates = set()
+    for hint in hints:
+        host = domain_key(hint.email.rpartition("@")[2])
+        candidates.update({host, registrable_domain(host)})
+    personal = personal_domains(candidates)
+    keys = [hint.keys(personal) for hint in hints]
+    by_domain = _companies_by_domain({d for d, _ in keys if d})
+    by_name = _companies_by_name({n for d, n in keys if not d and n})
+    if create:
+        _create_missing(hints, keys, by_domain, by_name)
+    return [by_domain.get(d) if d else by_name.get(n) if n else None for d, n in keys]
+
+
+def company_for(*, email: str = "", name: str = "", domain: str = "", create: bool = True) -> Company | None:
+    """The company of one person (see the module docstring)."""
+    return companies_for([CompanyHint(email=email or "", name=name or "", domain=domain or "")], create=create)[0]
+
+
+def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
+    rows = CompanyDomain.objects.filter(domain__in=domains).select_related("company")
+    return {row.domain: row.company for row in rows}
+
+
+def _companies_by_name(names: set[str]) -> dict[str, Company]:
+    found = {}
+    for company in Company.objects.filter(name_key__in=names).order_by("-id"):
+        found[company.name_key] = company  # the oldest wins
+    return found
+
+
+def _create_missing(hints, keys, by_domain, by_name):
+    new_domains, new_names = {}, {}
+    for hint, (domain, key) in zip(hints, keys, strict=True):
+        if domain and domain not in by_domain:
+            new_domains.setdefault(domain, hint.name.strip()[:200] or display_name_for_domain(domain))
+        elif not domain and key and key not in by_name:
+            new_names.setdefault(key, hint.name.strip()[:200])
+    if not (new_domains or new_names):
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        made = Company.objects.bulk_create(
+            [Company(name=name, name_key=name_key(name), created_at=now) for name in new_domains.values()]
+            + [Company(name=name, name_key=key, created_at=now) for key, name in new_names.items()]
+        )
+        if not all(company.pk for company in made):  # SQLite before 3.35 returns no ids
+            made = list(Company.objects.filter(created_at=now).order_by("id"))
+        with_domain = dict(zip(new_domains, made, strict=False))
+        CompanyDomain.objects.bulk_create(
+            [CompanyDomain(company=company, domain=domain) for domain, company in with_domain.items()],
+            ignore_conflicts=True,
+        )
+        by_domain.update(_companies_by_domain(set(with_domain)))
+        lost = [company.pk for domain, company in with_domain.items() if by_domain[domain].pk != company.pk]
+        if lost:  # another writer created these domains first: theirs stand
+            Company.objects.filter(pk__in=lost).delete()
+        by_name.update(dict(zip(new_names, made[len(new_domains) :], strict=True)))
+
+
+def mark_rollups_due(company_ids) -> None:
+    """Ask for the roll-ups of these companies to be computed again (their people or deals changed)."""
+    ids = {pk for pk in company_ids if pk}
+    if ids:
+        Company.objects.filter(pk__in=ids, rollups_due=False).update(rollups_due=True)
+
+
+def add_domain(company: Company, domain: str) -> CompanyDomain:
+    """Give `company` another web domain; ValueError when it is no domain or another company's."""
+    key = registrable_domain(domain_key(domain))
+    if not key:
+        raise ValueError("Enter a web domain, such as acme.com.")
+    try:
+        with transaction.atomic():
+            return CompanyDomain.objects.create(company=company, domain=key)
+    except IntegrityError:
+        owner = Company.objects.with_domain(key).first()
+        if owner and owner.pk == company.pk:
+            return CompanyDomain.objects.get(domain=key)
+        raise ValueError(f"{key} belongs to {owner}.") from None
+
+
+def merge_companies(*, keep: Company, merge: Company, by=None) -> CompanyMerge:
+    """Merge `merge` into `keep`: every record that points at `merge` (people, deals, domains, earlier
+    merges) moves to `keep`, `merge`'s names become `keep`'s aliases, `keep`'s blank fields take
+    `merge`'s values, and the merge is recorded. Works for any relation to Company, present or future."""
+    if keep.pk == merge.pk:
+        raise ValueError("A company cannot be merged into itself.")
+    with transaction.atomic():
+        locked = {
+            c.pk: c for c in Company.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ValueError("One of the companies no longer exists.")
+        keep, merge = locked[keep.pk], locked[merge.pk]
+        domains = list(merge.domains.values_list("domain", flat=True))
+        moved = {}
+        for relation in Company._meta.related_objects:
+            if not (relation.one_to_many or relation.one_to_one):
+                continue
+            count = relation.related_model._base_manager.filter(**{relation.field.name: merge}).update(
+                **{relation.field.name: keep}
+            )
+            if count:
+                moved[relation.related_model._meta.verbose_name_plural.__str__()] = count
+        names = [merge.name, *merge.aliases]
+        keep.aliases = [n for n in dict.fromkeys([*keep.aliases, *names]) if name_key(n) != keep.name_key]
+        for field in ("industry", "size_band", "country", "owner_id"):
+            if not getattr(keep, field) and getattr(merge, field):
+                setattr(keep, field, getattr(merge, field))
+        keep.rollups_due = True
+        keep._change_reason = f"merged with {merge.name}"
+        keep.save()
+        record = CompanyMerge.objects.create(
+            into=keep, merged_company_id=merge.pk, merged_name=merge.name, merged_domains=domains, moved=moved, by=by
+        )
+        merge.delete()
+    return record

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast, Lower
 
 from companies.models import Company, CompanyDomain, CompanySize
@@ -43,8 +43,9 @@ def search_companies(queryset, text: str):
     if words:
         queryset = queryset.alias(aliases_text=Cast("aliases", TextField()))
     for word in words:
-        domains = CompanyDomain.objects.filter(company=OuterRef("pk"), domain__icontains=word)
-        queryset = queryset.filter(Q(name__icontains=word) | Q(aliases_text__icontains=word) | Exists(domains))
+        # One scan of the domains (a hashed subplan), not a lookup per company.
+        domains = CompanyDomain.objects.filter(domain__icontains=word).values("company_id")
+        queryset = queryset.filter(Q(name__icontains=word) | Q(aliases_text__icontains=word) | Q(pk__in=domains))
     return queryset
 
 

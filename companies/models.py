@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -109,6 +110,9 @@ class Company(models.Model):
         if update_fields is not None and "name" in update_fields:
             update_fields = {*update_fields, "name_key"}
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("companies:detail", args=[self.pk])
 
     @property
     def primary_domain(self) -> str:

@@ -1,7 +1,9 @@
 """Who sees and changes which company (DOMAIN.md "Roles", as for leads): every role reads every company;
 marketers and managers change any, a sales rep the companies they own."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from companies.models import Company
@@ -41,3 +43,16 @@ def company_for_user(user, company_id, *, write=False, queryset=None) -> Company
     if write and not can_edit_company(user, company):
         raise PermissionDenied
     return company
+
+
+def company_owners_for(user):
+    """Who `user` may make a company's owner: marketers and managers any active user who holds a role, a sales
+    rep only themselves (a rep keeps the companies they own, and gives none away)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if has_role(user, MARKETER, MANAGER):
+        return (
+            users.filter(Q(groups__name__in=ROLES) | Q(is_superuser=True)).distinct().order_by("first_name", "username")
+        )
+    if has_role(user, SALES_REP):
+        return users.filter(pk=user.pk)
+    return users.none()

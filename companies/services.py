@@ -191,3 +191,42 @@ def merge_companies(*, keep: Company, merge: Company, by=None) -> CompanyMerge:
         )
         merge.delete()
     return record
+
+
+# The fields a person edits on a company (the form and the API); the rest is derived or kept by merges.
+EDITABLE_FIELDS = ("name", "industry", "size_band", "country", "owner")
+
+
+def create_company(*, name: str, domains=(), **fields) -> Company:
+    """A company entered by hand (a page or the API), with its web domains; ValueError, naming the domain,
+    when one is no domain or another company's (nothing is created then)."""
+    with transaction.atomic():
+        company = Company(name=name, **{key: value for key, value in fields.items() if key in EDITABLE_FIELDS})
+        company.full_clean()
+        company.save()
+        for domain in domains:
+            add_domain(company, domain)
+    return company
+
+
+def update_company(*, company: Company, data: dict, add_domains=(), remove_domains=()) -> Company:
+    """Change a company's details (the keys of `data` among EDITABLE_FIELDS), add and remove web domains, in
+    one transaction; ValueError from `add_domain` undoes it all. Its people's roll-ups do not change."""
+    with transaction.atomic():
+        for key, value in data.items():
+            if key in EDITABLE_FIELDS:
+                setattr(company, key, value)
+        company.full_clean()
+        company.save()
+        for domain in add_domains:
+            add_domain(company, domain)
+        remove_domain(company, remove_domains)
+    return company
+
+
+def remove_domain(company: Company, domains) -> int:
+    """Take web domains (`domain_key` forms, as listed on the company) from `company`; returns how many."""
+    keys = {domain_key(domain) for domain in domains} - {""}
+    if not keys:
+        return 0
+    return company.domains.filter(domain__in=keys).delete()[0]

@@ -14,6 +14,7 @@ urlpatterns = [
     # the one that matches costs time on every request.
     path("v1/", include("leads.api_urls")),
     path("v1/", include("reports.campaign_pages.api_urls")),
+    path("v1/", include("reports.company_pages.api_urls")),
     path("v1/", include("deals.api_urls")),
     path("v1/", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,14 +6,15 @@ from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role, roles_of
 # (label, url name, path prefix that marks it active), in the order each role works the funnel.
 CAMPAIGNS = ("Campaigns", "campaigns:campaign_list", "/campaigns/")
 LEADS = ("Leads", "leads:lead_list", "/leads/")
+COMPANIES = ("Companies", "companies:list", "/companies/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
 INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
 REPORTS = ("Reports", "reports:index", "/reports/")
 SETTINGS = ("Settings", "handoff:sales_settings", "/settings/")  # the SLA and the pipeline
 NAVIGATION = {
-    MARKETER: [CAMPAIGNS, LEADS, PIPELINE, REPORTS],
-    SALES_REP: [INBOX, PIPELINE, LEADS, CAMPAIGNS, REPORTS],
-    MANAGER: [REPORTS, CAMPAIGNS, LEADS, INBOX, PIPELINE, SETTINGS],
+    MARKETER: [CAMPAIGNS, LEADS, COMPANIES, PIPELINE, REPORTS],
+    SALES_REP: [INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, REPORTS],
+    MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, PIPELINE, SETTINGS],
 }
 
 

@@ -363,7 +363,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Campaign.channel and Lead.source_channel share one set of choices: one name in the schema.
-    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "campaigns.models.Channel"},
+    # Likewise Company.size_band and Lead.company_size share CompanySize.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "campaigns.models.Channel",
+        "CompanySizeEnum": "companies.models.CompanySize",
+    },
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("campaigns/", include("reports.campaign_pages.urls")),
+    path("companies/", include("reports.company_pages.urls")),
     path("", include("leads.urls")),
     path("", include("handoff.urls")),
     path("", include("deals.urls")),

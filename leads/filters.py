@@ -102,6 +102,8 @@ class LeadListFilter(LeadFilter):
     )
     score_min = IntegerFilter(label="Score from", field_name="score", lookup_expr="gte")
     score_max = IntegerFilter(label="Score to", field_name="score", lookup_expr="lte")
+    # The people of one company (its page's "show all" link): the company's id, kept in a hidden field.
+    company = IntegerFilter(label="Company", field_name="account", widget=forms.HiddenInput, min_value=1)
     created_from = DayFilter(label="Created from")
     created_to = DayFilter(label="Created to", ends=True)
     sort = django_filters.ChoiceFilter(label="Sort", choices=SORT_CHOICES, empty_label=None, method="keep_order")

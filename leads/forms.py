@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
+from companies.models import Company
 from crm.relations import LimitedChoicesForm
 from leads.imports.upload import FIELD_LABELS
 from leads.models import CONTACT_FIELDS, Lead, LifecycleStage
@@ -147,3 +148,25 @@ def add_validation_errors(form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class LinkCompanyForm(forms.Form):
+    """Which company a lead works for, by its id; `unlink` leaves the lead without one."""
+
+    company = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    unlink = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unlink"):
+            data["company"] = None
+            return data
+        if data.get("company") is None:
+            if "company" not in self.errors:
+                self.add_error("company", "Choose the company to link the lead to.")
+            return data
+        company = Company.objects.filter(pk=data["company"]).first()
+        if company is None:
+            self.add_error("company", "No company has this id (was it merged into another?).")
+        data["company"] = company
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.views import detail, imports, lists, public, scoring
+from leads.views import accounts, detail, imports, lists, public, scoring
 
 app_name = "leads"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("leads/<int:pk>/", detail.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/edit/", detail.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/notes/", detail.lead_add_note, name="lead_add_note"),
+    path("leads/<int:pk>/company/", accounts.lead_company, name="lead_company"),
     path("leads/import/", imports.import_upload, name="import_upload"),
     path("leads/import/<int:pk>/", imports.import_progress, name="import_progress"),
     path("leads/import/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),

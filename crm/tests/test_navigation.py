@@ -34,9 +34,13 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
 @pytest.mark.parametrize(
     ("role", "first", "items"),
     [
-        ("Marketer", "Campaigns", {"Campaigns", "Leads", "Pipeline", "Reports"}),
-        ("Sales rep", "MQL inbox", {"MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"}),
-        ("Manager", "Reports", {"Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Settings", "Admin"}),
+        ("Marketer", "Campaigns", {"Campaigns", "Leads", "Companies", "Pipeline", "Reports"}),
+        ("Sales rep", "MQL inbox", {"MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"}),
+        (
+            "Manager",
+            "Reports",
+            {"Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "Pipeline", "Settings", "Admin"},
+        ),
     ],
 )
 def test_each_role_sees_its_navigation(client_for, role, first, items):

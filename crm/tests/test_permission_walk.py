@@ -28,6 +28,7 @@ from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
 from campaigns.tests.factories import CampaignFactory
+from companies.tests.factories import CompanyFactory
 from crm.notifications import notify
 from crm.tests.factories import UserFactory
 from deals.models import Activity
@@ -111,6 +112,11 @@ RULES = {
         "POST": rule(LOGIN, NOT_FOUND, DONE, FORBIDDEN, FORBIDDEN, DONE),
     },
     "leads:lead_add_note": {"POST": rule(LOGIN, FORBIDDEN, DONE, DONE, DONE, DONE)},
+    # Which company a lead works for: those who edit leads link and unlink them.
+    "leads:lead_company": {
+        "GET": rule(LOGIN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, OK),
+        "POST": rule(LOGIN, NOT_FOUND, DONE, FORBIDDEN, FORBIDDEN, DONE),
+    },
     "leads:import_upload": {"GET": MARKETING, "POST": MARKETING_WRITES},
     "leads:import_progress": {"GET": IMPORTS},
     "leads:import_mapping": {"GET": IMPORTS, "POST": rule(LOGIN, NOT_FOUND, DONE, NOT_FOUND, NOT_FOUND, DONE)},
@@ -124,6 +130,17 @@ RULES = {
     "leads:scoring": {"GET": ROLE_HOLDERS, "POST": MARKETING_WRITES},
     "leads:scoring_preview": {"GET": ROLE_HOLDERS},
     "leads:rescore_progress": {"GET": ROLE_HOLDERS},
+    # companies: every role reads; marketers and managers create, edit, merge and unlink people; a rep edits
+    # the companies they own (`rep` owns the company; `other_rep` does not)
+    "companies:list": {"GET": ROLE_HOLDERS},
+    "companies:create": {"GET": MARKETING, "POST": MARKETING_WRITES},
+    "companies:detail": {"GET": ROLE_HOLDERS},
+    "companies:edit": {
+        "GET": rule(LOGIN, NOT_FOUND, OK, OK, FORBIDDEN, OK),
+        "POST": rule(LOGIN, NOT_FOUND, DONE, DONE, FORBIDDEN, DONE),
+    },
+    "companies:merge": {"GET": MARKETING, "POST": MARKETING_WRITES},
+    "companies:unlink_person": {"POST": MARKETING_WRITES},
     "handoff:inbox": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
     # Only the rep the MQL was handed to (or a manager) answers it; another rep is sent back to the inbox.
     "handoff:accept_mql": {"POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, REFUSED, DONE)},
@@ -166,6 +183,13 @@ RULES = {
     },
     "campaigns-api:campaign-stats": {"GET": API_READ_TOKEN_FIRST, "POST": API_MARKETING_WRITES_TOKEN_FIRST},
     "leads-api:events": {"POST": API_MARKETING_WRITES},
+    "companies-api:company-list": {"GET": API_READ, "POST": API_MARKETING_WRITES},
+    "companies-api:company-detail": {
+        "GET": API_READ,
+        "PUT": rule(403, 403, DONE, DONE, 403, DONE),
+        "PATCH": rule(403, 403, DONE, DONE, 403, DONE),
+    },
+    "companies-api:company-merge": {"POST": API_MARKETING_WRITES},
     "leads-api:lead-list": {"GET": API_READ, "POST": API_MARKETING_WRITES},
     "leads-api:lead-detail": {"GET": API_READ},
     "deals-api:deal-list": {"GET": API_READ, "POST": rule(403, 403, 403, DONE, DONE, DONE)},
@@ -245,6 +269,8 @@ class World:
     submission: object
     consent_request: object
     notification: object
+    company: object = None
+    duplicate: object = None
 
 
 @pytest.fixture
@@ -271,6 +297,10 @@ def world(marketer, rep, other_rep, manager):
     submission = FormSubmission.objects.create(lead=lead, campaign=campaign, values={"company": "Visitor Ltd"})
     consent_request = ConsentRequest.objects.create(lead=lead, email=lead.email)
     (notification,) = notify(users=[rep], message=f"New MQL for you: {lead}", url="/inbox/")
+    company = CompanyFactory(name="Acme", owner=rep)
+    lead.account = company
+    lead.save(update_fields=["account"])
+    duplicate = CompanyFactory(name="ACME Inc", owner=other_rep)
     return World(
         users,
         campaign,
@@ -283,6 +313,8 @@ def world(marketer, rep, other_rep, manager):
         submission,
         consent_request,
         notification,
+        company,
+        duplicate,
     )
 
 
@@ -309,6 +341,13 @@ PK_OF = {
     "leads-api:lead-detail": "lead",
     "deals-api:deal-detail": "deal",
     "deals-api:deal-move": "deal",
+    "leads:lead_company": "lead",
+    "companies:detail": "company",
+    "companies:edit": "company",
+    "companies:merge": "company",
+    "companies:unlink_person": "company",
+    "companies-api:company-detail": "company",
+    "companies-api:company-merge": "company",
 }
 
 
@@ -396,6 +435,11 @@ PAYLOADS = {
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
+    ("leads:lead_company", "POST"): lambda w: {"company": w.duplicate.pk},
+    ("companies:create", "POST"): lambda w: {"name": "Globex", "add_domains": "globex.com"},
+    ("companies:edit", "POST"): lambda w: {"name": "Acme Corp", "owner": w.users["rep"].pk, "add_domains": "acme.com"},
+    ("companies:merge", "POST"): lambda w: {"merge": w.duplicate.pk},
+    ("companies:unlink_person", "POST"): lambda w: {"lead": w.lead.pk},
     # the API (sent as JSON)
     ("campaigns-api:campaign-list", "POST"): lambda w: {
         "name": "API push",
@@ -417,13 +461,17 @@ PAYLOADS = {
     ("deals-api:deal-detail", "PUT"): lambda w: {"title": "Replaced", "amount": "10"},
     ("deals-api:deal-detail", "PATCH"): lambda w: {"title": "Renamed"},
     ("deals-api:deal-move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
+    ("companies-api:company-list", "POST"): lambda w: {"name": "API Co", "domains": ["apico.com"]},
+    ("companies-api:company-detail", "PUT"): lambda w: {"name": "Replaced", "owner": w.users["rep"].pk},
+    ("companies-api:company-detail", "PATCH"): lambda w: {"industry": "Software"},
+    ("companies-api:company-merge", "POST"): lambda w: {"merge": w.duplicate.pk},
 }
 
 
 def database_rows() -> dict:
     """Every row of Relay's own tables (and who holds which role): what a refused request must not change."""
     rows = {}
-    for label in ("campaigns", "leads", "deals", "reports", "crm", "authtoken"):
+    for label in ("campaigns", "companies", "leads", "deals", "reports", "crm", "authtoken"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
     users = get_user_model().objects.order_by("pk")

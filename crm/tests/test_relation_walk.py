@@ -31,6 +31,7 @@ from rest_framework import relations, serializers
 
 from campaigns.filters import FilterForm as CampaignFilterForm
 from campaigns.tests.factories import CampaignFactory
+from companies.filters import CompanyFilterForm
 from crm.relations import LimitedChoicesForm, LimitedRelationsSerializer
 from crm.tests import test_permission_walk as permission_walk
 from crm.tests.factories import UserFactory
@@ -61,7 +62,7 @@ _media_in_tmp = permission_walk._media_in_tmp
 
 # Forms that only choose what a list or report shows: they write nothing, so their choices are reads
 # (every campaign a user may see, every owner), and the views that build them are GET-only.
-FILTER_FORMS = (DealFilterForm, LeadFilterForm, CampaignFilterForm, ReportFilterForm)
+FILTER_FORMS = (DealFilterForm, LeadFilterForm, CampaignFilterForm, ReportFilterForm, CompanyFilterForm)
 RELAY_APPS = ("campaigns", "leads", "deals", "reports", "crm")
 
 

@@ -17,6 +17,8 @@ from crm.people import UserChoiceField
 from crm.roles import ROLES
 
 MAX_SEARCH_WORDS = 10
+# Beyond this many companies whose domain matches a word, the search reads them in a subquery.
+MAX_DOMAIN_MATCHES = 500
 
 # sort name → (label, ordering): each ordering is an index of Company's (Meta.indexes).
 SORTS = {
@@ -43,9 +45,13 @@ def search_companies(queryset, text: str):
     if words:
         queryset = queryset.alias(aliases_text=Cast("aliases", TextField()))
     for word in words:
-        # One scan of the domains (a hashed subplan), not a lookup per company.
-        domains = CompanyDomain.objects.filter(domain__icontains=word).values("company_id")
-        queryset = queryset.filter(Q(name__icontains=word) | Q(aliases_text__icontains=word) | Q(pk__in=domains))
+        # The domains first, through their trigram index (few rows): their companies' ids as a list let
+        # PostgreSQL OR three index scans (name and aliases' trigram index, the primary key), where a subquery
+        # would make it filter every company in the sort's order.
+        domains = CompanyDomain.objects.filter(domain__icontains=word).values_list("company_id", flat=True)
+        ids = list(domains[: MAX_DOMAIN_MATCHES + 1])
+        by_domain = Q(pk__in=ids) if len(ids) <= MAX_DOMAIN_MATCHES else Q(pk__in=domains)
+        queryset = queryset.filter(Q(name__icontains=word) | Q(aliases_text__icontains=word) | by_domain)
     return queryset
 
 

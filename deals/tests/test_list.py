@@ -61,7 +61,7 @@ def test_the_csv_export_has_the_filtered_deals_and_neutralises_formulas(client_f
     assert len(rows) == 2
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
     assert rows[1][2] == "'+Acme"
-    assert rows[1][5] == "1500.00"
+    assert rows[1][6] == "1500.00"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from crm.history import audit_context
 from crm.htmx import render_page, vary_on_htmx
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
-from deals.exports import deals_csv
+from deals.exports import deals_export
 from deals.filters import DealFilter
 from deals.forms import (
     ActivityForm,
@@ -162,10 +162,10 @@ def deal_list(request):
 
 
 @role_required(*ROLES)
-def deal_export(request):
-    """The filtered list as CSV, streamed row by row, every cell safe to open in a spreadsheet."""
+def deal_export(request, fmt):
+    """The filtered list as CSV (streamed row by row) or as an Excel workbook, every cell safe to open."""
     _, deals = _listed_deals(request)
-    return deals_csv(deals)
+    return deals_export(fmt, deals)
 
 
 @role_required(*ROLES)

@@ -18,8 +18,8 @@ from campaigns.models import Campaign, Channel
 from crm import bounds
 from crm.bounds import validate_date_in_range
 from leads.forms import LeadFilterForm
-from leads.models import CaptureSource, Lead, LifecycleStage
-from leads.selectors import SORTS, sales_reps, search_leads
+from leads.models import CaptureSource, Lead, LeadImport, LifecycleStage
+from leads.selectors import SORTS, can_edit_leads, sales_reps, search_leads
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -80,6 +80,10 @@ SORT_CHOICES = [
 ]
 
 
+def imports_seen_by(user):
+    return LeadImport.objects.all() if can_edit_leads(user) else LeadImport.objects.none()
+
+
 class LeadListFilter(LeadFilter):
     """The lead list page's filters: a search, the API's filters under the page's names and widgets, and the
     sort (which `keyset_page` applies, not a filter)."""
@@ -107,6 +111,10 @@ class LeadListFilter(LeadFilter):
     created_from = DayFilter(label="Created from")
     created_to = DayFilter(label="Created to", ends=True)
     sort = django_filters.ChoiceFilter(label="Sort", choices=SORT_CHOICES, empty_label=None, method="keep_order")
+    # The leads an import created or updated last, from its summary; among the imports the user may see.
+    lead_import = django_filters.ModelChoiceFilter(
+        label="Import", queryset=lambda request: imports_seen_by(request.user), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Lead

@@ -1,10 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
 from companies.models import Company
+from crm.exports import XLSX_CONTENT_TYPE
 from crm.relations import LimitedChoicesForm
 from leads.imports.upload import FIELD_LABELS
 from leads.models import CONTACT_FIELDS, Lead, LifecycleStage
@@ -99,7 +101,12 @@ class NoteForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 text, with a header row naming the columns.")
+    file = forms.FileField(
+        label="CSV or Excel file",
+        help_text="A CSV file in UTF-8 or an Excel workbook (.xlsx, its first sheet), with a header row naming the "
+        "columns.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv," + XLSX_CONTENT_TYPE}),
+    )
 
     def clean_file(self):
         from django.conf import settings
@@ -111,7 +118,8 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportMappingForm(LimitedChoicesForm, forms.Form):
-    """One select per CSV column, named after its header, pre-set to the guessed field."""
+    """One select per column of the file, named after its header, pre-set to the guessed field, with a few of
+    the column's values (`samples`, a list per column) under it."""
 
     campaign = forms.ModelChoiceField(
         Campaign.objects.none(),
@@ -120,7 +128,7 @@ class ImportMappingForm(LimitedChoicesForm, forms.Form):
         help_text="Used when the file has no campaign column (or the cell is empty).",
     )
 
-    def __init__(self, *args, headers, mapping, **kwargs):
+    def __init__(self, *args, headers, mapping, samples=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— skip this column —"), *FIELD_LABELS.items()]
         self.columns = []
@@ -131,6 +139,7 @@ class ImportMappingForm(LimitedChoicesForm, forms.Form):
                 required=False,
                 label=f"Column “{header or index + 1}”",
                 initial=mapping.get(str(index), ""),
+                help_text=sample_text(samples[index] if index < len(samples) else []),
             )
             self.columns.append(name)
 
@@ -139,6 +148,17 @@ class ImportMappingForm(LimitedChoicesForm, forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {name.removeprefix("column_"): self.cleaned_data.get(name) or "" for name in self.columns}
+
+
+SAMPLE_LENGTH = 40  # characters of a sample value shown
+
+
+def sample_text(values: list[str]) -> str:
+    """A column's sample values for its help text, escaped (the form's template shows help text as HTML)."""
+    if not values:
+        return "No value in the first rows."
+    shown = [value if len(value) <= SAMPLE_LENGTH else value[: SAMPLE_LENGTH - 1] + "…" for value in values]
+    return format_html("e.g. {}", format_html_join(" · ", "<q>{}</q>", ((value,) for value in shown)))
 
 
 def add_validation_errors(form, exc: ValidationError) -> None:

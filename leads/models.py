@@ -162,6 +162,10 @@ class Lead(models.Model):
     sql_at = models.DateTimeField("SQL at", null=True, blank=True)
     opportunity_at = models.DateTimeField(null=True, blank=True)
     customer_at = models.DateTimeField(null=True, blank=True)
+    # The file import that last created or updated the lead (its summary links to "the imported leads").
+    lead_import = models.ForeignKey(
+        "LeadImport", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = LeadQuerySet.as_manager()
     # Who changed what, for managers (crm.history). Scores, event times and the stage timestamps are
@@ -183,6 +187,7 @@ class Lead(models.Model):
             "sql_at",
             "opportunity_at",
             "customer_at",
+            "lead_import",
         ],
         no_db_index=["owner", "first_touch_campaign", "latest_touch_campaign"],
     )
@@ -506,7 +511,8 @@ EVENT_PROPERTIES_MAX_DEPTH = 32
 
 
 class LeadImport(models.Model):
-    """One CSV upload: the mapping chosen in the browser and the progress of the Celery task importing it.
+    """One upload of a CSV or an Excel workbook: the mapping chosen in the browser and the progress of the
+    Celery task importing it.
 
     The file lives under MEDIA_ROOT: a worker on another host needs the same storage (a shared volume).
     """
@@ -524,7 +530,7 @@ class LeadImport(models.Model):
     # SHA-256 of the file: its import events are recognised when the same file is imported again.
     checksum = models.CharField(max_length=64, blank=True)
     headers = models.JSONField(default=list)
-    # CSV column index (as a string) → Lead field name, chosen on the mapping page.
+    # Column index (as a string) → Lead field name, chosen on the mapping page.
     mapping = models.JSONField(default=dict, blank=True)
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -563,6 +569,11 @@ class LeadImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_workbook(self) -> bool:
+        """Whether the file is an Excel workbook (stored as .xlsx) rather than a CSV."""
+        return self.file.name.lower().endswith(".xlsx")
 
     @property
     def percent(self) -> int:

@@ -72,7 +72,7 @@ def test_the_campaign_report_export_writes_no_formula(client_for, manager):
 
 @pytest.mark.django_db
 def test_the_import_error_report_writes_no_formula(client_for, marketer, django_capture_on_commit_callbacks):
-    # Each payload is an invalid email: its row goes to the error report with the email and the reason.
+    # Each payload is an invalid email: its row goes to the error report with the reason and its cells.
     buffer = io.StringIO(newline="")
     csv.writer(buffer).writerows([["email", "company"], *([payload, "Acme"] for payload in PAYLOADS)])
     upload = SimpleUploadedFile("hostile.csv", buffer.getvalue().encode(), content_type="text/csv")
@@ -83,7 +83,7 @@ def test_the_import_error_report_writes_no_formula(client_for, marketer, django_
     assert_no_formula_in(body)
     rows = list(csv.reader(io.StringIO(body, newline="")))
     assert [row[0] for row in rows] == ["line", "2", "3", "4", "5"]
-    assert rows[4][2] == "Invalid email: x;=1+2;y."
+    assert rows[4][1] == "Invalid email: x;=1+2;y."
 
 
 # --- No CSV written around the safe writer -------------------------------------------------------------

@@ -104,6 +104,8 @@ RULES = {
     # leads: every role reads and notes, marketers and managers create, edit and import, managers bulk-act
     "leads:lead_list": {"GET": ROLE_HOLDERS},
     "leads:lead_count": {"GET": ROLE_HOLDERS},
+    "leads:lead_export": {"GET": ROLE_HOLDERS},
+    "leads:lead_export_xlsx": {"GET": ROLE_HOLDERS},
     "leads:lead_bulk_action": {"POST": MANAGER_WRITES},
     "leads:lead_create": {"GET": MARKETING, "POST": MARKETING_WRITES},
     "leads:lead_detail": {"GET": ROLE_HOLDERS},
@@ -160,6 +162,7 @@ RULES = {
     "deals:stage_delete": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), "POST": MANAGER_WRITES},
     "deals:deal_list": {"GET": ROLE_HOLDERS},
     "deals:deal_export": {"GET": ROLE_HOLDERS},
+    "deals:deal_export_xlsx": {"GET": ROLE_HOLDERS},
     "deals:deal_create": {
         "GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK),
         "POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, DONE, DONE),

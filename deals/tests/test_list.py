@@ -5,7 +5,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
+from campaigns.tests.factories import CampaignFactory
+from companies.models import Company
 from crm.csv import safe_cell
 from deals.models import Deal
 from deals.tests.factories import DealFactory, stage_named
@@ -61,7 +64,7 @@ def test_the_csv_export_has_the_filtered_deals_and_neutralises_formulas(client_f
     assert len(rows) == 2
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
     assert rows[1][2] == "'+Acme"
-    assert rows[1][5] == "1500.00"
+    assert rows[1][6] == "1500.00"
 
 
 @pytest.mark.parametrize(
@@ -74,3 +77,38 @@ def test_safe_cell_neutralises_spreadsheet_formulas(value, cell):
 
 def test_safe_cell_keeps_numbers_as_numbers():
     assert safe_cell(Decimal("-5.00")) == Decimal("-5.00")
+
+
+def test_the_excel_export_has_the_filtered_deals_typed_and_formulas_as_text(client_for, manager, rep, other_rep):
+    account = Company.objects.create(name="Acme Corporation")
+    DealFactory(owner=rep, title='=HYPERLINK("http://evil")', account=account, amount=Decimal("1500.00"))
+    DealFactory(owner=other_rep, title="Not mine")
+    response = client_for(manager).get(f"/deals/export.xlsx?owner={rep.pk}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    header, *rows = sheet.iter_rows(values_only=True)
+    [deal] = [dict(zip(header, row, strict=True)) for row in rows]
+    assert deal["title"] == '\'=HYPERLINK("http://evil")'
+    assert deal["account"] == "Acme Corporation"
+    assert deal["amount"] == 1500
+    assert deal["created"].year >= 2026
+
+
+def test_the_deal_list_links_both_exports_with_its_filters(client_for, manager, rep):
+    page = client_for(manager).get(f"/deals/?owner={rep.pk}&page=2").content.decode()
+    assert f'href="/deals/export.csv?owner={rep.pk}"' in page
+    assert f'href="/deals/export.xlsx?owner={rep.pk}"' in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_runs_the_same_number_of_queries_for_2_and_20_deals(client_for, manager, rep, fmt):
+    counts = []
+    client = client_for(manager)
+    for size in (2, 18):
+        for _ in range(size):
+            DealFactory(owner=rep, account=Company.objects.create(name="X"), source_campaign=CampaignFactory())
+        with CaptureQueriesContext(connection) as queries:
+            b"".join(client.get(f"/deals/export.{fmt}").streaming_content)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,4 +1,5 @@
-"""CSV import of leads, step 3: a streamed, set-based merge run by a Celery task (steps 1 and 2: `upload`).
+"""Import of leads from a CSV or an Excel workbook, step 3: a streamed, set-based merge run by a Celery task
+(steps 1 and 2: `upload`; reading the file: `files`).
 
 The file is read twice, never held in memory: once to count its rows (and prove it decodes), then in
 batches of BATCH_SIZE rows, each merged in a handful of queries (find the existing emails, insert the new
@@ -6,7 +7,8 @@ leads already stamped for scoring, bulk_update the merged ones, insert the event
 stored, stamp the known leads that changed). The merge rules are those of
 `capture_lead`. Each row's import event carries an external id made of the file's checksum and the
 email, so importing the same file again adds no lead and no event. Rows that cannot be imported are
-written, with their line number and reason, to an errors CSV the user downloads.
+written, with their line number, reason and original cells, to an errors CSV the user downloads. Each lead
+the import created or merged a row into points to it (`Lead.lead_import`), for "See the imported leads".
 
 Each batch commits with its counts (created, merged, failed, and the records it covered) on the LeadImport
 row, once: a task redelivered after its worker was killed, or sent again by beat's sweep of stalled work
@@ -14,13 +16,11 @@ row, once: a task redelivered after its worker was killed, or sent again by beat
 as if nothing had happened.
 """
 
-import csv
 import hashlib
 import io
 import itertools
 import json
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -34,7 +34,9 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from crm.bulk_insert import insert_objects, instance_builder
 from crm.csv import SafeWriter
-from leads.imports.upload import FIELD_LABELS, ImportFileError, check_mapping
+from leads.imports import files
+from leads.imports.files import ImportFileError, Record
+from leads.imports.upload import FIELD_LABELS, check_mapping
 from leads.models import (
     CONTACT_FIELDS,
     CaptureSource,
@@ -64,38 +66,17 @@ class Row:
     campaign: Campaign | None = None
 
 
-def _text_stream(lead_import: LeadImport):
-    binary = lead_import.file.open("rb")
-    return binary, io.TextIOWrapper(binary, encoding=lead_import.encoding, newline="")
-
-
-def _records(reader) -> Iterator[tuple[int, list[str] | None, str]]:
-    """(line number, cells or None, error) for each record after the header; a broken record is reported."""
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reader.line_num, None, f"Unreadable CSV: {exc}."
-            continue
-        yield reader.line_num, cells, ""
-
-
 def count_rows(lead_import: LeadImport) -> int:
-    """Rows after the header; decoding the whole file here means a bad byte stops the import before it writes."""
-    binary, text = _text_stream(lead_import)
+    """Records after the header; reading the whole file here means a bad byte (or a damaged workbook) stops
+    the import before it writes."""
     try:
-        reader = csv.reader(text)
-        next(reader, None)
-        return sum(1 for _line, cells, _problem in _records(reader) if cells is None or any(cells))
+        with files.records(lead_import) as found:
+            return sum(1 for _record in found)
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             "This file is not UTF-8 text: part of it cannot be read as UTF-8. Save it as “CSV UTF-8” and upload "
             "it again; nothing was imported."
         ) from exc
-    finally:
-        binary.close()
 
 
 def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) -> Row:
@@ -132,7 +113,7 @@ class Batch:
 
     size: int
     folded: dict[str, list[Row]]
-    errors: list[tuple[int, str, str]]  # (line, email, reason)
+    errors: list[tuple[int, str, list[str]]]  # (line, reason, the row's cells)
 
 
 class LostBatch(Exception):
@@ -160,7 +141,7 @@ class ImportRun:
         self.errors = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - closed by save_errors()
         self.errors_text = io.TextIOWrapper(self.errors, encoding="utf-8", newline="")
         self.error_writer = SafeWriter(self.errors_text)
-        self.error_writer.writerow(["line", "email", "reason"])
+        self.error_writer.writerow(["line", "reason", *lead_import.headers])
         self.errors_written = 0
         self.now = timezone.now()
         # A new lead's import event is its newest event.
@@ -192,7 +173,7 @@ class ImportRun:
     def event_id(self, key: str) -> str:
         return "import:" + hashlib.sha1(f"{self.checksum}:{key}".encode(), usedforsecurity=False).hexdigest()
 
-    def take(self, records: list[tuple[int, list[str] | None, str]], start: int) -> None:
+    def take(self, records: list[Record], start: int) -> None:
         """Import `records`, the file's records from number `start` on, as one batch; those that a run of this
         import already committed (a run killed midway, or one still running beside this one) are not written
         again, only their errors, so that the errors CSV lists every refused row once."""
@@ -207,25 +188,25 @@ class ImportRun:
             else:
                 self.committed = LeadImport.objects.values_list("processed", flat=True).get(pk=self.lead_import.pk)
 
-    def parse(self, records: list[tuple[int, list[str] | None, str]]) -> Batch:
+    def parse(self, records: list[Record]) -> Batch:
         """Parse records into the rows to merge, folded by email, and the refused rows with their reasons."""
         rows, errors = [], []
         for line, cells, problem in records:
             if problem:
-                errors.append((line, "", problem))
+                errors.append((line, problem, []))
                 continue
             try:
                 rows.append(parse_row(line, cells, self.width, self.mapping))
             except ValidationError as exc:
-                email = cells[_email_column(self.mapping)] if len(cells) == self.width else ""
-                errors.append((line, email, " ".join(exc.messages)))
+                errors.append((line, " ".join(exc.messages), cells))
         self.campaign_for({row.campaign_slug for row in rows if row.campaign_slug})
         # Rows of the same email within the batch fold into one, in file order (later values win).
         folded: dict[str, list[Row]] = {}
         for row in rows:
             campaign = self.campaigns.get(row.campaign_slug) if row.campaign_slug else self.default_campaign
             if row.campaign_slug and campaign is None:
-                errors.append((row.line, row.email, f"Unknown campaign {row.campaign_slug!r}."))
+                cells = next(cells for line, cells, _problem in records if line == row.line)
+                errors.append((row.line, f"Unknown campaign {row.campaign_slug!r}.", cells))
                 continue
             row.campaign = campaign
             folded.setdefault(row.key, []).append(row)
@@ -246,6 +227,7 @@ class ImportRun:
                     if not imports.filter(processed=start).update(processed=end, **stalled.moved()):
                         raise LostBatch
                     created, merged = self._write(batch.folded) if batch.folded else (0, 0)
+                    Lead.objects.with_email_keys(batch.folded).update(lead_import=self.lead_import)
                     imports.update(
                         created=F("created") + created,
                         merged=F("merged") + merged,
@@ -307,8 +289,8 @@ class ImportRun:
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
 
-    def write_errors(self, errors: list[tuple[int, str, str]]) -> None:
-        self.error_writer.writerows(errors)
+    def write_errors(self, errors: list[tuple[int, str, list[str]]]) -> None:
+        self.error_writer.writerows([line, reason, *cells] for line, reason, cells in errors)
         self.errors_written += len(errors)
 
     def save_errors(self) -> str:
@@ -376,23 +358,13 @@ def run_import(import_id: int) -> LeadImport:
 def _import_rows(run: ImportRun) -> None:
     """Read the file in batches of BATCH_SIZE records (blank lines are not records), the same batches on
     every run of the same file."""
-    binary, text = _text_stream(run.lead_import)
-    try:
-        reader = csv.reader(text)
-        next(reader, None)
-        records = (record for record in _records(reader) if record[1] is None or any(record[1]))
+    with files.records(run.lead_import) as found:
         start = 0
-        while batch := list(itertools.islice(records, BATCH_SIZE)):
+        while batch := list(itertools.islice(found, BATCH_SIZE)):
             run.take(batch, start)
             start += len(batch)
             # With DEBUG on, Django keeps the SQL of the last 9,000 queries: not for a million-row import.
             reset_queries()
-    finally:
-        binary.close()
-
-
-def _email_column(mapping: dict[int, str]) -> int:
-    return next(index for index, target in mapping.items() if target == "email")
 
 
 STALLED_MESSAGE = (

@@ -1,5 +1,5 @@
-"""CSV import of leads, steps 1 and 2: the upload (its encoding and header read, its columns guessed) and
-the mapping chosen in the browser, which queues the import (`leads.imports.run`)."""
+"""Import of leads from a CSV or an Excel workbook, steps 1 and 2: the upload (its encoding and header read,
+its columns guessed) and the mapping chosen in the browser, which queues the import (`leads.imports.run`)."""
 
 import codecs
 import csv
@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from campaigns.models import Campaign
+from leads.imports.files import ImportFileError, is_workbook, workbook_headers
 from leads.models import LeadImport, field_label
+
+__all__ = ["ImportFileError"]  # also where the views and tests find it
 
 SNIFF_BYTES = 64 * 1024
 
@@ -38,10 +41,6 @@ FIELD_LABELS = {
 }
 
 
-class ImportFileError(Exception):
-    """The uploaded file cannot be imported at all (encoding, no header, no email column); says why."""
-
-
 def _squash(header: str) -> str:
     return re.sub(r"[\s_\-.]+", "", header.strip().lower())
 
@@ -60,8 +59,8 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
 
 
 NOT_TEXT = (
-    "This is not a CSV text file: it contains binary data (a spreadsheet, an archive or UTF-16 text?). "
-    "Save it as “CSV UTF-8” and upload it again."
+    "This is neither a CSV text file nor an Excel workbook (.xlsx): it contains binary data (an old .xls "
+    "spreadsheet, an archive or UTF-16 text?). Save it as “CSV UTF-8” or as an Excel workbook and upload it again."
 )
 
 
@@ -83,38 +82,47 @@ def detect_encoding(head: bytes) -> str:
 
 
 def read_headers(uploaded) -> tuple[str, list[str]]:
-    """The encoding and header row of an uploaded file, read from its first bytes only."""
+    """The encoding and header row of an uploaded file, read from its first bytes only (a workbook's
+    encoding is "", its header its first sheet's first row)."""
     uploaded.seek(0)
     head = uploaded.read(SNIFF_BYTES)
     uploaded.seek(0)
     if not head.strip():
         raise ImportFileError("The file is empty.")
+    if is_workbook(uploaded.name, head):
+        return "", _named_columns(workbook_headers(uploaded))
     encoding = detect_encoding(head)  # refuses binary files: PostgreSQL cannot even store their NUL bytes
     text = head.decode(encoding, errors="ignore")
     # newline="": a line may end in \r alone (old spreadsheets), which the csv module reads only this way.
     first_line = next(csv.reader(io.StringIO(text, newline="")), [])
-    headers = [header.strip() for header in first_line]
+    return encoding, _named_columns([header.strip() for header in first_line])
+
+
+def _named_columns(headers: list[str]) -> list[str]:
     if not any(headers):
         raise ImportFileError("The first line must name the columns (for example: email, first name, company).")
-    return encoding, headers
+    return headers
 
 
-def stored_name(name: str) -> str:
+def stored_name(name: str, *, workbook: bool = False) -> str:
     """The name an upload is stored under: made from the one it came with (kept whole in `original_name`
-    for the pages), short and ending in .csv, so that its path fits the file column. The storage cuts a long
-    name before its extension, and refused one whose "extension" was long ("Leads from Dr. Smith's booth
-    in São Paulo, three days": a 400 for a good file)."""
-    root = name[: -len(".csv")] if name.lower().endswith(".csv") else name
-    return f"{slugify(root, allow_unicode=True)[:60] or 'import'}.csv"
+    for the pages), short and ending in .csv (.xlsx for a workbook, which is how the import knows it), so
+    that its path fits the file column. The storage cuts a long name before its extension, and refused one
+    whose "extension" was long ("Leads from Dr. Smith's booth in São Paulo, three days": a 400 for a good
+    file)."""
+    root = re.sub(r"\.(csv|xlsx)$", "", name, flags=re.IGNORECASE)
+    return f"{slugify(root, allow_unicode=True)[:60] or 'import'}.{'xlsx' if workbook else 'csv'}"
 
 
 @transaction.atomic
 def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImport:
-    """Store an uploaded CSV and read its header, ready for the mapping page (nothing is imported yet)."""
+    """Store an uploaded CSV or workbook and read its header, ready for the mapping page (nothing is imported
+    yet)."""
     encoding, headers = read_headers(uploaded)
+    workbook = not encoding
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
-        if b"\x00" in chunk:
+        if b"\x00" in chunk and not workbook:
             raise ImportFileError(NOT_TEXT)
         digest.update(chunk)
     uploaded.seek(0)
@@ -127,7 +135,7 @@ def start_import(*, uploaded, by, campaign: Campaign | None = None) -> LeadImpor
         campaign=campaign,
         created_by=by,
     )
-    lead_import.file.save(stored_name(uploaded.name), uploaded, save=False)
+    lead_import.file.save(stored_name(uploaded.name, workbook=workbook), uploaded, save=False)
     lead_import.save()
     return lead_import
 

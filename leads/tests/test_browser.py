@@ -37,7 +37,7 @@ def test_a_marketer_imports_a_csv_and_watches_the_progress_bar_reach_100_percent
 
     sign_in_browser(marketer)
     page.goto("/leads/import/")
-    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_label("CSV or Excel file").set_input_files(str(csv_file))
     page.get_by_role("button", name="Upload and map columns").click()
     expect(page.get_by_label("Column “Email”")).to_have_value("email")
     expect(page.get_by_label("Column “Company”")).to_have_value("company")

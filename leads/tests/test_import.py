@@ -123,10 +123,10 @@ def test_a_file_that_is_not_utf8_is_refused_at_upload_with_a_clear_message(clien
 
 
 def test_a_binary_file_is_refused_at_upload_with_a_clear_message(client_for, marketer):
-    xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"
-    response = client_for(marketer).post("/leads/import/", {"file": upload(xlsx)})
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00"  # an old .xls spreadsheet
+    response = client_for(marketer).post("/leads/import/", {"file": upload(xls)})
     assert response.status_code == 200
-    assert "not a CSV text file" in response.content.decode()
+    assert "neither a CSV text file nor an Excel workbook" in response.content.decode()
     assert not LeadImport.objects.exists()
 
 
@@ -152,7 +152,7 @@ def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_read(run, marketer
 
 def test_a_nul_character_anywhere_refuses_the_file_and_a_stored_row_holding_one_is_refused_alone(marketer):
     # The upload refuses the file (binary data, which PostgreSQL could not store) ...
-    with pytest.raises(ImportFileError, match="not a CSV text file"):
+    with pytest.raises(ImportFileError, match="neither a CSV text file"):
         text = b"email,first name\nok@example.com,Ok\n" + b"x" * 70_000 + b"\nn@x.io,N\x00\n"
         start_import(uploaded=upload(text), by=marketer)
     # ... and should such a row reach the importer anyway, it is refused alone, with a reason.
@@ -219,7 +219,7 @@ def test_the_upload_mapping_and_progress_pages_take_a_marketer_to_the_summary(
     assert "1</strong> failed" in page
     download = client.get(f"/leads/import/{lead_import.pk}/errors.csv")
     assert download["Content-Disposition"].startswith("attachment")
-    assert b'"3","bad","Invalid email: bad."' in b"".join(download.streaming_content)
+    assert b'"3","Invalid email: bad.","bad","Acme"' in b"".join(download.streaming_content)
 
 
 def test_the_progress_partial_polls_until_the_import_is_done(client_for, marketer, django_capture_on_commit_callbacks):

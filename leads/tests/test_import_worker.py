@@ -93,6 +93,6 @@ def test_an_import_whose_worker_process_is_killed_midway_ends_with_the_summary_o
     assert summary == (LeadImport.Status.DONE, 2501, 2499, 1, 1)
     assert Lead.objects.filter(email__startswith="killed-").count() == 2500
     with lead_import.errors_file.open("rb") as errors:
-        assert errors.read().decode().splitlines()[1:] == ['"2502","bad","Invalid email: bad."']
+        assert errors.read().decode().splitlines()[1:] == ['"2502","Invalid email: bad.","bad","row"']
     lead_import.file.delete()
     lead_import.errors_file.delete()

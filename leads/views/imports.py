@@ -1,4 +1,5 @@
-"""The CSV import: upload, column mapping, progress, and the refused rows as a download."""
+"""The import of a CSV or an Excel workbook: upload, column mapping, progress, and the refused rows as a
+download."""
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -9,6 +10,7 @@ from crm.htmx import render_page
 from crm.roles import MANAGER, MARKETER, role_required
 from leads import selectors
 from leads.forms import ImportMappingForm, ImportUploadForm
+from leads.imports.files import sample_values
 from leads.imports.upload import ImportFileError, queue_import, start_import
 from leads.models import LeadImport
 
@@ -16,7 +18,7 @@ from leads.models import LeadImport
 @require_http_methods(["GET", "POST"])
 @role_required(MARKETER, MANAGER)
 def import_upload(request):
-    """Step 1: upload a CSV; its header is read and the columns are guessed for the mapping page."""
+    """Step 1: upload a CSV or a workbook; its header is read and the columns are guessed for the mapping page."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -31,13 +33,13 @@ def import_upload(request):
 
 @require_http_methods(["GET", "POST"])
 def import_mapping(request, pk):
-    """Step 2: confirm which column fills which field; email is required. Then the task is queued."""
+    """Step 2: confirm which column fills which field (a few of its values shown); email is required. Then
+    the task is queued."""
     lead_import = selectors.lead_import_for_user(request.user, pk)
     if lead_import.status != LeadImport.Status.MAPPING:
         return redirect(lead_import)
-    form = ImportMappingForm(
-        request.POST or None, headers=lead_import.headers, mapping=lead_import.mapping, user=request.user
-    )
+    columns = {"headers": lead_import.headers, "mapping": lead_import.mapping, "samples": sample_values(lead_import)}
+    form = ImportMappingForm(request.POST or None, user=request.user, **columns)
     if request.method == "POST" and form.is_valid():
         try:
             queue_import(lead_import=lead_import, mapping=form.mapping(), campaign=form.cleaned_data["campaign"])
@@ -58,7 +60,7 @@ def import_progress(request, pk):
 
 
 def import_errors(request, pk):
-    """The rows that could not be imported, with their line number and reason, as a CSV download."""
+    """The rows that could not be imported, with their line number, reason and cells, as a CSV download."""
     lead_import = selectors.lead_import_for_user(request.user, pk)
     if not lead_import.errors_file:
         raise Http404("This import has no errors.")

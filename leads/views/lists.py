@@ -12,6 +12,7 @@ from crm.htmx import render_page
 from crm.people import display_name
 from crm.roles import MANAGER, ROLES, is_manager, role_required
 from leads import selectors
+from leads.exports import leads_export
 from leads.filters import LeadListFilter
 from leads.forms import BulkActionForm
 from leads.services.stages import StageChangeNotAllowed, assign_owner, change_stages
@@ -46,6 +47,14 @@ def lead_list(request):
         "capture_campaign": Campaign.objects.active().order_by("-start_date").first() if not page.rows else None,
     }
     return render_page(request, "leads/lead_list.html", context, partial="results")
+
+
+@require_GET
+@role_required(*ROLES)
+def lead_export(request, fmt):
+    """The filtered list, in its order, as CSV (streamed) or as an Excel workbook; every role reads leads."""
+    listed = _listed_leads(request)
+    return leads_export(fmt, listed.qs, sort=listed.chosen_sort)
 
 
 @require_GET

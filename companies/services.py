@@ -155,6 +155,11 @@ def mark_rollups_due(company_ids) -> None:
     transaction.on_commit(partial(companies.update, rollups_due=True), robust=True)
 
 
+def mark_all_rollups_due() -> int:
+    """Ask for every company's roll-ups (the fit rules or the account settings changed); returns how many."""
+    return Company.objects.filter(rollups_due=False).update(rollups_due=True)
+
+
 def add_domain(company: Company, domain: str) -> CompanyDomain:
     """Give `company` another web domain; ValueError when it is no domain or another company's."""
     key = registrable_domain(domain_key(domain))

@@ -11,8 +11,10 @@ How a person finds their company (every door uses `companies_for`, one set-based
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from companies.defaults import disposable_domains
@@ -134,10 +136,28 @@ def _create_missing(hints, keys, by_domain, by_name):
 
 
 def mark_rollups_due(company_ids) -> None:
-    """Ask for the roll-ups of these companies to be computed again (their people or deals changed)."""
-    ids = {pk for pk in company_ids if pk}
-    if ids:
-        Company.objects.filter(pk__in=ids, rollups_due=False).update(rollups_due=True)
+    """Ask for the roll-ups of these companies to be computed again (their people or deals changed).
+
+    `company_ids`: ids, or a queryset of ids (`.values("account_id")`), used as a subquery. Marked in the
+    current transaction (the mark commits with the change, so a dead process loses nothing) and once more
+    after it commits: a refresh that cleared the flag while this transaction was still open may have
+    computed without its change (`reports.accounts.rollups.refresh_due` clears, then computes), and the
+    second mark makes the next sweep compute again. Each mark writes only rows not already due."""
+    if isinstance(company_ids, QuerySet):
+        companies = Company.objects.filter(pk__in=company_ids)
+    else:
+        ids = {pk for pk in company_ids if pk}
+        if not ids:
+            return
+        companies = Company.objects.filter(pk__in=sorted(ids))
+    companies = companies.filter(rollups_due=False)
+    companies.update(rollups_due=True)
+    transaction.on_commit(partial(companies.update, rollups_due=True), robust=True)
+
+
+def mark_all_rollups_due() -> int:
+    """Ask for every company's roll-ups (the fit rules or the account settings changed); returns how many."""
+    return Company.objects.filter(rollups_due=False).update(rollups_due=True)
 
 
 def add_domain(company: Company, domain: str) -> CompanyDomain:

@@ -212,6 +212,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "resume-stalled-work": {"task": "leads.resume_stalled_work", "schedule": 120.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},
+    # Companies whose people or deals changed (companies.Company.rollups_due): their stored roll-ups.
+    "refresh-account-rollups": {"task": "reports.refresh_account_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.
     "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
 }

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from companies.services import mark_rollups_due
 from crm.notifications import notify
 from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
@@ -140,6 +141,7 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
     deal.position = _place_at_top(stage)
     deal.save()
     DealStageChange.objects.create(deal=deal, to_stage=stage, to_name=stage.name, by=by, at=now)
+    mark_rollups_due([deal.account_id])
     return deal
 
 
@@ -170,6 +172,7 @@ def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
     previous_owner = deal.owner
+    previous_account_id = Deal.objects.filter(pk=deal.pk).values_list("account_id", flat=True).first()
     reassigned = owner is not None and owner != previous_owner
     if reassigned:
         check_reassignment(owner=owner, by=by)
@@ -178,6 +181,7 @@ def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
         setattr(deal, name, value)
     deal.full_clean()
     deal.save()
+    mark_rollups_due([previous_account_id, deal.account_id])  # the amount or the company may have changed
     if reassigned:
         _announce_reassignment(deal=deal, previous_owner=previous_owner, by=by)
     return deal
@@ -263,6 +267,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
         by=by,
         at=now,
     )
+    mark_rollups_due([deal.account_id])  # open pipeline, won revenue
     deal_moved.send(sender=Deal, deal=deal, from_stage=from_stage, to_stage=to_stage, by=by, at=now)
     return deal
 

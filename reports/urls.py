@@ -10,4 +10,5 @@ urlpatterns = [
     path("sales/", views.sales_page, name="sales"),
     path("feedback/", views.feedback_page, name="feedback"),
     path("campaigns/", views.campaigns_page, name="campaigns"),
+    path("accounts/", views.accounts_page, name="accounts"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from crm.htmx import render_page
 from crm.roles import has_role, primary_role, role_required
 from reports import campaigns, exports, feedback, funnel, sales
+from reports.accounts import funnel as account_funnel
 from reports.dashboard import dashboard_figures
 from reports.filters import (
     CAMPAIGN_VIEWERS,
@@ -216,3 +217,26 @@ def campaign_report_csv(table: str, report, filters, filename: str):
     else:
         raise Http404("No such table in this report.")
     return exports.download(filename, filters, data)
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
+def accounts_page(request):
+    """The account funnel: per campaign and per channel, the companies reached in the period and how far
+    they got (reports.accounts.funnel says exactly what each column counts)."""
+    form, filters = read_filters(request)
+    by_campaign = account_funnel.account_funnel(filters, "campaign")
+    steps = account_funnel.STEPS
+    chart = bar_chart(
+        [row["label"] for row in by_campaign],
+        [(label, [row[name] for row in by_campaign]) for name, label in steps],
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "steps": steps,
+        "campaigns": by_campaign,
+        "channels": account_funnel.account_funnel(filters, "channel"),
+        "chart": chart,
+    }
+    return render_report(request, "reports/accounts.html", context)

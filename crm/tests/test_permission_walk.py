@@ -176,6 +176,7 @@ RULES = {
     "reports:funnel": {"GET": ROLE_HOLDERS},
     "reports:sales": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
     "reports:feedback": {"GET": ROLE_HOLDERS},
+    "reports:accounts": {"GET": ROLE_HOLDERS},
     "reports:campaigns": {"GET": MARKETING},
     # the REST API and its documentation
     "campaigns-api:campaign-list": {"GET": API_READ_TOKEN_FIRST, "POST": API_MARKETING_WRITES_TOKEN_FIRST},

@@ -1,6 +1,9 @@
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from companies.fit import OPERATORS, InvalidCompanyRule
+from companies.fit import rule_values as company_rule_values
+from companies.models import AccountSettings, CompanyFitRule
 from crm.bounds import MAX_SMALL
 from leads.models import EngagementRule, FitRule, ScoringSettings
 from leads.scoring.rules import InvalidRule, rule_values
@@ -75,3 +78,52 @@ FitRuleFormSet = forms.modelformset_factory(FitRule, form=FitRuleForm, extra=1, 
 EngagementRuleFormSet = forms.modelformset_factory(
     EngagementRule, fields=["points"], extra=0, widgets={"points": forms.NumberInput(attrs={"class": "form-control"})}
 )
+
+
+# --- Accounts: company fit rules and when people and accounts count as engaged (companies app) ---------------
+
+
+class AccountSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AccountSettings
+        fields = ["engaged_person_points", "engaged_account_score"]
+        labels = {
+            "engaged_person_points": "Engaged person (points)",
+            "engaged_account_score": "Engaged account (account score)",
+        }
+        widgets = {
+            "engaged_person_points": forms.NumberInput(attrs={"min": 0}),
+            "engaged_account_score": forms.NumberInput(attrs={"min": 0}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        at_most(self, "engaged_person_points", MAX_SMALL)
+        at_most(self, "engaged_account_score", 2**31 - 1)
+
+
+class CompanyFitRuleForm(forms.ModelForm):
+    class Meta:
+        model = CompanyFitRule
+        fields = ["field", "operator", "value", "points"]
+        widgets = FitRuleForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        at_most(self, "points", MAX_SMALL)
+        self.fields["points"].validators.append(MinValueValidator(-MAX_SMALL))
+        if "DELETE" in self.fields:
+            self.fields["DELETE"].widget.attrs.update({"class": "form-check-input", "aria-label": "Delete this rule"})
+
+    def clean(self):
+        cleaned = super().clean()
+        field, operator, value = cleaned.get("field"), cleaned.get("operator"), cleaned.get("value")
+        if field and operator and value:
+            try:
+                company_rule_values(CompanyFitRule(field=field, operator=operator, value=value))
+            except InvalidCompanyRule as exc:
+                self.add_error("operator" if operator not in OPERATORS[field] else "value", str(exc))
+        return cleaned
+
+
+CompanyFitRuleFormSet = forms.modelformset_factory(CompanyFitRule, form=CompanyFitRuleForm, extra=1, can_delete=True)

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Out
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Power
 from django.utils import timezone
 
+from companies.services import mark_rollups_due
 from leads.models import Lead, LeadEvent, ScoringSettings
 from leads.scoring.rules import NO_RESET, QUALIFYING_STAGES, Ruleset, rule_condition
 
@@ -75,6 +76,7 @@ def rescore_batch(queryset, *, ruleset: Ruleset, now: datetime, **also) -> int:
         fit_score=fit_expression(ruleset), engagement_score=engagement_expression(ruleset, now), scored_at=now, **also
     )
     queryset.update(score=Floor(F("fit_score") + F("engagement_score") + Value(0.5)))
+    mark_rollups_due(queryset.exclude(account=None).values("account_id"))  # their companies' engagement moved
     return updated
 
 

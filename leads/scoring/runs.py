@@ -4,6 +4,7 @@ moves scores. Each is a `RescoreRun` row, whose progress the scoring page polls.
 from django.db import transaction
 from django.utils import timezone
 
+from companies.services import mark_all_rollups_due
 from leads.models import RescoreRun
 from leads.scoring.rescore import leads_ready_for_handover, rescore_leads
 from leads.services import stalled
@@ -12,11 +13,16 @@ NOT_REACHED = "Leads it did not reach keep their previous score; saving the scor
 
 
 @transaction.atomic
-def save_scoring_rules(*, forms, by) -> RescoreRun:
+def save_scoring_rules(*, forms, by, account_forms=()) -> RescoreRun:
     """Save the scoring page's validated forms (settings, fit rules, engagement points) and rescore every
-    lead with the new rules once they commit."""
+    lead with the new rules once they commit. `account_forms` (account settings, company fit rules) change
+    no lead's score: when they changed, every company's roll-ups are marked due (the beat refreshes them)."""
     for form in forms:
         form.save()
+    if any(form.has_changed() for form in account_forms):
+        for form in account_forms:
+            form.save()
+        mark_all_rollups_due()
     return start_rescore(by=by)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from companies.services import mark_rollups_due
 from leads.models import EventKind, Lead, LeadEvent
 from leads.scoring.rules import NO_RESET, Ruleset, rule_matches
 
@@ -103,4 +104,5 @@ def score_lead(*, lead_id: int, now: datetime | None = None, ruleset: Ruleset | 
         score_breakdown=lead.score_breakdown,
         scored_at=now,
     )
+    mark_rollups_due([lead.account_id])
     return lead

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from companies.services import mark_rollups_due
 from leads.models import FUNNEL, REACHED_AT, Lead, LeadStageChange, LifecycleStage
 
 
@@ -62,6 +63,7 @@ def change_stage(*, lead: Lead, to: str, by=None, reason: str = "", note: str = 
                 setattr(lead, field, at)
                 changed.append(field)
     lead.save(update_fields=changed)
+    mark_rollups_due([lead.account_id])  # its company's top stage may move
     LeadStageChange.objects.create(
         lead=lead, from_stage=from_stage, to_stage=to, by=by, reason=reason, note=note, at=at
     )

@@ -5,10 +5,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from companies.models import AccountSettings, CompanyFitRule
 from crm.htmx import render_page
 from crm.roles import MANAGER, MARKETER, ROLES, has_role, role_required
 from leads.models import EngagementRule, FitRule, RescoreRun, ScoringSettings
-from leads.scoring.forms import EngagementRuleFormSet, FitRuleFormSet, ScoringSettingsForm
+from leads.scoring.forms import (
+    AccountSettingsForm,
+    CompanyFitRuleFormSet,
+    EngagementRuleFormSet,
+    FitRuleFormSet,
+    ScoringSettingsForm,
+)
 from leads.scoring.rescore import threshold_preview
 from leads.scoring.runs import save_scoring_rules
 
@@ -29,8 +36,9 @@ def scoring(request):
     settings_row = ScoringSettings.load()
     forms = scoring_forms(data, settings_row)
     if data is not None and all(form.is_valid() for form in forms.values()):
-        save_scoring_rules(forms=forms.values(), by=request.user)
-        messages.success(request, "Scoring rules saved. Every lead is being rescored now.")
+        account_forms = [forms.pop("account_form"), forms.pop("company_rules")]
+        save_scoring_rules(forms=forms.values(), account_forms=account_forms, by=request.user)
+        messages.success(request, "Scoring rules saved. Every lead is being rescored now; account scores follow.")
         return redirect("leads:scoring")
     context = {
         **forms,
@@ -43,11 +51,14 @@ def scoring(request):
 
 
 def scoring_forms(data, settings_row) -> dict:
-    """The scoring page's forms, by their names in the template: the settings and the two rule formsets."""
+    """The scoring page's forms, by their names in the template: the settings and the two rule formsets of
+    leads, and the account settings and company fit rules (the account score)."""
     return {
         "settings_form": ScoringSettingsForm(data, instance=settings_row, prefix="settings"),
         "fit_rules": FitRuleFormSet(data, queryset=FitRule.objects.all(), prefix="fit"),
         "engagement": EngagementRuleFormSet(data, queryset=EngagementRule.objects.all(), prefix="engagement"),
+        "account_form": AccountSettingsForm(data, instance=AccountSettings.load(), prefix="accounts"),
+        "company_rules": CompanyFitRuleFormSet(data, queryset=CompanyFitRule.objects.all(), prefix="company-fit"),
     }
 
 

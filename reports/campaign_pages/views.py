@@ -15,6 +15,7 @@ from crm import metrics
 from crm.history import audit_context
 from crm.htmx import render_page
 from crm.roles import role_required
+from reports.accounts.funnel import influenced_accounts
 from reports.selectors import campaigns_with_figures, order_by_figure, sort_columns, with_ratios
 
 PAGE_SIZE = 25
@@ -67,7 +68,11 @@ def campaign_detail(request, slug):
     campaign = campaign_with_figures(request, slug)
     leads = campaign.first_touch_leads.order_by("-created_at", "-id")
     context = detail_context(request, campaign) | audit_context(request.user, campaign)
-    context |= {"latest_leads": leads[:LATEST_LEADS], "lead_count": leads.count()}
+    context |= {
+        "latest_leads": leads[:LATEST_LEADS],
+        "lead_count": leads.count(),
+        "influenced_accounts": influenced_accounts(campaign.pk),
+    }
     return render(request, "campaigns/campaign_detail.html", context)
 
 

@@ -22,6 +22,7 @@ through `crm.csv.safe_cell` as in the CSV, so a name typed as "=1+2" is never wr
 
 import datetime
 import io
+import itertools
 import tempfile
 
 from django.http import FileResponse, Http404
@@ -34,6 +35,8 @@ from crm.csv import SafeWriter, csv_response, safe_cell
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_TEXT = 32_767  # characters Excel keeps in one cell
+# Rows Excel shows in one sheet (1,048,576) less the header: a longer export goes on in the next sheet.
+XLSX_SHEET_ROWS = 1_048_575
 
 
 def csv_value(value):
@@ -62,6 +65,23 @@ def _csv_rows(columns, rows):
     return ([csv_value(cell(row)) for _, cell in columns] for row in rows)
 
 
+def _sheets(rows, size=None):
+    """`rows` in runs of at most XLSX_SHEET_ROWS (Excel's rows per sheet, less the header): one per sheet, and
+    one empty run when there are no rows, so that the workbook still has its header."""
+    size = size or XLSX_SHEET_ROWS
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        yield ()
+        return
+    rows = itertools.chain([first], rows)
+    while True:
+        chunk = list(itertools.islice(rows, 0, 1))
+        if not chunk:
+            return
+        yield itertools.chain(chunk, itertools.islice(rows, size - 1))
+
+
 def write_export(fmt: str, columns, rows, file) -> None:
     """Write `rows` under `columns` (see the module's docstring) as `fmt` to the binary file object `file`."""
     header = [name for name, _ in columns]
@@ -74,10 +94,11 @@ def write_export(fmt: str, columns, rows, file) -> None:
         text.detach()  # leave `file` open for the caller
     elif fmt == "xlsx":
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(header)
-        for row in rows:
-            sheet.append([xlsx_value(cell(row)) for _, cell in columns])
+        for number, chunk in enumerate(_sheets(rows), start=1):
+            sheet = workbook.create_sheet(f"Sheet {number}" if number > 1 else "Sheet")
+            sheet.append(header)
+            for row in chunk:
+                sheet.append([xlsx_value(cell(row)) for _, cell in columns])
         workbook.save(file)
     else:
         raise ValueError(f"Unknown export format {fmt!r}: one of {', '.join(FORMATS)}.")

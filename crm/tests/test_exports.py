@@ -10,6 +10,7 @@ import pytest
 from django.http import Http404
 from openpyxl import load_workbook
 
+from crm import exports
 from crm.exports import export_response, write_export
 from crm.tests.spreadsheet import looks_like_a_formula
 
@@ -90,3 +91,12 @@ def test_an_unknown_format_is_a_page_that_does_not_exist():
         export_response("pdf", "leads", COLUMNS, iter([]))
     with pytest.raises(ValueError, match="pdf"):
         write_export("pdf", COLUMNS, [], io.BytesIO())
+
+
+def test_an_export_longer_than_an_excel_sheet_goes_on_in_the_next_sheet(monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_SHEET_ROWS", 3)
+    file = io.BytesIO()
+    exports.write_export("xlsx", [("n", lambda n: n)], iter(range(7)), file)
+    workbook = load_workbook(file, read_only=True)
+    sheets = [[row[0] for row in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets]
+    assert sheets == [["n", 0, 1, 2], ["n", 3, 4, 5], ["n", 6]]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from companies.services import company_for, mark_rollups_due
 from crm.notifications import notify
 from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
@@ -21,6 +22,7 @@ DEAL_FIELDS = (
     "title",
     "lead",
     "company",
+    "account",
     "contact_name",
     "contact_email",
     "amount",
@@ -120,7 +122,8 @@ def can_own_deals(user) -> bool:
 @transaction.atomic
 def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal:
     """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
-    column; a rep always owns the deals they create, a manager may give it to any rep."""
+    column; a rep always owns the deals they create, a manager may give it to any rep. Without an `account`
+    it takes its lead's company, else the one its contact's email domain or its company name names."""
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
@@ -134,18 +137,29 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
         raise DealMoveNotAllowed("A new deal starts in an open stage; move it to a closed stage afterwards.")
     if fields.get("lead") is not None and not fields.get("source_campaign"):
         fields["source_campaign"] = fields["lead"].first_touch_campaign
+    if fields.get("account") is None:
+        fields["account"] = _company_of(fields)
     now = timezone.now()
     deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, **fields)
     deal.full_clean(exclude=["position"])
     deal.position = _place_at_top(stage)
     deal.save()
+    mark_rollups_due([deal.account_id])
     DealStageChange.objects.create(deal=deal, to_stage=stage, to_name=stage.name, by=by, at=now)
     return deal
 
 
+def _company_of(fields: dict):
+    lead = fields.get("lead")
+    if lead is not None and lead.account_id is not None:
+        return lead.account
+    return company_for(email=fields.get("contact_email") or "", name=fields.get("company") or "")
+
+
 def open_deal_for_lead(*, lead, owner, by) -> Deal:
     """The hand-over's narrow door into sales: when a rep accepts an MQL, a deal for `lead` in the default
-    pipeline's first open stage, owned by `owner`, crediting the campaign that first brought the lead. The
+    pipeline's first open stage, owned by `owner`, for the lead's company, crediting the campaign that first
+    brought the lead. The
     lead's own lifecycle stage and the hand-over's record are the caller's business (`handoff.services`)."""
     title = one_line(lead.company or lead.full_name or lead.email)
     return create_deal(
@@ -154,6 +168,7 @@ def open_deal_for_lead(*, lead, owner, by) -> Deal:
         title=fit_to(Deal, "title", title),
         lead=lead,
         company=fit_to(Deal, "company", lead.company),
+        account=lead.account,
         contact_name=fit_to(Deal, "contact_name", lead.full_name),
         contact_email=lead.email,
         source_campaign=lead.first_touch_campaign,
@@ -169,7 +184,7 @@ def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
-    previous_owner = deal.owner
+    previous_owner, previous_account = deal.owner, deal.account_id
     reassigned = owner is not None and owner != previous_owner
     if reassigned:
         check_reassignment(owner=owner, by=by)
@@ -178,6 +193,8 @@ def update_deal(*, deal: Deal, by, owner=None, **fields) -> Deal:
         setattr(deal, name, value)
     deal.full_clean()
     deal.save()
+    if deal.account_id != previous_account:
+        mark_rollups_due([previous_account, deal.account_id])
     if reassigned:
         _announce_reassignment(deal=deal, previous_owner=previous_owner, by=by)
     return deal

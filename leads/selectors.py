@@ -72,7 +72,7 @@ def lead_for_user(user, lead_id: int, *, write: bool = False) -> Lead:
     try:
         lead = (
             leads_visible_to(user)
-            .select_related("owner", "first_touch_campaign", "latest_touch_campaign")
+            .select_related("owner", "account", "first_touch_campaign", "latest_touch_campaign")
             .get(pk=lead_id)
         )
     except Lead.DoesNotExist:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("campaigns/", include("reports.campaign_pages.urls")),
     path("", include("leads.urls")),
+    path("settings/email-domains/", include("companies.urls")),
     path("", include("handoff.urls")),
     path("", include("deals.urls")),
     path("reports/", include("reports.urls")),

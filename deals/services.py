@@ -4,10 +4,10 @@ change of owner through `update_deal`, which announces it (`signals.deal_reassig
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
-from companies.services import company_for, mark_rollups_due
+from companies.services import CompanyHint, companies_for, company_for, mark_rollups_due
 from crm.notifications import notify
 from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
@@ -425,3 +425,28 @@ def update_pipeline(*, pipeline: Pipeline, name: str, rotting_days: int) -> Pipe
     pipeline.full_clean()
     pipeline.save(update_fields=["name", "rotting_days"])
     return pipeline
+
+
+@transaction.atomic
+def link_all_deals(chunk: int = 2000) -> dict[str, int]:
+    """Give every deal without a company its lead's company (one UPDATE), and a deal without a lead the company
+    its contact's email domain, else its company name, names (`companies_for`, a chunk at a time). Re-run
+    safe: a linked deal is never touched again. Returns the deals linked each way."""
+    lead_model = Deal._meta.get_field("lead").related_model  # deals do not import leads
+    unlinked = Deal.objects.filter(account__isnull=True)
+    through_lead = unlinked.filter(lead__account__isnull=False)
+    due = set(through_lead.values_list("lead__account_id", flat=True).distinct())
+    by_lead = through_lead.update(
+        account=Subquery(lead_model.objects.filter(pk=OuterRef("lead_id")).values("account_id")[:1])
+    )
+    rows = list(unlinked.filter(lead__isnull=True).values_list("id", "contact_email", "company"))
+    by_contact = 0
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        found = companies_for([CompanyHint(email=email, name=name) for _, email, name in part])
+        linked = [Deal(pk=pk, account=company) for (pk, _, _), company in zip(part, found, strict=True) if company]
+        Deal.objects.bulk_update(linked, ["account"])
+        by_contact += len(linked)
+        due |= {deal.account_id for deal in linked}
+    mark_rollups_due(due)
+    return {"deals linked through their lead": by_lead, "deals linked by contact email or name": by_contact}

@@ -28,6 +28,7 @@ from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
 from campaigns.tests.factories import CampaignFactory
+from companies.models import PersonalEmailDomain
 from crm.notifications import notify
 from crm.tests.factories import UserFactory
 from deals.models import Activity
@@ -134,6 +135,9 @@ RULES = {
         "GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
         "POST": MANAGER_WRITES,
     },
+    "personal_domains:list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
+    "personal_domains:add": {"POST": MANAGER_WRITES},
+    "personal_domains:remove": {"POST": MANAGER_WRITES},
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
@@ -245,6 +249,7 @@ class World:
     submission: object
     consent_request: object
     notification: object
+    personal_domain: object
 
 
 @pytest.fixture
@@ -283,6 +288,7 @@ def world(marketer, rep, other_rep, manager):
         submission,
         consent_request,
         notification,
+        PersonalEmailDomain.objects.create(domain="walk-mail.example", kind=PersonalEmailDomain.Kind.FREE),
     )
 
 
@@ -298,6 +304,7 @@ PK_OF = {
     "handoff:reject_mql": "handoff",
     "leads:apply_submission": "lead",
     "handoff:retry_handoff": "lead",
+    "personal_domains:remove": "personal_domain",
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",
@@ -392,6 +399,7 @@ PAYLOADS = {
         "pipeline-name": "Sales",
         "pipeline-rotting_days": "9",
     },
+    ("personal_domains:add", "POST"): lambda w: {"domain": "mail.example", "kind": "free"},
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},

@@ -76,17 +76,23 @@ def companies_for(hints: list[CompanyHint], *, create: bool = True) -> list[Comp
 
     Set-based: a few queries per batch whatever its size. Safe against a concurrent writer creating the
     same domain: the domain's unique index decides, and the loser's new company is removed again."""
-    candidates = set()
-    for hint in hints:
-        host = domain_key(hint.email.rpartition("@")[2])
-        candidates.update({host, registrable_domain(host)})
-    personal = personal_domains(candidates)
-    keys = [hint.keys(personal) for hint in hints]
+    keys = hint_keys(hints)
     by_domain = _companies_by_domain({d for d, _ in keys if d})
     by_name = _companies_by_name({n for d, n in keys if not d and n})
     if create:
         _create_missing(hints, keys, by_domain, by_name)
     return [by_domain.get(d) if d else by_name.get(n) if n else None for d, n in keys]
+
+
+def hint_keys(hints: list[CompanyHint]) -> list[tuple[str, str]]:
+    """(the domain, the name key) each hint links by (`CompanyHint.keys`), its email's personal domains
+    looked up in one query."""
+    candidates = set()
+    for hint in hints:
+        host = domain_key(hint.email.rpartition("@")[2])
+        candidates.update({host, registrable_domain(host)})
+    personal = personal_domains(candidates)
+    return [hint.keys(personal) for hint in hints]
 
 
 def company_for(*, email: str = "", name: str = "", domain: str = "", create: bool = True) -> Company | None:
@@ -250,3 +256,16 @@ def remove_domain(company: Company, domains) -> int:
     if not keys:
         return 0
     return company.domains.filter(domain__in=keys).delete()[0]
+
+
+def add_personal_domain(*, domain: str, kind: str, by) -> PersonalEmailDomain:
+    """Put `domain` (a `domain_key`) on the managers' list as `kind`, or change the kind it has. New captures
+    follow the list at once; leads already linked keep their company."""
+    row, _ = PersonalEmailDomain.objects.update_or_create(domain=domain, defaults={"kind": kind, "added_by": by})
+    return row
+
+
+def remove_personal_domain(*, row: PersonalEmailDomain) -> None:
+    """Take a domain off the managers' list: its email addresses name a company again (unless the shipped
+    disposable list has it)."""
+    row.delete()

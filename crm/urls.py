@@ -21,6 +21,7 @@ urlpatterns = [
     path("campaigns/", include("reports.campaign_pages.urls")),
     path("companies/", include("reports.company_pages.urls")),
     path("", include("leads.urls")),
+    path("settings/email-domains/", include("companies.urls")),
     path("", include("handoff.urls")),
     path("", include("deals.urls")),
     path("reports/", include("reports.urls")),

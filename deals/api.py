@@ -10,6 +10,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from campaigns.selectors import campaigns_usable_by
+from companies.models import Company
+from companies.selectors import companies_visible_to
 from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
@@ -29,6 +31,21 @@ from deals.selectors import (
 class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
     """A deal; a rep ties it to one of their own leads only, and owns it (DOMAIN.md "Roles")."""
 
+    company = serializers.PrimaryKeyRelatedField(
+        source="account",
+        queryset=Company.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the deal's company. On creation it defaults to the lead's company, else the company "
+        "of the contact's email domain or of `company_name`.",
+    )
+    company_name = serializers.CharField(
+        source="company",
+        max_length=Deal._meta.get_field("company").max_length,
+        required=False,
+        allow_blank=True,
+        help_text="The company as typed.",
+    )
     stage_name = serializers.CharField(source="stage.name", read_only=True)
     stage = serializers.PrimaryKeyRelatedField(
         queryset=Stage.objects.none(),
@@ -43,6 +60,7 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
             "title",
             "lead",
             "company",
+            "company_name",
             "contact_name",
             "contact_email",
             "amount",
@@ -81,6 +99,7 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
     def relation_choices(self, user):
         return {
             "lead": leads_for_deals(user),
+            "company": companies_visible_to(user),
             "owner": deal_owners_for(user),
             "source_campaign": campaigns_usable_by(user),
             "stage": stages_for_new_deals(),

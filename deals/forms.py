@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 
 from campaigns.selectors import campaigns_usable_by
+from companies.models import Company
+from companies.selectors import companies_visible_to
 from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
@@ -45,9 +47,15 @@ class DealForm(LimitedChoicesForm, forms.ModelForm):
         model = Deal
         fields = [name for name in DEAL_FIELDS if name != "lead"]
         widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
+        labels = {"company": "Company name", "account": "Company"}
+        help_texts = {
+            "account": "Left empty on a new deal, Relay picks the lead's company, else the one the contact's email "
+            "domain or the company name names."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_companies()
         self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["amount"].widget.attrs["min"] = 0
         if is_manager(self.user):
@@ -58,7 +66,23 @@ class DealForm(LimitedChoicesForm, forms.ModelForm):
         self.helper.add_input(Submit("save", "Save deal"))
 
     def relation_choices(self, user):
-        return {"source_campaign": campaigns_usable_by(user).order_by("name"), "owner": deal_owners_for(user)}
+        return {
+            "source_campaign": campaigns_usable_by(user).order_by("name"),
+            "owner": deal_owners_for(user),
+            "account": companies_visible_to(user),
+        }
+
+    def offer_companies(self) -> None:
+        """Any company is valid, but the select offers a few, not 200,000: the deal's own, its lead's and
+        those named like the deal's company name."""
+        deal = self.instance
+        wanted = Company.objects.filter(
+            pk__in=[pk for pk in (deal.account_id, deal.lead and deal.lead.account_id) if pk]
+        )
+        if deal.company:
+            wanted |= Company.objects.named(deal.company)
+        field = self.fields["account"]
+        field.widget.choices = [("", field.empty_label), *((c.pk, c.name) for c in wanted.order_by("name", "id")[:50])]
 
     def deal_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -4,10 +4,10 @@ change of owner through `update_deal`, which announces it (`signals.deal_reassig
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
-from companies.services import mark_rollups_due
+from companies.services import CompanyHint, companies_for, company_for, mark_rollups_due
 from crm.notifications import notify
 from crm.people import display_name
 from crm.roles import SALES_REP, has_role, is_manager
@@ -22,6 +22,7 @@ DEAL_FIELDS = (
     "title",
     "lead",
     "company",
+    "account",
     "contact_name",
     "contact_email",
     "amount",
@@ -121,7 +122,8 @@ def can_own_deals(user) -> bool:
 @transaction.atomic
 def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal:
     """Open a deal by hand or from code. It starts in an open stage (the first by default) on top of its
-    column; a rep always owns the deals they create, a manager may give it to any rep."""
+    column; a rep always owns the deals they create, a manager may give it to any rep. Without an `account`
+    it takes its lead's company, else the one its contact's email domain or its company name names."""
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deal fields: {', '.join(sorted(unknown))}")
@@ -135,6 +137,8 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
         raise DealMoveNotAllowed("A new deal starts in an open stage; move it to a closed stage afterwards.")
     if fields.get("lead") is not None and not fields.get("source_campaign"):
         fields["source_campaign"] = fields["lead"].first_touch_campaign
+    if fields.get("account") is None:
+        fields["account"] = _company_of(fields)
     now = timezone.now()
     deal = Deal(owner=owner, stage=stage, created_at=now, stage_changed_at=now, **fields)
     deal.full_clean(exclude=["position"])
@@ -145,9 +149,17 @@ def create_deal(*, by, owner=None, stage: Stage | None = None, **fields) -> Deal
     return deal
 
 
+def _company_of(fields: dict):
+    lead = fields.get("lead")
+    if lead is not None and lead.account_id is not None:
+        return lead.account
+    return company_for(email=fields.get("contact_email") or "", name=fields.get("company") or "")
+
+
 def open_deal_for_lead(*, lead, owner, by) -> Deal:
     """The hand-over's narrow door into sales: when a rep accepts an MQL, a deal for `lead` in the default
-    pipeline's first open stage, owned by `owner`, crediting the campaign that first brought the lead. The
+    pipeline's first open stage, owned by `owner`, for the lead's company, crediting the campaign that first
+    brought the lead. The
     lead's own lifecycle stage and the hand-over's record are the caller's business (`handoff.services`)."""
     title = one_line(lead.company or lead.full_name or lead.email)
     return create_deal(
@@ -156,6 +168,7 @@ def open_deal_for_lead(*, lead, owner, by) -> Deal:
         title=fit_to(Deal, "title", title),
         lead=lead,
         company=fit_to(Deal, "company", lead.company),
+        account=lead.account,
         contact_name=fit_to(Deal, "contact_name", lead.full_name),
         contact_email=lead.email,
         source_campaign=lead.first_touch_campaign,
@@ -413,3 +426,28 @@ def update_pipeline(*, pipeline: Pipeline, name: str, rotting_days: int) -> Pipe
     pipeline.full_clean()
     pipeline.save(update_fields=["name", "rotting_days"])
     return pipeline
+
+
+@transaction.atomic
+def link_all_deals(chunk: int = 2000) -> dict[str, int]:
+    """Give every deal without a company its lead's company (one UPDATE), and a deal without a lead the company
+    its contact's email domain, else its company name, names (`companies_for`, a chunk at a time). Re-run
+    safe: a linked deal is never touched again. Returns the deals linked each way."""
+    lead_model = Deal._meta.get_field("lead").related_model  # deals do not import leads
+    unlinked = Deal.objects.filter(account__isnull=True)
+    through_lead = unlinked.filter(lead__account__isnull=False)
+    due = set(through_lead.values_list("lead__account_id", flat=True).distinct())
+    by_lead = through_lead.update(
+        account=Subquery(lead_model.objects.filter(pk=OuterRef("lead_id")).values("account_id")[:1])
+    )
+    rows = list(unlinked.filter(lead__isnull=True).values_list("id", "contact_email", "company"))
+    by_contact = 0
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        found = companies_for([CompanyHint(email=email, name=name) for _, email, name in part])
+        linked = [Deal(pk=pk, account=company) for (pk, _, _), company in zip(part, found, strict=True) if company]
+        Deal.objects.bulk_update(linked, ["account"])
+        by_contact += len(linked)
+        due |= {deal.account_id for deal in linked}
+    mark_rollups_due(due)
+    return {"deals linked through their lead": by_lead, "deals linked by contact email or name": by_contact}

@@ -196,7 +196,12 @@ def deal_create(request):
 
 def _detail_deal(request, pk, *, write=False):
     queryset = deals_visible_to(request.user).select_related(
-        "stage__pipeline", "owner", "source_campaign", "lead__first_touch_campaign", "lead__latest_touch_campaign"
+        "stage__pipeline",
+        "owner",
+        "account",
+        "source_campaign",
+        "lead__first_touch_campaign",
+        "lead__latest_touch_campaign",
     )
     return deal_for_user(request.user, pk, write=write, queryset=queryset)
 

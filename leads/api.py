@@ -74,7 +74,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         options = {
-            name: data.pop(name) for name in ("campaign", "consent", "event_kind", "occurred_at") if name in data
+            name: data.pop(name)
+            for name in ("campaign", "consent", "event_kind", "occurred_at", "account", "company_domain")
+            if name in data
         }
         try:
             result = capture_lead(

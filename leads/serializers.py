@@ -9,6 +9,9 @@ from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_usable_by
+from companies.domains import MAX_DOMAIN_LENGTH, domain_key
+from companies.models import Company
+from companies.selectors import companies_visible_to
 from crm.bounds import MAX_ID
 from crm.relations import LimitedRelationsSerializer
 from leads.models import CONTACT_FIELDS, EventKind, Lead
@@ -25,9 +28,17 @@ class EventKindField(serializers.ChoiceField):
         super().__init__(choices=EventKind.choices, **kwargs)
 
 
-class LeadSerializer(serializers.ModelSerializer):
-    """A lead as the API returns it (campaigns by slug, owner by id)."""
+# The contact fields as the API names them: the typed company is `company_name`, `company` the Company's id.
+API_CONTACT_FIELDS = [name for name in CONTACT_FIELDS if name != "company"]
 
+
+class LeadSerializer(serializers.ModelSerializer):
+    """A lead as the API returns it (campaigns by slug, owner by id, company by id and as typed)."""
+
+    company = serializers.PrimaryKeyRelatedField(
+        source="account", read_only=True, help_text="The id of the lead's company (null: none known)."
+    )
+    company_name = serializers.CharField(source="company", read_only=True, help_text="The company as typed.")
     first_touch_campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     latest_touch_campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -36,7 +47,9 @@ class LeadSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "email",
-            *CONTACT_FIELDS,
+            *API_CONTACT_FIELDS,
+            "company",
+            "company_name",
             "marketing_consent",
             "consent_at",
             "consent_source",
@@ -57,12 +70,12 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def contact_field(name: str) -> serializers.Field:
+def contact_field(name: str, **kwargs) -> serializers.Field:
     """A contact field as the API takes it: optional, blank allowed, with the model's length or choices."""
     field = Lead._meta.get_field(name)
     if field.choices:
-        return serializers.ChoiceField(choices=field.choices, required=False, allow_blank=True)
-    return serializers.CharField(max_length=field.max_length, required=False, allow_blank=True)
+        return serializers.ChoiceField(choices=field.choices, required=False, allow_blank=True, **kwargs)
+    return serializers.CharField(max_length=field.max_length, required=False, allow_blank=True, **kwargs)
 
 
 # The email and contact fields, first in every serializer that captures a lead.
@@ -71,13 +84,33 @@ ContactSerializer = type(
     (serializers.Serializer,),
     {
         "email": serializers.EmailField(max_length=Lead._meta.get_field("email").max_length),
-        **{name: contact_field(name) for name in CONTACT_FIELDS},
+        **{name: contact_field(name) for name in API_CONTACT_FIELDS},
+        "company_name": contact_field("company", source="company", help_text="The company as the person typed it."),
     },
 )
 
 
 class LeadCaptureSerializer(LimitedRelationsSerializer, ContactSerializer):
-    """Create or merge a lead by email (blank fields never overwrite), recording one event."""
+    """Create or merge a lead by email (blank fields never overwrite), recording one event.
+
+    Its company: `company` (an id) when given, else the company of `company_domain` (else of `company_name`)
+    for a new lead or one without a company; a new lead without either is linked by its email's domain."""
+
+    company = serializers.PrimaryKeyRelatedField(
+        source="account",
+        queryset=Company.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the lead's company; replaces the company a known lead has.",
+    )
+    company_domain = serializers.CharField(
+        max_length=MAX_DOMAIN_LENGTH,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The web domain of the lead's company (acme.com): links the lead to the company that owns it, "
+        "created when none does.",
+    )
 
     campaign = serializers.SlugRelatedField(
         slug_field="slug",
@@ -97,7 +130,12 @@ class LeadCaptureSerializer(LimitedRelationsSerializer, ContactSerializer):
     properties = serializers.JSONField(required=False, help_text="A JSON object of at most 4 KB.")
 
     def relation_choices(self, user):
-        return {"campaign": campaigns_usable_by(user)}
+        return {"campaign": campaigns_usable_by(user), "company": companies_visible_to(user)}
+
+    def validate_company_domain(self, value):
+        if value and not domain_key(value):
+            raise serializers.ValidationError("Enter a web domain, such as acme.com.")
+        return value
 
     def validate_properties(self, value):
         return _check_properties(value)

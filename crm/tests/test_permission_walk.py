@@ -28,6 +28,7 @@ from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
 from campaigns.tests.factories import CampaignFactory
+from companies.models import PersonalEmailDomain
 from companies.tests.factories import CompanyFactory
 from crm.notifications import notify
 from crm.tests.factories import UserFactory
@@ -153,6 +154,9 @@ RULES = {
         "GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
         "POST": MANAGER_WRITES,
     },
+    "personal_domains:list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
+    "personal_domains:add": {"POST": MANAGER_WRITES},
+    "personal_domains:remove": {"POST": MANAGER_WRITES},
     # deals: every role reads, reps create and work their own deals, managers everything and the stages
     "deals:board": {"GET": ROLE_HOLDERS},
     "deals:stage_list": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)},
@@ -275,6 +279,7 @@ class World:
     notification: object
     company: object = None
     duplicate: object = None
+    personal_domain: object = None
 
 
 @pytest.fixture
@@ -319,6 +324,7 @@ def world(marketer, rep, other_rep, manager):
         notification,
         company,
         duplicate,
+        PersonalEmailDomain.objects.create(domain="walk-mail.example", kind=PersonalEmailDomain.Kind.FREE),
     )
 
 
@@ -334,6 +340,7 @@ PK_OF = {
     "handoff:reject_mql": "handoff",
     "leads:apply_submission": "lead",
     "handoff:retry_handoff": "lead",
+    "personal_domains:remove": "personal_domain",
     "deals:stage_update": "stage",
     "deals:stage_reorder": "stage",
     "deals:stage_delete": "stage",
@@ -435,6 +442,7 @@ PAYLOADS = {
         "pipeline-name": "Sales",
         "pipeline-rotting_days": "9",
     },
+    ("personal_domains:add", "POST"): lambda w: {"domain": "mail.example", "kind": "free"},
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},

@@ -32,6 +32,7 @@ from rest_framework import relations, serializers
 from campaigns.filters import FilterForm as CampaignFilterForm
 from campaigns.tests.factories import CampaignFactory
 from companies.filters import CompanyFilterForm
+from companies.models import Company
 from crm.relations import LimitedChoicesForm, LimitedRelationsSerializer
 from crm.tests import test_permission_walk as permission_walk
 from crm.tests.factories import UserFactory
@@ -92,6 +93,7 @@ def choices(world):
         name="Last year", slug="last-year", owner=world.campaign.owner, archived_at=timezone.now()
     )
     gone = UserFactory(role="Sales rep", username="gone", is_active=False)
+    company = Company.objects.create(name="Walk Co")
     renewals = Pipeline.objects.create(name="Renewals")
     foreign_stage = Stage.objects.create(pipeline=renewals, name="Renewal call", order=1, probability=50)
     # The deal the writes change: the rep's, in Discovery (where a PUT may leave it), tied to no lead yet.
@@ -105,12 +107,14 @@ def choices(world):
             "campaigns.Campaign": [archived],
             "deals.Stage": [foreign_stage],
             "leads.Lead": [],  # marketers and managers work every lead
+            "companies.Company": [],  # every role reads every company, so may link leads and deals to it
         }
         allowed[role] = {
             "auth.User": [users[role], users["other_rep"]] if role == "manager" else [users[role]],
             "campaigns.Campaign": [world.campaign],
             "deals.Stage": [stage_named("Discovery"), stage_named("Demo")],
             "leads.Lead": [sams_lead],
+            "companies.Company": [company],
         }
         if role in own_leads:  # a sales rep: their own leads only, and nobody but themselves as an owner
             other = "other_rep" if role == "rep" else "rep"

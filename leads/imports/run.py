@@ -32,6 +32,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from companies.domains import MAX_DOMAIN_LENGTH
+from companies.services import CompanyHint, companies_for, mark_rollups_due
 from crm.bulk_insert import insert_objects, instance_builder
 from crm.csv import SafeWriter
 from leads.imports import files
@@ -64,6 +66,7 @@ class Row:
     contact: dict
     campaign_slug: str
     campaign: Campaign | None = None
+    company_domain: str = ""
 
 
 def count_rows(lead_import: LeadImport) -> int:
@@ -102,9 +105,19 @@ def parse_row(line: int, cells: list[str], width: int, mapping: dict[int, str]) 
     ]
     if contact["company_size"] and contact["company_size"] not in COMPANY_SIZES:
         problems.append(f"Company size {contact['company_size']!r} is not one of {', '.join(CompanySize.values)}.")
+    company_domain = values.get("company_domain", "")
+    if len(company_domain) > MAX_DOMAIN_LENGTH:
+        problems.append(f"{FIELD_LABELS['company_domain']} is longer than {MAX_DOMAIN_LENGTH} characters.")
     if problems:
         raise ValidationError(" ".join(problems))
-    return Row(line=line, email=email, key=email_key(email), contact=contact, campaign_slug=values.get("campaign", ""))
+    return Row(
+        line=line,
+        email=email,
+        key=email_key(email),
+        contact=contact,
+        campaign_slug=values.get("campaign", ""),
+        company_domain=company_domain,
+    )
 
 
 @dataclass
@@ -261,6 +274,11 @@ class ImportRun:
             elif fields:
                 changed_leads.append(lead)
                 changed_fields |= fields
+        relinked = self._link_companies(folded, existing, new_leads)
+        if relinked:
+            known = {lead.pk for lead in changed_leads}
+            changed_leads += [lead for lead in relinked if lead.pk not in known]
+            changed_fields.add("account")
         insert_objects(new_leads)
         if changed_leads:
             for lead in changed_leads:
@@ -288,6 +306,27 @@ class ImportRun:
         request_scores(({lead.pk for lead in changed_leads} | {lead.pk for lead in new_leads}) - with_event)
         rows_merged = sum(len(rows) for rows in folded.values()) - len(new_leads)
         return len(new_leads), rows_merged
+
+    def _link_companies(self, folded: dict[str, list[Row]], existing: dict[str, Lead], new_leads: list[Lead]):
+        """Give the batch's leads their companies in one `companies_for` call: new leads and known ones without a
+        company by their company domain, email domain or typed company; a known lead with a company moves only
+        when its row names a company domain. Returns the known leads whose company changed."""
+        domains = {
+            key: next((r.company_domain for r in reversed(rows) if r.company_domain), "")
+            for key, rows in folded.items()
+        }
+        linking = [*new_leads, *(lead for key, lead in existing.items() if lead.account_id is None or domains[key])]
+        hints = [CompanyHint(email=lead.email, name=lead.company, domain=domains[lead.email_key]) for lead in linking]
+        relinked, due = [], set()
+        for lead, company in zip(linking, companies_for(hints), strict=True):
+            if company is None or company.pk == lead.account_id:
+                continue
+            due |= {lead.account_id, company.pk}
+            lead.account = company
+            if lead.pk is not None:
+                relinked.append(lead)
+        mark_rollups_due(due)
+        return relinked
 
     def write_errors(self, errors: list[tuple[int, str, list[str]]]) -> None:
         self.error_writer.writerows([line, reason, *cells] for line, reason, cells in errors)

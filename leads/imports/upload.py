@@ -27,6 +27,7 @@ IMPORT_FIELDS = {
     "first_name": ("firstname", "first", "givenname", "forename", "prenom"),
     "last_name": ("lastname", "last", "surname", "familyname", "nom"),
     "company": ("company", "companyname", "organization", "organisation", "account", "employer"),
+    "company_domain": ("companydomain", "domain", "website", "companywebsite", "web", "url", "companyurl"),
     "job_title": ("jobtitle", "title", "position", "role"),
     "phone": ("phone", "phonenumber", "telephone", "tel", "mobile"),
     "country": ("country", "countrycode", "nation"),
@@ -36,7 +37,8 @@ IMPORT_FIELDS = {
 }
 # In IMPORT_FIELDS' order (the mapping page's choices): the lead's own labels, and the campaign's by slug.
 FIELD_LABELS = {
-    **{name: field_label(name) for name in IMPORT_FIELDS if name != "campaign"},
+    **{name: field_label(name) for name in IMPORT_FIELDS if name not in ("campaign", "company_domain")},
+    "company_domain": "Company domain (acme.com)",
     "campaign": "Campaign (slug)",
 }
 

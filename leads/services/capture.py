@@ -20,6 +20,11 @@ it, so on a known lead it only fills blank fields (and a missing latest touch); 
 replaced is kept as a `FormSubmission` on the lead's timeline for a marketer to apply in one click
 (`apply_form_submission`); and it never records consent: a ticked box asks for a double opt-in
 (`leads.services.consent`).
+
+The company (`account`, the Company record beside the typed `company`) follows the same trust: a new lead,
+or a known one without a company, is linked by `companies.services.company_for` (its `company_domain`, its
+email's domain, its typed company). Only the known doors change a company a lead already has, by an
+explicit `account` or `company_domain`; the public form never does.
 """
 
 from dataclasses import dataclass
@@ -30,6 +35,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from companies.models import Company
+from companies.services import company_for, mark_rollups_due
 from crm.actors import PUBLIC_FORM, as_relay
 from crm.history import save_without_history
 from crm.text import fit_to, one_line
@@ -142,6 +149,8 @@ def capture_lead(
     by=None,
     consent: bool | None = None,
     properties: dict | None = None,
+    account: Company | None = None,
+    company_domain: str = "",
 ) -> CaptureResult:
     """Create the lead for `data["email"]` or merge into the one that has it, and record the event.
 
@@ -152,6 +161,9 @@ def capture_lead(
     The anonymous door (UNTRUSTED_SOURCES: the public form) is held to less: on a known lead it only fills
     blanks, keeps what it would have replaced as a `FormSubmission` for a marketer to apply, and never
     sets consent (`consent` must be None: the form asks for a double opt-in instead, `leads.services.consent`).
+
+    `account` (a Company) or `company_domain` (a web domain) say which company the lead works for; without
+    them the company is found from the email's domain and the typed company (module docstring).
     """
     email = (data.get("email") or "").strip()
     if not email:
@@ -161,6 +173,8 @@ def capture_lead(
     trusted = source not in UNTRUSTED_SOURCES
     if not trusted and consent is not None:
         raise ValueError("The anonymous door never sets consent: ask for a double opt-in instead.")
+    if not trusted and (account is not None or company_domain):
+        raise ValueError("The anonymous door never chooses a lead's company.")
     kind = event_kind or DEFAULT_EVENT_KIND[source]
     properties = check_properties(properties)
     occurred_at = check_event_time(occurred_at) if occurred_at else timezone.now()
@@ -173,12 +187,14 @@ def capture_lead(
         merge_contact(lead, contact)
         touch(lead, campaign, occurred_at)
         _apply_consent(lead, consent, source, campaign, occurred_at)
+        link_account(lead, account=account, company_domain=company_domain)
         lead.last_event_at = occurred_at
         lead.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 lead.save(force_insert=True)
             created = True
+            mark_rollups_due([lead.account_id])
         except IntegrityError:
             # Someone captured the same email between our look-up and our insert: merge into theirs.
             lead = Lead.objects.select_for_update().with_email(email).get()
@@ -190,6 +206,8 @@ def capture_lead(
         changed = merge_contact(lead, contact, blanks_only=not trusted)
         changed += touch(lead, campaign, occurred_at, blanks_only=not trusted)
         changed += _apply_consent(lead, consent, source, campaign, occurred_at)
+        was_account = lead.account_id
+        changed += link_account(lead, account=account, company_domain=company_domain, relink=trusted)
         if lead.last_event_at is None or occurred_at > lead.last_event_at:
             lead.last_event_at = occurred_at
             changed.append("last_event_at")
@@ -199,6 +217,8 @@ def capture_lead(
         elif changed:
             lead.full_clean(validate_constraints=False)
             lead.save(update_fields=[*changed, "updated_at"])
+        if "account" in changed:
+            mark_rollups_due([was_account, lead.account_id])
 
     event = LeadEvent(
         lead=lead,
@@ -276,6 +296,20 @@ def apply_form_submission(*, lead: Lead, submission_id: int, by) -> FormSubmissi
     return submission
 
 
+def link_account(lead: Lead, *, account: Company | None = None, company_domain: str = "", relink=False) -> list[str]:
+    """Give `lead` its company: `account` when given, else the one `company_for` finds for its
+    `company_domain`, email and typed company. A lead that has a company keeps it unless `relink` (a known
+    door) and an `account` or a `company_domain` say otherwise. Returns ["account"] when it changed."""
+    if lead.account_id is not None and not (relink and (account is not None or company_domain)):
+        return []
+    if account is None:
+        account = company_for(email=lead.email, name=lead.company, domain=company_domain)
+    if account is None or account.pk == lead.account_id:
+        return []
+    lead.account = account
+    return ["account"]
+
+
 def _apply_consent(lead, consent, source, campaign, at) -> list[str]:
     if consent is None:
         return []
@@ -289,11 +323,15 @@ def _apply_consent(lead, consent, source, campaign, at) -> list[str]:
 def update_lead(*, lead: Lead, data: dict, by) -> Lead:
     """Save a lead edited by hand. Here a blank does clear a field: the user chose to remove it.
 
-    A change of the consent box is recorded as an answer given by hand, now.
+    A change of the consent box is recorded as an answer given by hand, now. An `account` in `data` is the
+    company chosen by hand (None: none); without it, a lead without a company is linked to the one its email
+    or typed company names.
     """
-    before = Lead.objects.only("marketing_consent").get(pk=lead.pk).marketing_consent
+    before, was_account = Lead.objects.values_list("marketing_consent", "account").get(pk=lead.pk)
     for name, value in data.items():
         setattr(lead, name, value)
+    if "account" not in data:
+        link_account(lead)
     if "company_size" in data:
         lead.company_size = normalize_company_size(lead.company_size)
     if lead.marketing_consent != before:
@@ -301,5 +339,7 @@ def update_lead(*, lead: Lead, data: dict, by) -> Lead:
         lead.consent_source = fit_to(Lead, "consent_source", f"{CaptureSource.MANUAL.label} by {by.get_username()}")
     lead.full_clean()
     lead.save()
+    if lead.account_id != was_account:
+        mark_rollups_due([was_account, lead.account_id])
     request_scores([lead.pk])
     return lead

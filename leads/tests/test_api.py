@@ -34,11 +34,11 @@ def test_posting_a_new_email_creates_the_lead_and_answers_201(api, marketer, cam
 def test_posting_a_known_email_merges_and_answers_200_with_the_lead(api, marketer):
     lead = LeadFactory(email="known@example.com", company="Old Co", phone="123")
     response = api(marketer).post(
-        "/api/v1/leads/", {"email": "KNOWN@example.com", "company": "New Co", "phone": ""}, format="json"
+        "/api/v1/leads/", {"email": "KNOWN@example.com", "company_name": "New Co", "phone": ""}, format="json"
     )
     assert response.status_code == 200
     assert response.data["id"] == lead.pk
-    assert (response.data["company"], response.data["phone"]) == ("New Co", "123")
+    assert (response.data["company_name"], response.data["phone"]) == ("New Co", "123")
     assert Lead.objects.count() == 1
 
 

@@ -56,7 +56,7 @@ def test_the_api_finds_a_lead_by_any_spelling_of_its_email(marketer, first, seco
     api.force_authenticate(marketer)
     found = api.get("/api/v1/leads/", {"email": second})
     assert [row["id"] for row in found.data["results"]] == [lead.pk]
-    merged = api.post("/api/v1/leads/", {"email": second, "company": "Once Ltd"}, format="json")
+    merged = api.post("/api/v1/leads/", {"email": second, "company_name": "Once Ltd"}, format="json")
     assert merged.status_code == 200
     assert merged.data["id"] == lead.pk
     event = api.post("/api/v1/events/", {"email": second, "kind": "page_view"}, format="json")

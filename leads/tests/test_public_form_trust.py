@@ -131,7 +131,7 @@ def test_the_api_door_still_replaces_known_values(known, marketer):
 
     api = APIClient()
     api.force_authenticate(marketer)
-    api.post("/api/v1/leads/", {"email": "KNOWN@example.com", "company": "Renamed AG"}, format="json")
+    api.post("/api/v1/leads/", {"email": "KNOWN@example.com", "company_name": "Renamed AG"}, format="json")
     assert Lead.objects.get().company == "Renamed AG"
 
 

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from crm.migration_ops import keeping_sqlite_triggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,7 +12,9 @@ class Migration(migrations.Migration):
         ("deals", "0008_space_out_card_positions"),
     ]
 
-    operations = [
+    # Going back removes a foreign key, which SQLite does by rebuilding the table (crm.migration_ops).
+    operations = keeping_sqlite_triggers(
+        ("deals_deal",),
         migrations.AddField(
             model_name="deal",
             name="account",
@@ -36,4 +40,4 @@ class Migration(migrations.Migration):
                 verbose_name="company",
             ),
         ),
-    ]
+    )

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from crm.migration_ops import keeping_sqlite_triggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,7 +12,9 @@ class Migration(migrations.Migration):
         ("leads", "0020_stalled_work_progress"),
     ]
 
-    operations = [
+    # Going back removes a foreign key, which SQLite does by rebuilding the table (crm.migration_ops).
+    operations = keeping_sqlite_triggers(
+        ("leads_lead",),
         migrations.AddField(
             model_name="historicallead",
             name="account",
@@ -36,4 +40,4 @@ class Migration(migrations.Migration):
                 verbose_name="company",
             ),
         ),
-    ]
+    )

@@ -3,13 +3,17 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from crm.migration_ops import keeping_sqlite_triggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("leads", "0021_lead_account"),
     ]
 
-    operations = [
+    # Going back removes a foreign key, which SQLite does by rebuilding the table (crm.migration_ops).
+    operations = keeping_sqlite_triggers(
+        ("leads_lead",),
         migrations.AddField(
             model_name="lead",
             name="lead_import",
@@ -22,4 +26,4 @@ class Migration(migrations.Migration):
                 to="leads.leadimport",
             ),
         ),
-    ]
+    )

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from reports.accounts import funnel as account_funnel
 from reports.campaigns import ATTRIBUTIONS, VIEWS
 from reports.filters import ReportFilterForm
 from reports.funnel import SPLITS
@@ -23,4 +24,13 @@ class CampaignReportFilterForm(ReportFilterForm):
         choices=VIEWS,
         required=False,
         help_text="Cohort follows the leads created in the period; activity counts what happened in it.",
+    )
+
+
+class AccountFunnelFilterForm(ReportFilterForm):
+    view = forms.ChoiceField(
+        label="Count",
+        choices=account_funnel.VIEWS,
+        required=False,
+        help_text="Cohort: companies of the people created in the period; activity: of the people who engaged in it.",
     )

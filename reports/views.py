@@ -24,7 +24,7 @@ from reports.filters import (
     filters_from_query,
     sees_only_own_figures,
 )
-from reports.forms import CampaignReportFilterForm, FunnelFilterForm
+from reports.forms import AccountFunnelFilterForm, CampaignReportFilterForm, FunnelFilterForm
 
 
 def read_filters(request, form_class=ReportFilterForm):
@@ -224,8 +224,9 @@ def campaign_report_csv(table: str, report, filters, filename: str):
 def accounts_page(request):
     """The account funnel: per campaign and per channel, the companies reached in the period and how far
     they got (reports.accounts.funnel says exactly what each column counts)."""
-    form, filters = read_filters(request)
-    by_campaign = account_funnel.account_funnel(filters, "campaign")
+    form, filters = read_filters(request, AccountFunnelFilterForm)
+    view = form.cleaned_data.get("view") or account_funnel.DEFAULT_VIEW
+    by_campaign = account_funnel.account_funnel(filters, "campaign", view)
     steps = account_funnel.STEPS
     chart = bar_chart(
         [row["label"] for row in by_campaign],
@@ -236,7 +237,8 @@ def accounts_page(request):
         "filters": filters,
         "steps": steps,
         "campaigns": by_campaign,
-        "channels": account_funnel.account_funnel(filters, "channel"),
+        "channels": account_funnel.account_funnel(filters, "channel", view),
+        "view": view,
         "chart": chart,
     }
     return render_report(request, "reports/accounts.html", context)

@@ -1,18 +1,21 @@
 """The account funnel: per campaign and per channel, how many companies it reached and how far they got.
 
-Definitions (the labels on the page say the same):
-- reached: the companies with at least one person the campaign touched in the period: a person created
-  in the period whose first-touch or latest-touch campaign it is, or a person with an engagement event of
-  that campaign that occurred in the period. A person without a company counts for none. The channel of a
-  touch is its campaign's channel.
-- engaged: of those, the companies whose account score reaches `AccountSettings.engaged_account_score`;
-- with an MQL: of those, the companies where someone reached MQL (top stage MQL or beyond);
-- with an opportunity: where someone reached opportunity, or that have an open deal or won revenue;
-- won: where someone became a customer, or that have won revenue (a won deal).
-The reached companies are the period's (like the funnel's cohort, which the period chooses); how far they
-got is as things stand now, from the stored roll-ups (`reports.accounts.rollups`, at most a minute or two
-behind), so a company's flags cost one row read. Counted in SQL: the distinct (campaign or channel, company)
-pairs of the touches, joined to the companies and counted per group, in one statement.
+Like the campaign report it counts a period two ways (DOMAIN.md "cohort" and "activity"), and the page says
+which:
+- cohort (the default): the companies with at least one person created in the period whose first-touch or
+  latest-touch campaign it is: the funnel's cohort, seen by account;
+- activity: the companies with at least one person who had an engagement event of the campaign in the
+  period, whenever that person was created.
+A person without a company counts for none, and a company counts once per campaign and once per channel (the
+channel of a touch is its campaign's channel). How far the reached companies got is as things stand now,
+from the stored roll-ups (`reports.accounts.rollups`, at most a minute or two behind), so a company's flags
+cost one row read:
+- engaged: the account score reaches `AccountSettings.engaged_account_score`;
+- with an MQL: someone reached MQL (top stage MQL or beyond);
+- with an opportunity: someone reached opportunity, or it has an open deal or won revenue;
+- won: someone became a customer, or it has won revenue (a won deal).
+Counted in SQL: the distinct (campaign or channel, company) pairs of the touches, joined to the companies and
+counted per group, in one statement.
 """
 
 from django.db import connection
@@ -35,35 +38,40 @@ STEPS = [
 ]
 
 
-def touches(filters: ReportFilters) -> list:
-    """Querysets of (touch_campaign, touch_account) rows: the campaign touched a person of that company."""
-    created = Lead.objects.filter(filters.in_range("created_at"), account__isnull=False)
-    if filters.owner_id:
-        created = created.filter(owner_id=filters.owner_id)
-    events = LeadEvent.objects.filter(
-        filters.in_range("occurred_at"), campaign__isnull=False, lead__account__isnull=False
-    )
-    if filters.owner_id:
-        events = events.filter(lead__owner_id=filters.owner_id)
-    pairs = [
-        created.filter(first_touch_campaign__isnull=False).values(
-            touch_campaign=F("first_touch_campaign_id"), touch_account=F("account_id")
-        ),
-        created.filter(latest_touch_campaign__isnull=False).values(
-            touch_campaign=F("latest_touch_campaign_id"), touch_account=F("account_id")
-        ),
-        events.values(touch_campaign=F("campaign_id"), touch_account=F("lead__account_id")),
-    ]
+VIEWS = (("cohort", "Cohort"), ("activity", "Activity"))
+DEFAULT_VIEW = "cohort"
+
+
+def touches(filters: ReportFilters, view: str = DEFAULT_VIEW) -> list:
+    """Querysets of (touch_campaign, touch_account) rows: the campaign touched a person of that company, as
+    `view` counts touches (see the module's docstring)."""
+    if view == "activity":
+        events = LeadEvent.objects.filter(
+            filters.in_range("occurred_at"), campaign__isnull=False, lead__account__isnull=False
+        )
+        if filters.owner_id:
+            events = events.filter(lead__owner_id=filters.owner_id)
+        pairs = [events.values(touch_campaign=F("campaign_id"), touch_account=F("lead__account_id"))]
+    else:
+        created = Lead.objects.filter(filters.in_range("created_at"), account__isnull=False)
+        if filters.owner_id:
+            created = created.filter(owner_id=filters.owner_id)
+        pairs = [
+            created.filter(**{f"{field}__isnull": False}).values(
+                touch_campaign=F(f"{field}_id"), touch_account=F("account_id")
+            )
+            for field in ("first_touch_campaign", "latest_touch_campaign")
+        ]
     if filters.campaign_id:
         pairs = [queryset.filter(touch_campaign=filters.campaign_id) for queryset in pairs]
     return [queryset.order_by() for queryset in pairs]
 
 
-def account_funnel(filters: ReportFilters, by: str = "campaign") -> list[dict]:
+def account_funnel(filters: ReportFilters, by: str = "campaign", view: str = DEFAULT_VIEW) -> list[dict]:
     """One row per campaign (`by="campaign"`) or channel (`by="channel"`): {key, label, reached, engaged,
     with_mql, with_opportunity, won}, most reached first."""
     parts, params = [], []
-    for queryset in touches(filters):
+    for queryset in touches(filters, view):
         sql, part_params = queryset.query.sql_with_params()
         parts.append(sql)
         params += part_params

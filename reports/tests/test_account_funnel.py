@@ -10,12 +10,20 @@ Campaigns: A "Webinar" and C "Meetup" (both events), B "Search ads" (paid search
 - Eve (first touch A, created Oct 4) has no company: she counts for none.
 Engaged account: a score of 50 or more (the default).
 
+Cohort (people created in October, by their first or latest touch):
 by hand         reached engaged with_mql with_opportunity won
-A Webinar          3       2       2          3            1    Acme, Bolt, Cyan
-B Search ads       2       1       1          2            1    Acme (Pat's event), Bolt (latest touch)
-C Meetup           1       0       0          1            0    Bolt
-Events (A or C)    3       2       2          3            1    Bolt counted once
-Paid search        2       1       1          2            1
+A Webinar          2       1       1          2            1    Acme (Pia), Bolt (Bo's first touch)
+B Search ads       1       0       0          1            0    Bolt (Bo's latest touch)
+Events (A)         2       1       1          2            1
+Paid search (B)    1       0       0          1            0
+Cy (September), Pat (August) and Di (November) were not created in October; Eve has no company.
+
+Activity (engagement events in October, whenever the person was created):
+A Webinar          1       1       1          1            0    Cyan (Cy's demo request)
+B Search ads       1       1       1          1            1    Acme (Pat's page view)
+C Meetup           1       0       0          1            0    Bolt (Bo's webinar)
+Events (A or C)    2       1       1          2            0
+Paid search (B)    1       1       1          1            1
 """
 
 import datetime
@@ -86,24 +94,38 @@ def table(rows):
     }
 
 
-def test_accounts_per_campaign_are_counted_once_each(world):
+def test_the_cohort_counts_the_companies_of_the_people_created_in_the_period(world):
     assert table(account_funnel(OCTOBER)) == {
-        "Webinar": [3, 2, 2, 3, 1],
-        "Search ads": [2, 1, 1, 2, 1],
+        "Webinar": [2, 1, 1, 2, 1],
+        "Search ads": [1, 0, 0, 1, 0],
+    }
+    assert table(account_funnel(OCTOBER, by="channel")) == {
+        "Events / webinar": [2, 1, 1, 2, 1],
+        "Paid search": [1, 0, 0, 1, 0],
+    }
+
+
+def test_the_activity_view_counts_the_companies_of_the_people_who_engaged_in_the_period(world):
+    assert table(account_funnel(OCTOBER, view="activity")) == {
+        "Webinar": [1, 1, 1, 1, 0],
+        "Search ads": [1, 1, 1, 1, 1],
         "Meetup": [1, 0, 0, 1, 0],
     }
 
 
-def test_accounts_per_channel_count_a_company_reached_by_two_campaigns_once(world):
-    assert table(account_funnel(OCTOBER, by="channel")) == {
-        "Events / webinar": [3, 2, 2, 3, 1],
-        "Paid search": [2, 1, 1, 2, 1],
+def test_per_channel_a_company_reached_by_two_campaigns_counts_once(world):
+    assert table(account_funnel(OCTOBER, by="channel", view="activity")) == {
+        "Events / webinar": [2, 1, 1, 2, 0],
+        "Paid search": [1, 1, 1, 1, 1],
     }
 
 
 def test_the_channel_and_campaign_filters_narrow_the_touches(world):
-    paid = account_funnel(OCTOBER.__class__(**{**OCTOBER.__dict__, "channel": Channel.PAID_SEARCH}))
-    assert table(paid) == {"Search ads": [2, 1, 1, 2, 1]}
+    paid = OCTOBER.__class__(**{**OCTOBER.__dict__, "channel": Channel.PAID_SEARCH})
+    assert table(account_funnel(paid)) == {"Search ads": [1, 0, 0, 1, 0]}
+    webinar = Campaign.objects.get(name="Webinar")
+    only_webinar = OCTOBER.__class__(**{**OCTOBER.__dict__, "campaign_id": webinar.pk})
+    assert table(account_funnel(only_webinar, view="activity")) == {"Webinar": [1, 1, 1, 1, 0]}
 
 
 def test_a_period_without_touches_has_no_rows(world):
@@ -118,7 +140,18 @@ def test_the_account_funnel_page_shows_every_figure_with_its_label(world, client
     assert "Accounts reached" in html and "With an opportunity" in html
     by_campaign = html[html.index('data-testid="accounts-by-campaign"') :]
     webinar = by_campaign[by_campaign.index("Webinar") : by_campaign.index("</tr>", by_campaign.index("Webinar"))]
-    assert [cell.split("<")[0] for cell in webinar.split('class="text-end">')[1:]] == ["3", "2", "2", "3", "1"]
+    assert [cell.split("<")[0] for cell in webinar.split('class="text-end">')[1:]] == ["2", "1", "1", "2", "1"]
+
+
+def test_the_page_says_which_count_it_shows(world, client_for, marketer):
+    url = "/reports/accounts/?period=custom&date_from=2026-10-01&date_to=2026-10-31"
+    cohort = client_for(marketer).get(url).content.decode()
+    activity = client_for(marketer).get(url + "&view=activity").content.decode()
+    assert 'data-count="cohort"' in cohort and "created in the period" in cohort
+    assert 'data-count="activity"' in activity and "engagement event" in activity
+    rows = 'data-testid="accounts-by-campaign"'
+    assert '<th scope="row">Meetup</th>' in activity[activity.index(rows) :]
+    assert '<th scope="row">Meetup</th>' not in cohort[cohort.index(rows) :]
 
 
 def test_a_rep_sees_the_accounts_their_own_people_brought(world, client_for, rep):

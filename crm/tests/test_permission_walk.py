@@ -136,6 +136,8 @@ RULES = {
     # companies: every role reads; marketers and managers create, edit, merge and unlink people; a rep edits
     # the companies they own (`rep` owns the company; `other_rep` does not)
     "companies:list": {"GET": ROLE_HOLDERS},
+    "companies:export": {"GET": ROLE_HOLDERS},
+    "companies:export_xlsx": {"GET": ROLE_HOLDERS},
     "companies:create": {"GET": MARKETING, "POST": MARKETING_WRITES},
     "companies:detail": {"GET": ROLE_HOLDERS},
     "companies:edit": {

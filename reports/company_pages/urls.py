@@ -6,6 +6,8 @@ app_name = "companies"
 
 urlpatterns = [
     path("", views.company_list, name="list"),
+    path("export.csv", views.company_export, {"fmt": "csv"}, name="export"),
+    path("export.xlsx", views.company_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("new/", views.company_create, name="create"),
     path("<int:pk>/", views.company_detail, name="detail"),
     path("<int:pk>/edit/", views.company_edit, name="edit"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies.exports import companies_export
 from companies.filters import CompanyFilter, search_companies
 from companies.models import Company
 from companies.selectors import (
@@ -39,6 +40,14 @@ def company_list(request):
         "can_create": can_create_companies(request.user),
     }
     return render_page(request, "companies/company_list.html", context, partial="results")
+
+
+@require_GET
+@role_required(*ROLES)
+def company_export(request, fmt):
+    """The filtered list, in its order, as CSV (streamed) or as an Excel workbook; every role reads companies."""
+    listed = CompanyFilter(request.GET or None, queryset=companies_visible_to(request.user), request=request)
+    return companies_export(fmt, listed.qs, sort=listed.chosen_sort)
 
 
 @require_GET

@@ -116,9 +116,15 @@ def _create_missing(hints, keys, by_domain, by_name):
     new_domains, new_names = {}, {}
     for hint, (domain, key) in zip(hints, keys, strict=True):
         if domain and domain not in by_domain:
-            new_domains.setdefault(domain, hint.name.strip()[:200] or display_name_for_domain(domain))
+            new_domains.setdefault(domain, " ".join(hint.name.split())[:200] or display_name_for_domain(domain))
         elif not domain and key and key not in by_name:
-            new_names.setdefault(key, hint.name.strip()[:200])
+            new_names.setdefault(key, " ".join(hint.name.split())[:200])
+    # A name given without a domain that names a company this batch creates for a domain joins that company
+    # (a colleague writing from gmail.com), instead of making a twin without a domain.
+    named_by_domain = {name_key(name): domain for domain, name in new_domains.items()}
+    joining = {key: named_by_domain.pop(key) for key in list(new_names) if key in named_by_domain}
+    for key in joining:
+        del new_names[key]
     if not (new_domains or new_names):
         return
     now = timezone.now()
@@ -139,6 +145,7 @@ def _create_missing(hints, keys, by_domain, by_name):
         if lost:  # another writer created these domains first: theirs stand
             Company.objects.filter(pk__in=lost).delete()
         by_name.update(dict(zip(new_names, made[len(new_domains) :], strict=True)))
+        by_name.update({key: by_domain[domain] for key, domain in joining.items()})
 
 
 def mark_rollups_due(company_ids) -> None:

@@ -22,7 +22,7 @@ def test_a_work_email_links_the_company_of_its_domain_created_once():
 def test_free_mail_links_no_company_by_domain_but_by_typed_name():
     assert company_for(email="ada@gmail.com") is None
     named = company_for(email="ada@gmail.com", name="  ACME   Ltd ")
-    assert named.name == "ACME   Ltd"
+    assert named.name == "ACME Ltd"  # as typed, its blanks tidied
     assert company_for(email="bob@yahoo.com", name="acme ltd") == named
     assert not CompanyDomain.objects.filter(domain="gmail.com").exists()
 
@@ -96,3 +96,14 @@ def test_two_batches_creating_the_same_domain_at_once_end_with_one_company():
     assert found[0][0].pk == found[1][0].pk
     assert Company.objects.filter(domains__domain="same-corp.com").count() == 1
     assert Company.objects.count() == 3
+
+
+def test_a_colleague_on_free_mail_joins_the_company_the_same_batch_creates_for_the_domain():
+    ann, bob = companies_for(
+        [
+            CompanyHint(email="ann@acme-robotics.com", name="Acme Robotics"),
+            CompanyHint(email="bob@gmail.com", name="ACME robotics"),
+        ]
+    )
+    assert ann == bob
+    assert Company.objects.count() == 1

@@ -24,11 +24,30 @@ from companies.models import Company, CompanyDomain, CompanyMerge, PersonalEmail
 
 @dataclass(frozen=True)
 class CompanyHint:
-    """What a person says about their company: their email, a typed name, a web domain."""
+    """What a person says about their company: their email, a typed name, a web domain, and what the company
+    is (industry, size band, country), which a company created for them starts with."""
 
     email: str = ""
     name: str = ""
     domain: str = ""
+    industry: str = ""
+    size_band: str = ""
+    country: str = ""
+
+    @classmethod
+    def of(cls, person, *, domain: str = "") -> "CompanyHint":
+        """The hint of a lead (or anything with a lead's contact fields)."""
+        return cls(
+            email=person.email or "",
+            name=person.company or "",
+            domain=domain or "",
+            industry=person.industry or "",
+            size_band=person.company_size or "",
+            country=person.country or "",
+        )
+
+    def details(self) -> dict:
+        return {"industry": self.industry[:100], "size_band": self.size_band, "country": self.country[:60]}
 
     def keys(self, personal: set[str]) -> tuple[str, str]:
         """(the domain to link by, the name key to link by); either may be ""."""
@@ -95,9 +114,10 @@ def hint_keys(hints: list[CompanyHint]) -> list[tuple[str, str]]:
     return [hint.keys(personal) for hint in hints]
 
 
-def company_for(*, email: str = "", name: str = "", domain: str = "", create: bool = True) -> Company | None:
-    """The company of one person (see the module docstring)."""
-    return companies_for([CompanyHint(email=email or "", name=name or "", domain=domain or "")], create=create)[0]
+def company_for(*, email: str = "", name: str = "", domain: str = "", create: bool = True, hint=None) -> Company | None:
+    """The company of one person (see the module docstring): `hint`, or one made of `email`, `name`, `domain`."""
+    hint = hint or CompanyHint(email=email or "", name=name or "", domain=domain or "")
+    return companies_for([hint], create=create)[0]
 
 
 def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
@@ -113,12 +133,14 @@ def _companies_by_name(names: set[str]) -> dict[str, Company]:
 
 
 def _create_missing(hints, keys, by_domain, by_name):
-    new_domains, new_names = {}, {}
+    new_domains, new_names, details = {}, {}, {}
     for hint, (domain, key) in zip(hints, keys, strict=True):
         if domain and domain not in by_domain:
             new_domains.setdefault(domain, " ".join(hint.name.split())[:200] or display_name_for_domain(domain))
+            details.setdefault(domain, hint.details())
         elif not domain and key and key not in by_name:
             new_names.setdefault(key, " ".join(hint.name.split())[:200])
+            details.setdefault(key, hint.details())
     # A name given without a domain that names a company this batch creates for a domain joins that company
     # (a colleague writing from gmail.com), instead of making a twin without a domain.
     named_by_domain = {name_key(name): domain for domain, name in new_domains.items()}
@@ -130,8 +152,11 @@ def _create_missing(hints, keys, by_domain, by_name):
     now = timezone.now()
     with transaction.atomic():
         made = Company.objects.bulk_create(
-            [Company(name=name, name_key=name_key(name), created_at=now) for name in new_domains.values()]
-            + [Company(name=name, name_key=key, created_at=now) for key, name in new_names.items()]
+            [
+                Company(name=name, name_key=name_key(name), created_at=now, **details[domain])
+                for domain, name in new_domains.items()
+            ]
+            + [Company(name=name, name_key=key, created_at=now, **details[key]) for key, name in new_names.items()]
         )
         if not all(company.pk for company in made):  # SQLite before 3.35 returns no ids
             made = list(Company.objects.filter(created_at=now).order_by("id"))

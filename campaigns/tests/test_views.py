@@ -172,7 +172,8 @@ def test_detail_takes_the_same_number_of_queries_with_2_and_20_days_and_leads(
     for days in (2, 18):
         CampaignDailyStatFactory.create_batch(days, campaign=campaign)
         LeadFactory.create_batch(days, first_touch_campaign=campaign)
-        with django_assert_num_queries(12):
+        # The count of the companies the campaign influenced is one query of its own.
+        with django_assert_num_queries(13):
             assert client.get(campaign.get_absolute_url()).status_code == 200
 
 

@@ -5,7 +5,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import NoReverseMatch, reverse
 
 from crm.actors import actor_name
 from crm.people import display_name
@@ -82,12 +81,3 @@ def figure(value, places=2):
     if value in (None, ""):
         return MISSING
     return grouped(value, places)
-
-
-@register.filter
-def company_url(company_id) -> str:
-    """The page of the company with this id (`{{ lead.account_id|company_url }}`)."""
-    try:
-        return reverse("companies:detail", args=[company_id])
-    except NoReverseMatch:  # the company pages are not mounted in this build
-        return f"/companies/{company_id}/"

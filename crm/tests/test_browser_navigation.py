@@ -8,9 +8,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("Marketer", ["Campaigns", "Leads", "Pipeline", "Reports"]),
-        ("Sales rep", ["MQL inbox", "Pipeline", "Leads", "Campaigns", "Reports"]),
-        ("Manager", ["Reports", "Campaigns", "Leads", "MQL inbox", "Pipeline", "Settings", "Admin"]),
+        ("Marketer", ["Campaigns", "Leads", "Companies", "Pipeline", "Reports"]),
+        ("Sales rep", ["MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"]),
+        ("Manager", ["Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "Pipeline", "Settings", "Admin"]),
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, sign_in_browser, role, expected):

@@ -128,7 +128,9 @@ def capture_by_the_api(marketer, campaign, tags):
     api = APIClient()
     api.force_authenticate(marketer)
     for tag in tags:
-        data = {**contact(tag), "campaign": campaign.slug, "consent": True, "event_kind": "demo_request"}
+        fields = contact(tag)
+        fields["company_name"] = fields.pop("company")  # the API's `company` is the Company record's id
+        data = {**fields, "campaign": campaign.slug, "consent": True, "event_kind": "demo_request"}
         response = api.post("/api/v1/leads/", data, format="json")
         assert response.status_code == 201, response.data
     event = {"email": longest_email(tags[0]), "kind": "pricing_page_view", "campaign": campaign.slug}

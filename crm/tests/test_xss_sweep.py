@@ -153,7 +153,7 @@ def injected(django_capture_on_commit_callbacks):
     by_hand = {"first_name": xss("lf"), "last_name": xss("ll"), "company": xss("lc"), "job_title": xss("lj")}
     by_hand |= {"industry": xss("li"), "country": xss("lo"), "email": "hand@example.com", "campaign": campaign.slug}
     posted(as_marketer, "/leads/new/", by_hand)
-    api_lead = {"email": "api@example.com", "first_name": xss("af"), "company": xss("ac")}
+    api_lead = {"email": "api@example.com", "first_name": xss("af"), "company_name": xss("ac")}
     api_lead |= {"campaign": campaign.slug, "properties": {"page": xss("ap")}}
     posted(as_marketer, "/api/v1/leads/", api_lead, content_type="application/json")
     event = {"email": "api@example.com", "kind": "page_view", "properties": {"x": xss("ep")}, "external_id": xss("ex")}

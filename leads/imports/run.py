@@ -316,7 +316,7 @@ class ImportRun:
             for key, rows in folded.items()
         }
         linking = [*new_leads, *(lead for key, lead in existing.items() if lead.account_id is None or domains[key])]
-        hints = [CompanyHint(email=lead.email, name=lead.company, domain=domains[lead.email_key]) for lead in linking]
+        hints = [CompanyHint.of(lead, domain=domains[lead.email_key]) for lead in linking]
         relinked, due = [], set()
         for lead, company in zip(linking, companies_for(hints), strict=True):
             if company is None or company.pk == lead.account_id:

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from companies.models import Company
-from companies.services import company_for, mark_rollups_due
+from companies.services import CompanyHint, company_for, mark_rollups_due
 from crm.actors import PUBLIC_FORM, as_relay
 from crm.history import save_without_history
 from crm.text import fit_to, one_line
@@ -303,7 +303,7 @@ def link_account(lead: Lead, *, account: Company | None = None, company_domain: 
     if lead.account_id is not None and not (relink and (account is not None or company_domain)):
         return []
     if account is None:
-        account = company_for(email=lead.email, name=lead.company, domain=company_domain)
+        account = company_for(hint=CompanyHint.of(lead, domain=company_domain))
     if account is None or account.pk == lead.account_id:
         return []
     lead.account = account

@@ -140,5 +140,5 @@ def test_the_lead_page_links_the_leads_company(client_for, marketer):
     acme = CompanyFactory(name="Acme")
     lead = LeadFactory(account=acme, company="ACME Inc")
     page = client_for(marketer).get(f"/leads/{lead.pk}/").content.decode()
-    assert f'<a href="/companies/{acme.pk}/">Acme</a>' in page
+    assert f'<a href="/companies/{acme.pk}/" data-testid="lead-account">Acme</a>' in page
     assert "typed: ACME Inc" in page

@@ -14,7 +14,7 @@ CHECKED_APPS = FUNNEL_APPS | {"bench"}
 MAY_IMPORT = {
     "crm": set(),
     "campaigns": set(),
-    "companies": set(),
+    "companies": {"campaigns"},
     "leads": {"campaigns", "companies"},
     "deals": {"campaigns", "companies"},
     "handoff": {"campaigns", "companies", "leads", "deals"},

@@ -96,7 +96,12 @@ class Company(models.Model):
             models.Index(fields=["-won_revenue", "-id"], name="company_won_revenue_idx"),
             models.Index(fields=["-people_count", "-id"], name="company_people_idx"),
             models.Index(fields=["owner", "-account_score"], name="company_owner_score_idx"),
-            models.Index(fields=["id"], condition=models.Q(rollups_due=True), name="company_rollups_due_idx"),
+            # The roll-ups' sweep: companies flagged, and batches a dead worker claimed but never computed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(rollups_due=True) | models.Q(rollups_at__isnull=True),
+                name="company_rollups_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(name=""), name="company_name_set"),

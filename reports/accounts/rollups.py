@@ -19,7 +19,9 @@ subqueries, on SQLite and PostgreSQL alike:
 Fresh when needed: `companies.services.mark_rollups_due` flags a company when its people's scores, stages
 or links, or its deals, change; the beat task `reports.refresh_account_rollups` refreshes the flagged
 ones every minute (`refresh_due`). The flag is cleared (and committed) before the batch is computed, so a
-change committed meanwhile flags it again for the next sweep; a worker that dies leaves it flagged.
+change committed meanwhile flags it again for the next sweep. Clearing it also clears `rollups_at`, which
+the computation sets: a batch whose worker died in between has no `rollups_at`, and the next sweep takes it
+again (`DUE`).
 """
 
 from decimal import Decimal
@@ -50,6 +52,8 @@ from deals.models import Deal, Stage
 from leads.models import FUNNEL, REACHED_AT, Lead, LifecycleStage
 
 BATCH = 2_000
+# The companies a sweep refreshes: flagged, or claimed by a sweep that never finished (see the docstring).
+DUE = Q(rollups_due=True) | Q(rollups_at__isnull=True)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -109,16 +113,17 @@ def refresh_due(*, batches: int | None = None, batch_size: int = BATCH, now=None
     """Refresh the companies flagged `rollups_due`, a batch of ids at a time, oldest ids first, at most
     `batches` batches (None: until none is due); returns how many were refreshed.
 
-    Each batch first clears the flags of its ids and commits, then computes: a change committed after the
-    clear flags the company again (`mark_rollups_due`), so nothing is left stale. A batch whose computing
-    fails is flagged again (a worker that dies there leaves it to `refresh_all`, run nightly)."""
+    Each batch first clears the flags (and `rollups_at`) of its ids and commits, then computes: a change
+    committed after the clear flags the company again (`mark_rollups_due`), so nothing is left stale. A batch
+    whose computing fails is flagged again; one whose worker dies there has no `rollups_at`, so the next
+    sweep takes it again."""
     done = 0
     while batches is None or batches > 0:
-        ids = list(Company.objects.filter(rollups_due=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        ids = list(Company.objects.filter(DUE).order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
             break
         with transaction.atomic():
-            Company.objects.filter(pk__in=ids).update(rollups_due=False)
+            Company.objects.filter(pk__in=ids).update(rollups_due=False, rollups_at=None)
         try:
             with transaction.atomic():
                 done += refresh_companies(Company.objects.filter(pk__in=ids), now=now)

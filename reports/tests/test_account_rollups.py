@@ -1,5 +1,6 @@
 """Company roll-ups (reports.accounts.rollups): hand-built companies whose every figure is worked out here."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -88,12 +89,13 @@ def test_fit_rules_add_to_the_account_score(acme):
 
 def test_the_beat_task_refreshes_due_companies_and_clears_the_flag(acme):
     other = Company.objects.create(name="Other")
-    Company.objects.filter(pk=other.pk).update(rollups_due=False)
+    computed = timezone.now() - datetime.timedelta(hours=1)
+    Company.objects.filter(pk=other.pk).update(rollups_due=False, rollups_at=computed)
     assert refresh_account_rollups.delay().get() == 1
     acme.refresh_from_db()
     other.refresh_from_db()
     assert (acme.people_count, acme.rollups_due) == (3, False)
-    assert other.rollups_at is None  # not due: not touched
+    assert other.rollups_at == computed  # not due: not touched
     assert settings.CELERY_BEAT_SCHEDULE["refresh-account-rollups"] == {
         "task": "reports.refresh_account_rollups",
         "schedule": 60.0,
@@ -118,6 +120,27 @@ def test_a_failing_batch_stays_due(acme, monkeypatch):
         refresh_due()
     acme.refresh_from_db()
     assert acme.rollups_due is True
+
+
+def test_a_batch_whose_worker_died_after_claiming_it_is_taken_again(acme, monkeypatch):
+    """The sweep clears the flag before computing; a worker killed in between (no exception handler runs)
+    leaves the batch without `rollups_at`, and the next sweep computes it."""
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def killed(companies, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr("reports.accounts.rollups.refresh_companies", killed)
+    with pytest.raises(WorkerKilled):
+        refresh_due()
+    monkeypatch.undo()
+    acme.refresh_from_db()
+    assert acme.rollups_at is None
+    assert refresh_due() == 1
+    acme.refresh_from_db()
+    assert acme.rollups_at is not None and acme.rollups_due is False
 
 
 def not_due(*companies):

@@ -136,11 +136,16 @@ def _create_missing(hints, keys, by_domain, by_name):
     new_domains, new_names, details = {}, {}, {}
     for hint, (domain, key) in zip(hints, keys, strict=True):
         if domain and domain not in by_domain:
-            new_domains.setdefault(domain, " ".join(hint.name.split())[:200] or display_name_for_domain(domain))
+            typed = " ".join(hint.name.split())[:200]
+            if typed and not new_domains.get(domain):  # the first name typed for it, wherever it comes
+                new_domains[domain], details[domain] = typed, hint.details()
+            new_domains.setdefault(domain, "")
             details.setdefault(domain, hint.details())
         elif not domain and key and key not in by_name:
             new_names.setdefault(key, " ".join(hint.name.split())[:200])
             details.setdefault(key, hint.details())
+    for domain, name in new_domains.items():
+        new_domains[domain] = name or display_name_for_domain(domain)
     # A name given without a domain that names a company this batch creates for a domain joins that company
     # (a colleague writing from gmail.com), instead of making a twin without a domain.
     named_by_domain = {name_key(name): domain for domain, name in new_domains.items()}

@@ -107,3 +107,11 @@ def test_a_colleague_on_free_mail_joins_the_company_the_same_batch_creates_for_t
     )
     assert ann == bob
     assert Company.objects.count() == 1
+
+
+def test_a_new_company_takes_the_name_typed_by_any_of_its_people_in_the_batch():
+    untyped, typed = companies_for(
+        [CompanyHint(email="bob@eu.acme.com"), CompanyHint(email="ada@acme.com", name="ACME Corp")]
+    )
+    assert untyped == typed
+    assert typed.name == "ACME Corp"

@@ -3,7 +3,9 @@
 Rows go in with PostgreSQL's COPY or SQLite's executemany, in chunks, with explicit primary keys so that
 events, hand-overs and deals can point at leads without reading them back. Memory stays bounded by the
 chunk size whatever the scale. The data follows the funnel: every deal's lead was an MQL accepted by its
-rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row.
+rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row. Leads work for
+companies (`Accounts`), each linked to the one `companies.services.companies_for` would link it to, and
+deals are sold to their lead's company.
 """
 
 import json

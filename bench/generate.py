@@ -3,7 +3,9 @@
 Rows go in with PostgreSQL's COPY or SQLite's executemany, in chunks, with explicit primary keys so that
 events, hand-overs and deals can point at leads without reading them back. Memory stays bounded by the
 chunk size whatever the scale. The data follows the funnel: every deal's lead was an MQL accepted by its
-rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row.
+rep, won deals' leads are customers, and every lifecycle move has its LeadStageChange row. Leads work for
+companies (`Accounts`), each linked to the one `companies.services.companies_for` would link it to, and
+deals are sold to their lead's company.
 """
 
 import json
@@ -19,6 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignDailyStat, Channel
+from companies.domains import name_key
+from companies.models import Company, CompanyDomain
 from crm.bulk_insert import copy_rows, values_placeholders
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
@@ -75,29 +79,25 @@ LAST_NAMES = [
     "Tanaka",
     "Weber",
 ]
+# Company names: a first word, a second word and a suffix, 40 × 40 × 12 = 19,200 names before one repeats.
 COMPANY_WORDS = [
-    "Acme",
-    "Blue",
-    "North",
-    "Quantum",
-    "River",
-    "Summit",
-    "Vertex",
-    "Nimbus",
-    "Atlas",
-    "Cobalt",
-    "Delta",
-    "Ember",
-    "Falcon",
-    "Granite",
-    "Harbor",
-    "Iris",
-    "Juniper",
-    "Kepler",
-    "Lumen",
-    "Meridian",
-]
-COMPANY_SUFFIXES = ["Labs", "Systems", "Group", "Health", "Logistics", "Software", "Partners", "Foods", "Energy"]
+    "Acme", "Blue", "North", "Quantum", "River", "Summit", "Vertex", "Nimbus", "Atlas", "Cobalt", "Delta",
+    "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper", "Kepler", "Lumen", "Meridian", "Orbit",
+    "Pioneer", "Redwood", "Sable", "Tidal", "Union", "Violet", "Willow", "Zenith", "Apex", "Beacon", "Cedar",
+    "Crest", "Evergreen", "Frontier", "Golden", "Horizon", "Ironwood", "Lakeside", "Maple",
+]  # fmt: skip
+COMPANY_SECOND_WORDS = [
+    "Arc", "Bay", "Bridge", "Brook", "Canyon", "Cloud", "Coast", "Core", "Creek", "Field", "Forge", "Gate",
+    "Grove", "Hill", "Hub", "Isle", "Key", "Lane", "Leaf", "Light", "Line", "Mill", "Moon", "Oak", "Path",
+    "Peak", "Pine", "Point", "Port", "Ridge", "Rock", "Shore", "Sky", "Spring", "Star", "Stone", "Vale", "View",
+    "Wave", "Works",
+]  # fmt: skip
+COMPANY_SUFFIXES = [
+    "Labs", "Systems", "Group", "Health", "Logistics", "Software", "Partners", "Foods", "Energy", "Analytics",
+    "Manufacturing", "Capital",
+]  # fmt: skip
+# The web mail people use when they do not write from work: their address links no company.
+FREE_MAIL = ["gmail.com", "outlook.com", "yahoo.com", "hotmail.com", "icloud.com", "gmx.de"]
 TITLES = [
     "VP Marketing",
     "Head of Sales",
@@ -136,6 +136,8 @@ class Scale:
     deals: int = 20_000
     open_deals: int = 2_000
     reps: int = 10
+    # The people of the biggest company (the first): its page is measured.
+    largest_company: int = 2_000
 
 
 def _bulk_insert(model, columns: list[str], rows: Iterable[tuple], chunk: int = CHUNK) -> int:
@@ -172,7 +174,7 @@ def _sqlite_value(value):
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
+    if isinstance(value, dict | list):
         return json.dumps(value)
     if isinstance(value, Decimal):
         return str(value)
@@ -234,14 +236,16 @@ def generate(scale: Scale, *, seed: int = 20261123, now: datetime | None = None,
             now=now,
             events_per_lead=scale.events_per_lead,
             days=scale.days,
+            owners=[rep.pk for rep in reps],
+            largest_company=scale.largest_company,
             funnel=Funnel(scale, rng, reps, now),
         )
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as a long-running database would have
     say(
-        f"  {counts['leads']} leads, {counts['events']} events, {counts['handoffs']} hand-overs, "
-        f"{counts['deals']} deals, {counts['activities']} activities"
+        f"  {counts['companies']} companies, {counts['leads']} leads, {counts['events']} events, "
+        f"{counts['handoffs']} hand-overs, {counts['deals']} deals, {counts['activities']} activities"
     )
     return counts
 
@@ -294,6 +298,7 @@ LEAD_FIELDS = [
     "email_key",
     "phone",
     "company",
+    "account",
     "job_title",
     "company_size",
     "industry",
@@ -341,6 +346,7 @@ DEAL_FIELDS = [
     "title",
     "lead",
     "company",
+    "account",
     "contact_name",
     "contact_email",
     "amount",
@@ -407,13 +413,15 @@ class Funnel:
         self.mqls = min(scale.leads, self.deals + self.deals // 2)
         self.deal_id, self.handoff_id = _next_id(Deal), _next_id(Handoff)
         self.lost_reasons = LostReason.values
+        self.rep_by_id = {rep.pk: rep for rep in reps}
 
-    def path(self, index: int, lead: dict, writer: Writer) -> None:
-        """Fill `lead`'s stage, owner and stage timestamps, and add its hand-over, deal and history rows."""
+    def path(self, index: int, lead: dict, writer: Writer, *, rep_id: int | None = None) -> None:
+        """Fill `lead`'s stage, owner and stage timestamps, and add its hand-over, deal and history rows. The
+        rep is `rep_id` (its company's owner) when given, else the next in turn."""
         if index >= self.mqls:
             return
         rng, now = self.rng, self.now
-        rep = self.reps[index % len(self.reps)]
+        rep = self.rep_by_id.get(rep_id) or self.reps[index % len(self.reps)]
         lead_id, created = lead["id"], lead["created_at"]
         mql_at = min(created + timedelta(hours=rng.randrange(1, 24 * 20)), now - timedelta(hours=2))
         mql_at = max(mql_at, created)
@@ -469,9 +477,10 @@ class Funnel:
             Deal,
             (
                 self.deal_id,
-                f"{lead['company']} — {name}",
+                f"{lead['company']} — {name}" if lead["company"] else name,
                 lead["id"],
                 lead["company"],
+                lead["account"],
                 name,
                 lead["email"],
                 Decimal(rng.randrange(1_000, 120_000)),
@@ -501,6 +510,184 @@ class Funnel:
         return self.deal_id - 1
 
 
+# The companies behind the leads: about one per five leads; a third of them with several people, the
+# others with one or none yet. Of the people of a company with several, some write from free mail and
+# type its name; and some leads write from free mail and name no company at all.
+COMPANIES_PER_LEAD = 0.2
+SEVERAL_SHARE = 1 / 3
+SEVERAL_PEOPLE = (3, 18)
+ONE_PERSON_SHARE = 0.85
+NAMED_FROM_FREE_MAIL = 0.15
+# Size bands by the most people a company of that band can have.
+SIZE_BANDS = [(10, "1-10"), (50, "11-50"), (200, "51-200"), (1_000, "201-1000"), (5_000, "1001-5000")]
+COMPANY_FIELDS = [
+    "id",
+    "name",
+    "name_key",
+    "aliases",
+    "industry",
+    "size_band",
+    "country",
+    "owner",
+    "created_at",
+    "updated_at",
+    "people_count",
+    "engaged_people",
+    "engagement_score",
+    "fit_score",
+    "account_score",
+    "open_pipeline",
+    "won_revenue",
+    "open_deals",
+    "top_stage_rank",
+    "rollups_at",
+    "rollups_due",
+]
+DOMAIN_FIELDS = ["id", "company", "domain"]
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    domain: str
+    industry: str
+    size_band: str
+    country: str
+    owner: int | None
+    # Whether its people at free mail may type its name: only the first company of a name is found by it.
+    named: bool
+
+
+class Accounts:
+    """The companies `count` leads work for, written before the leads (explicit ids, COPY), and where each
+    lead works: `place(index, lead)` gives lead `index` its email, typed company name, account, and its
+    company's industry, size and country, and returns the company's owner (a rep, or None).
+
+    About `per_lead` companies per lead: a third with several people (SEVERAL_PEOPLE), the others one or
+    none yet; the first has `largest` people (the benchmark's big company page). People write from their
+    company's domain (which links them, as `companies.services.companies_for` would), or from free mail
+    typing its exact name (which links them by name: only the first company of a name), or from free mail
+    naming none (no account). Each company's people share its fields; its owner is one of `owners`."""
+
+    def __init__(self, *, count, rng, now, owners, days: int = 90, largest: int = 0, per_lead=COMPANIES_PER_LEAD):
+        self.rng, self.now, self.days = rng, now, days
+        sizes = _people_per_company(count, round(count * per_lead), largest, rng)
+        self.accounts = _make_accounts(len(sizes), sizes, rng, owners)
+        # One slot per lead: 2 × company index (+1 when the person writes from free mail), or -1 for none.
+        slots = []
+        for index, (account, people) in enumerate(zip(self.accounts, sizes, strict=True)):
+            free_mail = NAMED_FROM_FREE_MAIL if account.named and 3 <= people < 100 else 0
+            slots += [2 * index + (rng.random() < free_mail) for _ in range(people)]
+        slots += [-1] * (count - len(slots))
+        rng.shuffle(slots)
+        self.slots, self.sizes = slots, sizes
+
+    def write(self) -> dict[str, int]:
+        """Insert the companies and their domains; returns the rows written."""
+        rng, now = self.rng, self.now
+        companies = (
+            (
+                account.id, account.name, name_key(account.name), [], account.industry, account.size_band,
+                account.country, account.owner, now - timedelta(days=self.days + rng.randrange(730)), now, people,
+                0, 0.0, 0, 0.0, Decimal(0), Decimal(0), 0, 0, None, True,  # roll-ups: the sweep computes them
+            )
+            for account, people in zip(self.accounts, self.sizes, strict=True)
+        )  # fmt: skip
+        written = _bulk_insert(Company, _columns(Company, COMPANY_FIELDS), companies)
+        first_domain = _next_id(CompanyDomain)
+        domains = ((first_domain + n, account.id, account.domain) for n, account in enumerate(self.accounts))
+        _bulk_insert(CompanyDomain, _columns(CompanyDomain, DOMAIN_FIELDS), domains)
+        return {"companies": written}
+
+    def place(self, index: int, lead: dict) -> int | None:
+        rng, slot = self.rng, self.slots[index]
+        local = f"{lead['first_name']}.{lead['last_name']}.{lead['id']}".lower()
+        if slot < 0:
+            lead.update(email=f"{local}@{rng.choice(FREE_MAIL)}", company="", account=None)
+            return None
+        account = self.accounts[slot // 2]
+        if slot % 2:  # from free mail, typing the name (in whatever case: it links by the normalised name)
+            typed = account.name.upper() if rng.random() < 0.2 else account.name
+            email = f"{local}@{rng.choice(FREE_MAIL)}"
+        else:
+            typed = f"{account.name} Inc." if rng.random() < 0.1 else account.name
+            email = f"{local}@{account.domain}"
+        lead.update(
+            email=email,
+            company=typed,
+            account=account.id,
+            industry=account.industry,
+            company_size=account.size_band,
+            country=account.country,
+        )
+        return account.owner
+
+
+def _people_per_company(count: int, companies: int, largest: int, rng: random.Random) -> list[int]:
+    """How many of the `count` leads work at each of `companies` companies (the first has `largest`)."""
+    sizes = [min(largest, count)] if largest and companies else []
+    while len(sizes) < companies:
+        if rng.random() < SEVERAL_SHARE:
+            sizes.append(rng.randint(*SEVERAL_PEOPLE))
+        else:
+            sizes.append(int(rng.random() < ONE_PERSON_SHARE))
+    excess = sum(sizes) - count
+    for index in reversed(range(len(sizes))):  # more people planned than leads: the last companies shrink
+        if excess <= 0:
+            break
+        cut = min(sizes[index], excess)
+        sizes[index] -= cut
+        excess -= cut
+    return sizes
+
+
+def _make_accounts(count: int, sizes: list[int], rng: random.Random, owners) -> list[Account]:
+    """`count` companies with names that repeat only after 19,200; a name's first company gets the plain
+    domain (north-harbor-labs.example), a later one (here or already stored) its id in it."""
+    first_id = _next_id(Company)
+    words = len(COMPANY_WORDS) * len(COMPANY_SECOND_WORDS)
+    variety = words * len(COMPANY_SUFFIXES)
+    names = []
+    for index in range(count):
+        k = index * 7919 % variety  # 7919 is prime to 19,200: every name once before any repeats
+        first, second = (
+            COMPANY_WORDS[k % len(COMPANY_WORDS)],
+            COMPANY_SECOND_WORDS[k // len(COMPANY_WORDS) % len(COMPANY_SECOND_WORDS)],
+        )
+        names.append(f"{first} {second} {COMPANY_SUFFIXES[k // words]}")
+    taken = _stored_names({name_key(name) for name in names}) if Company.objects.exists() else set()
+    accounts, seen = [], set()
+    for index, (name, people) in enumerate(zip(names, sizes, strict=True)):
+        pk, key = first_id + index, name_key(name)
+        named = key not in seen and key not in taken
+        seen.add(key)
+        slug = key.replace(" ", "-")
+        bands = [band for most, band in SIZE_BANDS if most >= people] + ["5000+"]
+        accounts.append(
+            Account(
+                id=pk,
+                name=name,
+                domain=f"{slug}.example" if named else f"{slug}-{pk}.example",
+                industry=rng.choice(INDUSTRIES),
+                size_band=rng.choice(bands),
+                country=rng.choice(COUNTRIES),
+                owner=owners[index % len(owners)] if owners else None,
+                named=named,
+            )
+        )
+    return accounts
+
+
+def _stored_names(keys: set[str]) -> set[str]:
+    """Those of `keys` (name keys) that stored companies already have."""
+    found, keys = set(), sorted(keys)
+    for start in range(0, len(keys), 1_000):
+        batch = keys[start : start + 1_000]
+        found.update(Company.objects.filter(name_key__in=batch).values_list("name_key", flat=True))
+    return found
+
+
 def add_leads(
     *,
     count: int,
@@ -509,13 +696,17 @@ def add_leads(
     now: datetime,
     events_per_lead: int = 5,
     days: int = 90,
-    domain: str = "bench.example",
+    owners=(),
+    largest_company: int = 0,
+    consent_source: str = "bench",
     funnel: Funnel | None = None,
 ) -> dict[str, int]:
-    """Insert `count` leads (lead<id>@`domain`) created over the last `days` days, with `events_per_lead`
-    events each and first/latest touches among `campaigns` (none when there are none). With a `funnel`,
-    its first leads also go down it (hand-overs, deals, stage history). The benchmark and `seed_demo`
-    both fill their leads here. Returns the rows written per table."""
+    """Insert `count` leads created over the last `days` days, with `events_per_lead` events each and
+    first/latest touches among `campaigns` (none when there are none), and the companies they work for
+    (`Accounts`: about one per five leads, owned by `owners`, ids of reps; the first with `largest_company`
+    people). `consent_source` marks the rows (the demo finds its leads by it). With a `funnel`, its first
+    leads also go down it (hand-overs, deals, stage history), with their company's owner. The benchmark
+    and `seed_demo` both fill their leads here. Returns the rows written per table."""
     kinds, weights = list(EVENT_WEIGHTS), list(EVENT_WEIGHTS.values())
     sizes = list(CompanySize.values)
     span = days * 86400
@@ -523,6 +714,8 @@ def add_leads(
     writer = Writer()
     chunk = max(CHUNK // max(events_per_lead, 1), 1000)
     with transaction.atomic():
+        accounts = Accounts(count=count, rng=rng, now=now, owners=list(owners), days=days, largest=largest_company)
+        companies = accounts.write()
         for index in range(count):
             pk = first_id + index
             first_touch = rng.choice(campaigns) if campaigns else None
@@ -539,17 +732,15 @@ def add_leads(
                 id=pk,
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
-                email=f"lead{pk}@{domain}",
-                email_key=email_key(f"lead{pk}@{domain}"),
                 phone="",
-                company=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}",
                 job_title=rng.choice(TITLES),
+                # Leads at no company keep fields of their own (what they typed in a form).
                 company_size=rng.choice(sizes),
                 industry=rng.choice(INDUSTRIES),
                 country=rng.choice(COUNTRIES),
                 marketing_consent=True,
                 consent_at=created,
-                consent_source="bench",
+                consent_source=consent_source,
                 stage=stage,
                 first_touch_campaign=first_touch and first_touch.pk,
                 latest_touch_campaign=latest and latest.pk,
@@ -564,8 +755,10 @@ def add_leads(
                 updated_at=created,
                 lead_at=created if stage == LifecycleStage.LEAD else None,
             )
+            owner = accounts.place(index, lead)
+            lead["email_key"] = email_key(lead["email"])
             if funnel:
-                funnel.path(index, lead, writer)
+                funnel.path(index, lead, writer, rep_id=owner)
             writer.add(Lead, tuple(lead[name] for name in LEAD_FIELDS))
             writer.flush_if_full(chunk)
         writer.flush()
@@ -578,5 +771,5 @@ def add_leads(
         DealStageChange: "deal_stage_changes",
         Activity: "activities",
     }
-    _reset_sequences(*writer.counts)
-    return {names[model]: count for model, count in writer.counts.items()}
+    _reset_sequences(Company, CompanyDomain, *writer.counts)
+    return companies | {names[model]: count for model, count in writer.counts.items()}

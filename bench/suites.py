@@ -375,6 +375,59 @@ def deal_creates(*, runs, stdout, count: int = 2_000, sample: int = 100):
 CREATE_RATIO = 1.5
 
 
+def company_pages(*, runs, stdout):
+    """The company list and the page of the biggest company (the generator's 2,000 people) against the
+    page of a company with a few people, and the list against the lead list, all timed in this run: a
+    company page should cost the same whatever its number of people (its lists are paginated, its figures
+    aggregated in SQL), and the list of a fifth as many companies no more than the lead list."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from companies.models import Company
+
+    try:
+        list_url = reverse("companies:list")
+    except NoReverseMatch:
+        yield Measurement(name="page: company list", error="skipped: no companies:list URL in this code")
+        return
+    biggest = Company.objects.order_by("-people_count", "pk").first()
+    several = (
+        Company.objects.annotate(n=Count("people")).filter(n__gte=3, n__lte=20).order_by("pk").values("pk").first()
+    )
+    if biggest is None or several is None:
+        yield Measurement(name="page: company page", error="skipped: no companies with people", ok=False)
+        return
+    as_manager = Client()
+    as_manager.force_login(get_user_model().objects.get(username="bench_manager"))
+    checks = [
+        ("page: lead list, first page (baseline)", as_manager, "/leads/", PAGE),
+        ("page: company list, first page", as_manager, list_url, PAGE),
+        (f"page: company with {biggest.people_count:,} people", as_manager, f"/companies/{biggest.pk}/", PAGE),
+        ("page: company with a few people (baseline)", as_manager, f"/companies/{several['pk']}/", PAGE),
+    ]
+    timed = {}
+    for measurement in _timed_pages(checks, runs):
+        timed[measurement.name] = measurement
+        yield measurement
+    lead_list, company_list, big, small = (timed.get(name) for name, *_ in checks)
+    for name, relay, baseline, limit in (
+        ("company list / lead list", company_list, lead_list, COMPANY_LIST_RATIO),
+        ("company page: biggest / a few people", big, small, COMPANY_PAGE_RATIO),
+    ):
+        if relay and baseline and relay.median_ms and baseline.median_ms:
+            ratio = relay.median_ms / baseline.median_ms
+            extra = {"ratio": round(ratio, 2), "queries": f"{relay.queries} vs {baseline.queries}"}
+            yield Measurement(name=name, extra=extra, target=f"≤ {limit}×", ok=ratio <= limit)
+
+
+# A fifth as many companies as leads: their list costs no more than the lead list; and a company's page
+# with 2,000 people costs about what one with a few does.
+COMPANY_LIST_RATIO = 1.2
+COMPANY_PAGE_RATIO = 1.5
+
+
 def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
     """The two load clients of `bench.ingest_clients` against one gunicorn, alternating (http_load, locust,
     http_load, ...) for `rounds` rounds of `seconds` each, one event per request on 8 connections: events/s
@@ -464,6 +517,6 @@ def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
         )
 
 
-SUITES = [scoring, pages, event_ingest, lead_import, handover_latency, deal_creates]
+SUITES = [scoring, pages, company_pages, event_ingest, lead_import, handover_latency, deal_creates]
 # Suites that `--suite NAME` runs and `make bench` does not.
 OPTIONAL_SUITES = [event_ingest_clients]

@@ -1,6 +1,7 @@
 """Demo data for `seed_demo`: ~150 deals entered by hand over the last 90 days, spread over the stages and
 both reps, with activities, tasks (some overdue), stage history and closed won/lost deals with their
-reasons. The deals born from accepted MQLs are the hand-over's demo (`handoff.demo`)."""
+reasons, sold to the demo's companies with several people (by their owners). The deals born from accepted
+MQLs are the hand-over's demo (`handoff.demo`)."""
 
 import random
 from datetime import timedelta
@@ -9,11 +10,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from companies.models import Company
+from companies.services import CompanyHint, companies_for
 from deals.models import Activity, Deal, DealStageChange, LostReason, Stage
 from deals.positions import spaced
 from deals.services import ensure_default_pipeline
 
 DEMO_DEALS = 150
+# The deals' companies when the demo has none with several people.
 COMPANIES = [
     "Acme Logistics", "Globex", "Initech", "Umbrella Health", "Stark Components", "Wayne Foods", "Hooli",
     "Vandelay Imports", "Soylent Labs", "Tyrell Systems", "Cyberdyne Retail", "Wonka Confectionery",
@@ -54,9 +58,10 @@ def _seed(*, users, count):
     won = next(s for s in stages if s.kind == Stage.Kind.WON)
     lost = next(s for s in stages if s.kind == Stage.Kind.LOST)
     owners = [users["rep1"], users["rep2"]]
+    accounts = _accounts(rng, count)
 
     deals, paths = [], []
-    for n in range(count):
+    for n, account in enumerate(accounts):
         # Open deals weighted to the early stages; about a quarter closed (won slightly less than lost).
         roll = rng.random()
         if roll < 0.12:
@@ -72,13 +77,13 @@ def _seed(*, users, count):
         else:
             path = open_stages[: open_stages.index(final) + 1]
         times = sorted(created + (now - created) * rng.uniform(0.05, 0.95) for _ in path[1:])
-        company = rng.choice(COMPANIES)
         deal = Deal(
-            title=f"{company} {rng.choice(PRODUCTS)}",
-            company=company,
+            title=f"{account.name} {rng.choice(PRODUCTS)}",
+            company=account.name,
+            account=account,
             amount=Decimal(rng.randrange(30, 1200) * 100),
             stage=final,
-            owner=owners[n % 2],
+            owner=next((rep for rep in owners if rep.pk == account.owner_id), owners[n % 2]),
             expected_close_date=today + timedelta(days=rng.randint(-10, 120)),
             next_step="" if final.is_closed else rng.choice(NEXT_STEPS),
             created_at=created,
@@ -147,3 +152,11 @@ def _seed(*, users, count):
     Deal.objects.bulk_update(deals, ["last_activity_at"], batch_size=500)
 
     return len(deals)
+
+
+def _accounts(rng: random.Random, count: int) -> list[Company]:
+    """The company of each of `count` deals: one of the first 60 companies with several people (the demo's
+    leads brought them), else of COMPANIES, linked by name as a deal typed by hand would be."""
+    several = Company.objects.filter(people_count__gte=3).order_by("id").values_list("name", flat=True)
+    names = list(several[:60]) or COMPANIES
+    return companies_for([CompanyHint(name=rng.choice(names)) for _ in range(count)])

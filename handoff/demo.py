@@ -6,14 +6,14 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from crm.models import Notification
 from deals.models import Activity, Deal, DealStageChange
 from handoff.models import Handoff
 from handoff.services import accept_mql, hand_over_mql, reject_mql
-from leads.demo import DEMO_DOMAIN, qualification_moments
+from leads.demo import demo_leads, qualification_moments
 from leads.models import Lead, LeadStageChange, ScoringSettings
 from leads.scoring.rescore import rescore_leads
 from leads.scoring.rules import QUALIFYING_STAGES
@@ -53,8 +53,8 @@ def seed(*, users, stdout):
 def _seed(*, now) -> tuple[int, int]:
     rng = random.Random(7)
     sla = timedelta(hours=ScoringSettings.load().sla_hours)
-    demo_leads = Lead.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", stage__in=QUALIFYING_STAGES)
-    moments = sorted(qualification_moments(demo_leads, now=now).items(), key=lambda item: item[1])
+    qualifying = demo_leads().filter(stage__in=QUALIFYING_STAGES)
+    moments = sorted(qualification_moments(qualifying, now=now).items(), key=lambda item: item[1])
     handed = answered = 0
     for lead_id, (qualified_at, score) in moments:
         # The hand-over reads the score the lead had when it qualified (the closing rescore sets today's).
@@ -77,6 +77,10 @@ def _seed(*, now) -> tuple[int, int]:
         _move_to(handoff, answer_at, now=now, rng=rng)
         Handoff.objects.filter(pk=handoff.pk).update(responded_at=answer_at)
         answered += 1
+    # The deals of the accepted MQLs are sold to their lead's company.
+    Deal.objects.filter(lead__in=demo_leads(), account__isnull=True).update(
+        account=Subquery(Lead.objects.filter(pk=OuterRef("lead")).values("account")[:1])
+    )
     rescore_leads()  # today's scores, with each rejected lead's engagement counted from its rejection
     return handed, answered
 

@@ -1,8 +1,10 @@
-"""Demo leads for `seed_demo`: people, companies and engagement spread over the last 90 days.
+"""Demo leads for `seed_demo`: people, the companies they work for and engagement spread over the last 90
+days.
 
 The rows come from the benchmark's generator (`bench.generate.add_leads`, bulk inserts), so that
-`seed_demo --scale N` and `make bench` fill leads the same way; this module adds the demo's notes (the
-hand-overs are `handoff.demo`'s).
+`seed_demo --scale N` and `make bench` fill leads the same way: about one company per five leads, a third
+of them with several people, owned by the demo reps, the people writing from their company's domain or
+from free mail. This module adds the demo's notes (the hand-overs are `handoff.demo`'s).
 """
 
 import random
@@ -16,7 +18,8 @@ from leads.models import Lead, LeadEvent, LeadNote
 from leads.scoring.rules import Ruleset, rule_matches
 from leads.scoring.scorer import decayed, total_score
 
-DEMO_DOMAIN = "demo.relay.example"
+# What marks the demo's leads (their consent source): their emails are at their companies' domains.
+DEMO_SOURCE = "demo"
 DEMO_LEADS = 2500
 NOTES = (
     "Called: interested, asked for a follow-up next quarter.",
@@ -27,28 +30,39 @@ NOTES = (
 )
 
 
+def demo_leads():
+    return Lead.objects.filter(consent_source=DEMO_SOURCE)
+
+
 def seed(*, users, stdout, scale=None):
-    """Add demo leads up to DEMO_LEADS (or `scale`) with their events and a few notes; adds nothing twice."""
+    """Add demo leads up to DEMO_LEADS (or `scale`) with their companies, events and a few notes; adds
+    nothing twice."""
     target = scale or DEMO_LEADS
-    existing = Lead.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
+    existing = demo_leads().count()
     if existing >= target:
         return
     from bench.generate import add_leads  # imported here: it also writes deals, which leads must not load
 
     campaigns = list(Campaign.objects.all())
     created = target - existing
-    add_leads(
-        count=created, campaigns=campaigns, rng=random.Random(42 + existing), now=timezone.now(), domain=DEMO_DOMAIN
+    reps = [user for name, user in users.items() if name.startswith("rep")]
+    counts = add_leads(
+        count=created,
+        campaigns=campaigns,
+        rng=random.Random(42 + existing),
+        now=timezone.now(),
+        owners=[rep.pk for rep in reps],
+        consent_source=DEMO_SOURCE,
     )
-    authors = [user for name, user in users.items() if name.startswith("rep")] or list(users.values())
+    authors = reps or list(users.values())
     if authors:
         rng = random.Random(7)
-        sample = Lead.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").order_by("-id")[: min(200, created // 10 + 1)]
+        sample = demo_leads().order_by("-id")[: min(200, created // 10 + 1)]
         LeadNote.objects.bulk_create(
             LeadNote(lead=lead, author=rng.choice(authors), body=rng.choice(NOTES), created_at=lead.created_at)
             for lead in sample
         )
-    stdout.write(f"  {created} demo leads with their engagement events")
+    stdout.write(f"  {created} demo leads at {counts['companies']} companies, with their engagement events")
 
 
 def qualification_moments(leads, *, now: datetime) -> dict[int, tuple[datetime, int]]:

@@ -35,7 +35,7 @@ def test_the_demo_reports_speed_to_lead_and_mql_to_sql_time_in_hours_and_days(se
 
 
 def test_demo_hand_overs_happen_when_each_lead_qualified_and_the_dates_agree(settings):
-    seed_demo(settings, "--scale", "800")
+    seed_demo(settings, "--scale", "1200")
     now = timezone.now()
     sla = timedelta(hours=ScoringSettings.load().sla_hours)
     handoffs = list(Handoff.objects.select_related("lead", "deal"))

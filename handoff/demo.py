@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from crm.models import Notification
@@ -77,10 +77,6 @@ def _seed(*, now) -> tuple[int, int]:
         _move_to(handoff, answer_at, now=now, rng=rng)
         Handoff.objects.filter(pk=handoff.pk).update(responded_at=answer_at)
         answered += 1
-    # The deals of the accepted MQLs are sold to their lead's company.
-    Deal.objects.filter(lead__in=demo_leads(), account__isnull=True).update(
-        account=Subquery(Lead.objects.filter(pk=OuterRef("lead")).values("account")[:1])
-    )
     rescore_leads()  # today's scores, with each rejected lead's engagement counted from its rejection
     return handed, answered
 

@@ -1,11 +1,12 @@
 """What the benchmark measures, one function per area; each yields Measurements with their targets."""
 
 import os
+from functools import partial
 
 from django.db import connection
 from django.utils import timezone
 
-from bench.measure import Measurement, once, repeat
+from bench.measure import Measurement, alternating, once, repeat
 from leads.models import EngagementRule, Lead, ScoringSettings
 from leads.scoring.rescore import rescore_leads
 from reports import rollups
@@ -376,22 +377,18 @@ CREATE_RATIO = 1.5
 
 
 def company_pages(*, runs, stdout):
-    """The company list and the page of the biggest company (the generator's 2,000 people) against the
-    page of a company with a few people, and the list against the lead list, all timed in this run: a
-    company page should cost the same whatever its number of people (its lists are paginated, its figures
-    aggregated in SQL), and the list of a fifth as many companies no more than the lead list."""
+    """The company list, the page of the biggest company (the generator's 2,000 people) and the account
+    funnel, each timed in turns with its baseline (`alternating`): the lead list's first page, the page of a
+    company with a few people, and the funnel report. Each must meet its baseline's target (PAGE, FUNNEL_
+    REPORTS) and stay within a ratio of it: a company page costs the same whatever its number of people (its
+    lists are paginated, its figures aggregated in SQL), a list of a fifth as many companies no more than the
+    lead list, and the account funnel about what the lead funnel does."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.test import Client
-    from django.urls import NoReverseMatch, reverse
 
     from companies.models import Company
 
-    try:
-        list_url = reverse("companies:list")
-    except NoReverseMatch:
-        yield Measurement(name="page: company list", error="skipped: no companies:list URL in this code")
-        return
     biggest = Company.objects.order_by("-people_count", "pk").first()
     several = (
         Company.objects.annotate(n=Count("people")).filter(n__gte=3, n__lte=20).order_by("pk").values("pk").first()
@@ -399,33 +396,99 @@ def company_pages(*, runs, stdout):
     if biggest is None or several is None:
         yield Measurement(name="page: company page", error="skipped: no companies with people", ok=False)
         return
-    as_manager = Client()
-    as_manager.force_login(get_user_model().objects.get(username="bench_manager"))
-    checks = [
-        ("page: lead list, first page (baseline)", as_manager, "/leads/", PAGE),
-        ("page: company list, first page", as_manager, list_url, PAGE),
-        (f"page: company with {biggest.people_count:,} people", as_manager, f"/companies/{biggest.pk}/", PAGE),
-        ("page: company with a few people (baseline)", as_manager, f"/companies/{several['pk']}/", PAGE),
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_manager"))
+    pairs = [
+        # (what Relay serves, its baseline, the baseline's target, the ratio allowed)
+        ("page: company list, first page", "/companies/", "/leads/", PAGE, COMPANY_LIST_RATIO),
+        ("page: company list, sorted by open pipeline", "/companies/?sort=pipeline", "/leads/", PAGE, None),
+        ("page: company list, search", "/companies/?q=harbor", "/leads/?q=nakamura", PAGE, None),
+        (
+            f"page: company with {biggest.people_count:,} people",
+            f"/companies/{biggest.pk}/",
+            f"/companies/{several['pk']}/",
+            PAGE,
+            COMPANY_PAGE_RATIO,
+        ),
+        ("report: account funnel (last 30 days)", "/reports/accounts/", "/reports/funnel/", FUNNEL_REPORTS, 1.5),
     ]
-    timed = {}
-    for measurement in _timed_pages(checks, runs):
-        timed[measurement.name] = measurement
-        yield measurement
-    lead_list, company_list, big, small = (timed.get(name) for name, *_ in checks)
-    for name, relay, baseline, limit in (
-        ("company list / lead list", company_list, lead_list, COMPANY_LIST_RATIO),
-        ("company page: biggest / a few people", big, small, COMPANY_PAGE_RATIO),
-    ):
-        if relay and baseline and relay.median_ms and baseline.median_ms:
-            ratio = relay.median_ms / baseline.median_ms
-            extra = {"ratio": round(ratio, 2), "queries": f"{relay.queries} vs {baseline.queries}"}
-            yield Measurement(name=name, extra=extra, target=f"≤ {limit}×", ok=ratio <= limit)
+    for name, url, baseline_url, (median_target, p95_target), ratio_limit in pairs:
+        status = client.get(url).status_code
+        if status != 200:
+            yield Measurement(name=name, error=f"HTTP {status} for {url}", ok=False)
+            continue
+        turns = [(name, partial(client.get, url)), (f"baseline {baseline_url}", partial(client.get, baseline_url))]
+        relay, baseline = alternating(turns, runs=runs)
+        ratio = relay.median_ms / baseline.median_ms if baseline.median_ms else None
+        relay.extra = {"baseline_ms": baseline.median_ms, "ratio": round(ratio, 2) if ratio else None}
+        relay.extra["queries"] = f"{relay.queries} vs {baseline.queries}"
+        relay.target = f"median < {median_target}" + (f", p95 < {p95_target}" if p95_target else "") + " ms"
+        relay.ok = relay.median_ms < median_target and (not p95_target or relay.p95_ms < p95_target)
+        if ratio_limit:
+            relay.target += f", ≤ {ratio_limit}× its baseline"
+            relay.ok = relay.ok and ratio is not None and ratio <= ratio_limit
+        yield relay
 
 
 # A fifth as many companies as leads: their list costs no more than the lead list; and a company's page
 # with 2,000 people costs about what one with a few does.
 COMPANY_LIST_RATIO = 1.2
 COMPANY_PAGE_RATIO = 1.5
+
+
+def lead_export(*, runs, stdout, rows: int = 100_000):
+    """Every lead exported to CSV through the lead list's export (`bench_lead_export`, a process of its own
+    for its peak memory), in turns with the CSV import of `rows` rows (`bench_lead_import`): export, import,
+    export. The export's rows/s (the better of its two runs) against the import's, and its peak memory,
+    which must not grow with the number of leads."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    def run(command):
+        finished = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *command, "--json"],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if finished.returncode:
+            raise RuntimeError((finished.stderr.strip().splitlines() or ["failed"])[-1])
+        return json.loads(finished.stdout.strip().splitlines()[-1])
+
+    try:
+        first = run(["bench_lead_export"])
+        imported = run(["bench_lead_import", "--rows", str(rows), "--once"])
+        second = run(["bench_lead_export"])
+    except RuntimeError as exc:
+        yield Measurement(name="lead export (CSV)", error=str(exc), ok=False)
+        return
+    export = max((first, second), key=lambda figures: figures["rows_per_s"])
+    import_rate = rows / imported["seconds"]
+    ratio = export["rows_per_s"] / import_rate
+    peak = max(first["peak_rss_mb"], second["peak_rss_mb"])
+    yield Measurement(
+        name=f"lead export (CSV), {export['rows']:,} leads",
+        median_ms=round(export["seconds"] * 1000, 1),
+        runs=2,
+        extra={
+            "rows_per_s": export["rows_per_s"],
+            "import_rows_per_s": round(import_rate),
+            "ratio": round(ratio, 2),
+            "peak_rss_mb": peak,
+            "file_mb": export["file_mb"],
+        },
+        target=f"≥ {EXPORT_IMPORT_RATIO}× the import's rows/s, < {IMPORT_PEAK_MB} MB",
+        ok=ratio >= EXPORT_IMPORT_RATIO and peak < IMPORT_PEAK_MB,
+    )
+
+
+# Writing a row costs less than checking, merging and inserting one: the export runs at least this many times
+# the import's pace, in the same bounded memory.
+EXPORT_IMPORT_RATIO = 3
 
 
 def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
@@ -517,6 +580,6 @@ def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
         )
 
 
-SUITES = [scoring, pages, company_pages, event_ingest, lead_import, handover_latency, deal_creates]
+SUITES = [scoring, pages, company_pages, event_ingest, lead_import, lead_export, handover_latency, deal_creates]
 # Suites that `--suite NAME` runs and `make bench` does not.
 OPTIONAL_SUITES = [event_ingest_clients]

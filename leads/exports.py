@@ -31,15 +31,18 @@ COLUMNS = [
 ]
 
 
-def leads_export(fmt: str, leads, *, sort: str):
-    """`leads` (the list's filtered queryset) in the list's order as a CSV or XLSX download, read in chunks
-    with the owner, campaign and account name each row names."""
+def lead_rows(leads, *, sort: str = "newest"):
+    """`leads` in the list's order, read in chunks with the owner, campaign and account name each row names."""
     column, descending = SORTS.get(sort, SORTS["newest"])
     ordering = [f"-{column}", "-id"] if descending else [column, "id"]
-    rows = (
+    return (
         leads.select_related("owner", "first_touch_campaign")
         .annotate(account_name=F("account__name"))
         .order_by(*ordering)
         .iterator(chunk_size=2000)
     )
-    return export_response(fmt, "leads", COLUMNS, rows)
+
+
+def leads_export(fmt: str, leads, *, sort: str):
+    """`leads` (the list's filtered queryset) in the list's order as a CSV or XLSX download."""
+    return export_response(fmt, "leads", COLUMNS, lead_rows(leads, sort=sort))

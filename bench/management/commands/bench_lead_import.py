@@ -7,7 +7,6 @@ Run it against a scratch database, e.g.:
 
 import json
 import random
-import resource
 import tempfile
 import time
 import tracemalloc
@@ -17,6 +16,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from bench.measure import peak_rss_kb
 from crm.csv import SafeWriter
 from leads.imports.run import run_import
 from leads.imports.upload import guess_mapping, start_import
@@ -70,17 +70,8 @@ class Command(BaseCommand):
                 )
                 self.measure(label, lead_import.pk, rows, tracemalloc)
 
-    def peak_rss_kb(self) -> int:
-        """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss would carry
-        over the peak of the process that started this one (the benchmark, after generating its data)."""
-        try:
-            status = Path("/proc/self/status").read_text()
-            return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
-        except (OSError, StopIteration):
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
     def measure(self, label, import_id, rows, trace):
-        rss_before = self.peak_rss_kb()
+        rss_before = peak_rss_kb()
         if trace:
             tracemalloc.start()
         started = time.perf_counter()
@@ -90,7 +81,7 @@ class Command(BaseCommand):
         if trace:
             peak = f", Python peak {tracemalloc.get_traced_memory()[1] / 1e6:.1f} MB (tracemalloc)"
             tracemalloc.stop()
-        rss_after = self.peak_rss_kb()
+        rss_after = peak_rss_kb()
         if self.as_json:
             figures = {
                 "label": label,

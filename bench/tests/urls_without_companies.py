@@ -1,3 +1,0 @@
-"""No URLs at all, so no company pages: for the suite that must skip without them."""
-
-urlpatterns = []

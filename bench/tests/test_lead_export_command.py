@@ -18,4 +18,4 @@ def test_the_command_exports_every_lead_and_says_how_fast(fmt):
     call_command("bench_lead_export", "--json", "--format", fmt, stdout=out)
     figures = json.loads(out.getvalue())
     assert figures["rows"] == 7
-    assert figures["rows_per_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["file_mb"] > 0
+    assert figures["rows_per_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["file_bytes"] > 0

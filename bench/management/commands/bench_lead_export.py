@@ -38,13 +38,14 @@ class Command(BaseCommand):
         start = time.perf_counter()
         with tempfile.TemporaryFile() as file:
             write_export(fmt, COLUMNS, rows, file)
-            size_mb = file.tell() / 1e6
+            size = file.tell()
         seconds = time.perf_counter() - start
         figures = {
             "rows": rows.count,
             "seconds": round(seconds, 2),
             "rows_per_s": round(rows.count / seconds) if seconds else None,
-            "file_mb": round(size_mb, 1),
+            "file_mb": round(size / 1e6, 1),
+            "file_bytes": size,
             "peak_rss_mb": round(peak_rss_kb() / 1024, 1),
         }
         self.stdout.write(json.dumps(figures) if as_json else ", ".join(f"{k}: {v}" for k, v in figures.items()))

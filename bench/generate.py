@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignDailyStat, Channel
 from companies.domains import name_key
-from companies.models import Company, CompanyDomain
+from companies.models import ROLLUP_FIELDS, Company, CompanyDomain
 from crm.bulk_insert import copy_rows, values_placeholders
 from crm.roles import MANAGER, MARKETER, SALES_REP, set_role
 from deals.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
@@ -531,17 +531,7 @@ COMPANY_FIELDS = [
     "owner",
     "created_at",
     "updated_at",
-    "people_count",
-    "engaged_people",
-    "engagement_score",
-    "fit_score",
-    "account_score",
-    "open_pipeline",
-    "won_revenue",
-    "open_deals",
-    "top_stage_rank",
-    "rollups_at",
-    "rollups_due",
+    *ROLLUP_FIELDS,
 ]
 DOMAIN_FIELDS = ["id", "company", "domain"]
 

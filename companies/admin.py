@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from companies.models import Company, CompanyDomain, CompanyFitRule, CompanyMerge, PersonalEmailDomain
+from companies.models import ROLLUP_FIELDS, Company, CompanyDomain, CompanyFitRule, CompanyMerge, PersonalEmailDomain
 
 
 class CompanyDomainInline(admin.TabularInline):
@@ -15,18 +15,7 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name", "domains__domain"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-    readonly_fields = [
-        "people_count",
-        "engaged_people",
-        "engagement_score",
-        "fit_score",
-        "account_score",
-        "open_pipeline",
-        "won_revenue",
-        "open_deals",
-        "top_stage_rank",
-        "rollups_at",
-    ]
+    readonly_fields = ROLLUP_FIELDS
     inlines = [CompanyDomainInline]
 
 

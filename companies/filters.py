@@ -13,6 +13,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast, Lower
 
 from companies.models import Company, CompanyDomain, CompanySize
+from crm.filters import SortedListFilterMixin
 from crm.people import UserChoiceField
 from crm.roles import ROLES
 
@@ -81,7 +82,7 @@ def owners(request):
     return get_user_model().objects.filter(groups__name__in=ROLES).distinct().order_by("first_name", "username")
 
 
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(SortedListFilterMixin, django_filters.FilterSet):
     """The company list's and the API's filters; `sort` is applied by `sorted_companies`, not here."""
 
     q = django_filters.CharFilter(
@@ -111,6 +112,7 @@ class CompanyFilter(django_filters.FilterSet):
         empty_label="Any stage",
         help_text="Rank of the stage of its most advanced person: 1 subscriber … (lead stage order); 0 no people.",
     )
+    SORTS, DEFAULT_SORT = SORTS, DEFAULT_SORT
     sort = django_filters.ChoiceFilter(
         label="Sort",
         choices=[(name, label) for name, (label, _) in SORTS.items()],
@@ -131,22 +133,3 @@ class CompanyFilter(django_filters.FilterSet):
 
     def with_top_stage(self, queryset, name, value: str):
         return queryset.filter(top_stage_rank=int(value))
-
-    def keep_order(self, queryset, name, value):
-        return queryset
-
-    def valid_filters(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.form.is_valid()
-        return self.form.cleaned_data
-
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter narrows the list (the sort does not)."""
-        return any(value not in (None, "") for name, value in self.valid_filters().items() if name != "sort")
-
-    @property
-    def chosen_sort(self) -> str:
-        sort = self.valid_filters().get("sort") or DEFAULT_SORT
-        return sort if sort in SORTS else DEFAULT_SORT

@@ -19,6 +19,22 @@ class CompanySize(models.TextChoices):
     S5000_PLUS = "5000+", "5,000+"
 
 
+# The fields derived from a company's people and deals (see Company), kept by `reports.accounts.rollups`.
+ROLLUP_FIELDS = (
+    "people_count",
+    "engaged_people",
+    "engagement_score",
+    "fit_score",
+    "account_score",
+    "open_pipeline",
+    "won_revenue",
+    "open_deals",
+    "top_stage_rank",
+    "rollups_at",
+    "rollups_due",
+)
+
+
 class CompanyQuerySet(models.QuerySet):
     def with_domain(self, key: str):
         """The company that owns the web domain `key` (a `domain_key`)."""
@@ -68,21 +84,7 @@ class Company(models.Model):
 
     objects = CompanyQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=[
-            "updated_at",
-            "name_key",
-            "people_count",
-            "engaged_people",
-            "engagement_score",
-            "fit_score",
-            "account_score",
-            "open_pipeline",
-            "won_revenue",
-            "open_deals",
-            "top_stage_rank",
-            "rollups_at",
-            "rollups_due",
-        ],
+        excluded_fields=["updated_at", "name_key", *ROLLUP_FIELDS],
         no_db_index=["owner"],
     )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Channel
 from crm import bounds
 from crm.bounds import validate_date_in_range
+from crm.filters import SortedListFilterMixin
 from leads.forms import LeadFilterForm
 from leads.models import CaptureSource, Lead, LeadImport, LifecycleStage
 from leads.selectors import SORTS, can_edit_leads, sales_reps, search_leads
@@ -84,7 +85,7 @@ def imports_seen_by(user):
     return LeadImport.objects.all() if can_edit_leads(user) else LeadImport.objects.none()
 
 
-class LeadListFilter(LeadFilter):
+class LeadListFilter(SortedListFilterMixin, LeadFilter):
     """The lead list page's filters: a search, the API's filters under the page's names and widgets, and the
     sort (which `keyset_page` applies, not a filter)."""
 
@@ -110,6 +111,7 @@ class LeadListFilter(LeadFilter):
     company = IntegerFilter(label="Company", field_name="account", widget=forms.HiddenInput, min_value=1)
     created_from = DayFilter(label="Created from")
     created_to = DayFilter(label="Created to", ends=True)
+    SORTS, DEFAULT_SORT = SORTS, "newest"
     sort = django_filters.ChoiceFilter(label="Sort", choices=SORT_CHOICES, empty_label=None, method="keep_order")
     # The leads an import created or updated last, from its summary; among the imports the user may see.
     lead_import = django_filters.ModelChoiceFilter(
@@ -126,23 +128,3 @@ class LeadListFilter(LeadFilter):
 
     def touched_by(self, queryset, name, campaign):
         return queryset.filter(Q(first_touch_campaign=campaign) | Q(latest_touch_campaign=campaign))
-
-    def keep_order(self, queryset, name, value):
-        return queryset
-
-    def valid_filters(self) -> dict:
-        """The values of the filters given and valid (an invalid one is shown with its error and ignored)."""
-        if not self.is_bound:
-            return {}
-        self.form.is_valid()
-        return self.form.cleaned_data
-
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter narrows the list (the sort does not)."""
-        return any(value not in (None, "") for name, value in self.valid_filters().items() if name != "sort")
-
-    @property
-    def chosen_sort(self) -> str:
-        sort = self.valid_filters().get("sort") or "newest"
-        return sort if sort in SORTS else "newest"

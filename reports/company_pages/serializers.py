@@ -3,24 +3,13 @@
 from rest_framework import serializers
 
 from companies.domains import domain_key, registrable_domain
-from companies.models import Company
+from companies.models import ROLLUP_FIELDS, Company
 from companies.selectors import company_owners_for
 from crm.bounds import MAX_ID
 from crm.relations import LimitedRelationsSerializer
 
 MAX_DOMAINS = 50
-ROLLUPS = [
-    "people_count",
-    "engaged_people",
-    "fit_score",
-    "engagement_score",
-    "account_score",
-    "open_pipeline",
-    "won_revenue",
-    "open_deals",
-    "top_stage_rank",
-    "rollups_at",
-]
+ROLLUPS = [name for name in ROLLUP_FIELDS if name != "rollups_due"]
 
 
 class DomainsField(serializers.ListField):

@@ -70,6 +70,14 @@ class CompanyFilterForm(forms.Form):
             field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
 
 
+class OpenDealWidget(django_filters.widgets.BooleanWidget):
+    """true/false in the URL (and the API), said in words on the page."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "With an open deal"), ("false", "Without an open deal")]
+
+
 class OwnerFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
@@ -100,7 +108,7 @@ class CompanyFilter(SortedListFilterMixin, django_filters.FilterSet):
     has_open_deal = django_filters.BooleanFilter(
         label="Open deal",
         method="with_open_deal",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=OpenDealWidget(),
         help_text="true: companies with an open deal; false: without.",
     )
     score_min = IntegerFilter(label="Score from", field_name="account_score", lookup_expr="gte", min_value=-(10**9))

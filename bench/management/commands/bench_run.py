@@ -20,6 +20,7 @@ from bench.generate import Scale, generate
 from bench.measure import Measurement, once
 from bench.suites import OPTIONAL_SUITES, SUITES
 from reports import rollups
+from reports.accounts import rollups as account_rollups
 
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
 
@@ -54,12 +55,14 @@ class Command(BaseCommand):
         load.extra = counts
         refresh, days = once("rollup refresh (every day)", lambda: rollups.refresh(everything=True))
         refresh.extra = {"days": days}
+        accounts, companies = once("account roll-ups (every company)", account_rollups.refresh_all)
+        accounts.extra = {"companies": companies}
         if connection.vendor == "postgresql":
             # Autovacuum would have run on a database that grew over months: it sets the visibility map that
             # index-only scans rely on. A bulk load leaves it unset.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        results: list[Measurement] = [load, refresh]
+        results: list[Measurement] = [load, refresh, accounts]
         for run_suite in suites:
             for measurement in run_suite(runs=runs, stdout=self.stdout):
                 results.append(measurement)

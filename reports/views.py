@@ -226,7 +226,8 @@ def accounts_page(request):
     they got (reports.accounts.funnel says exactly what each column counts)."""
     form, filters = read_filters(request, AccountFunnelFilterForm)
     view = form.cleaned_data.get("view") or account_funnel.DEFAULT_VIEW
-    by_campaign = account_funnel.account_funnel(filters, "campaign", view)
+    funnels = account_funnel.account_funnels(filters, view)
+    by_campaign = funnels["campaign"]
     steps = account_funnel.STEPS
     chart = bar_chart(
         [row["label"] for row in by_campaign],
@@ -237,7 +238,7 @@ def accounts_page(request):
         "filters": filters,
         "steps": steps,
         "campaigns": by_campaign,
-        "channels": account_funnel.account_funnel(filters, "channel", view),
+        "channels": funnels["channel"],
         "view": view,
         "chart": chart,
     }

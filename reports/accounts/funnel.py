@@ -67,49 +67,67 @@ def touches(filters: ReportFilters, view: str = DEFAULT_VIEW) -> list:
     return [queryset.order_by() for queryset in pairs]
 
 
-def account_funnel(filters: ReportFilters, by: str = "campaign", view: str = DEFAULT_VIEW) -> list[dict]:
-    """One row per campaign (`by="campaign"`) or channel (`by="channel"`): {key, label, reached, engaged,
-    with_mql, with_opportunity, won}, most reached first."""
+def account_funnels(filters: ReportFilters, view: str = DEFAULT_VIEW) -> dict[str, list[dict]]:
+    """{"campaign": rows, "channel": rows}: one row per campaign and per channel, {key, label, reached, engaged,
+    with_mql, with_opportunity, won}, most reached first. One statement: the distinct (campaign, company)
+    pairs of the touches are found once (a UNION of the touch queries), then counted per campaign and, as
+    distinct (channel, company) pairs, per channel."""
     parts, params = [], []
     for queryset in touches(filters, view):
         sql, part_params = queryset.query.sql_with_params()
-        parts.append(sql)
+        parts.append(f"SELECT * FROM ({sql}) p{len(parts)}")  # noqa: S608 - the ORM's own SQL
         params += part_params
     campaign, company = Campaign._meta.db_table, Company._meta.db_table
-    key = "t.touch_campaign" if by == "campaign" else "cp.channel"
-    channel_filter = "AND cp.channel = %s" if filters.channel else ""
+    channel_filter = "WHERE cp.channel = %s" if filters.channel else ""
+    # Each pair with its company's flags, the companies read once; then counted per campaign, and per channel
+    # over the distinct (channel, company) pairs.
+    counts = "COUNT(*), SUM(engaged), SUM(with_mql), SUM(with_opportunity), SUM(won)"
     sql = f"""
-        SELECT g.key, COUNT(*),
-          SUM(CASE WHEN c.account_score >= %s THEN 1 ELSE 0 END),
-          SUM(CASE WHEN c.top_stage_rank >= {MQL_RANK} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN c.top_stage_rank >= {OPPORTUNITY_RANK} OR c.open_deals > 0 OR c.won_revenue > 0
-              THEN 1 ELSE 0 END),
-          SUM(CASE WHEN c.top_stage_rank >= {CUSTOMER_RANK} OR c.won_revenue > 0 THEN 1 ELSE 0 END)
-        FROM (
-          SELECT DISTINCT {key} AS key, t.touch_account AS account_id
-          FROM ({" UNION ALL ".join(f"SELECT * FROM ({part}) p{n}" for n, part in enumerate(parts))}) t
+        WITH pairs AS (
+          SELECT t.touch_campaign AS campaign_id, cp.channel AS channel, t.touch_account AS account_id,
+            CASE WHEN c.account_score >= %s THEN 1 ELSE 0 END AS engaged,
+            CASE WHEN c.top_stage_rank >= {MQL_RANK} THEN 1 ELSE 0 END AS with_mql,
+            CASE WHEN c.top_stage_rank >= {OPPORTUNITY_RANK} OR c.open_deals > 0 OR c.won_revenue > 0
+              THEN 1 ELSE 0 END AS with_opportunity,
+            CASE WHEN c.top_stage_rank >= {CUSTOMER_RANK} OR c.won_revenue > 0 THEN 1 ELSE 0 END AS won
+          FROM ({" UNION ".join(parts)}) t
           JOIN {campaign} cp ON cp.id = t.touch_campaign
-          WHERE 1 = 1 {channel_filter}
-        ) g
-        JOIN {company} c ON c.id = g.account_id
-        GROUP BY g.key
+          JOIN {company} c ON c.id = t.touch_account
+          {channel_filter}
+        )
+        SELECT 'campaign', CAST(campaign_id AS TEXT), {counts} FROM pairs GROUP BY campaign_id
+        UNION ALL
+        SELECT 'channel', channel, {counts}
+        FROM (SELECT DISTINCT channel, account_id, engaged, with_mql, with_opportunity, won FROM pairs) g
+        GROUP BY channel
     """  # noqa: S608 - table names and ranks are ours; values are parameters
-    params = [AccountSettings.load().engaged_account_score, *params]
-    if filters.channel:
-        params.append(filters.channel)
+    engaged = AccountSettings.load().engaged_account_score
+    params = [engaged, *params, *([filters.channel] if filters.channel else [])]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    labels = _labels(by, [row[0] for row in rows])
-    result = [
-        {
-            "key": row[0],
-            "label": labels.get(row[0], str(row[0])),
-            **dict(zip([n for n, _ in STEPS], row[1:], strict=True)),
-        }
-        for row in rows
-    ]
-    return sorted(result, key=lambda row: (-row["reached"], row["label"]))
+    result = {}
+    for by in ("campaign", "channel"):
+        mine = [row[1:] for row in rows if row[0] == by]
+        keys = [int(row[0]) if by == "campaign" else row[0] for row in mine]
+        labels = _labels(by, keys)
+        result[by] = sorted(
+            (
+                {
+                    "key": key,
+                    "label": labels.get(key, str(key)),
+                    **dict(zip([n for n, _ in STEPS], row[1:], strict=True)),
+                }
+                for key, row in zip(keys, mine, strict=True)
+            ),
+            key=lambda row: (-row["reached"], row["label"]),
+        )
+    return result
+
+
+def account_funnel(filters: ReportFilters, by: str = "campaign", view: str = DEFAULT_VIEW) -> list[dict]:
+    """The rows of one grouping of `account_funnels`."""
+    return account_funnels(filters, view)[by]
 
 
 def _labels(by: str, keys) -> dict:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/", include("reports.company_pages.api_urls")),
     path("v1/", include("deals.api_urls")),
     path("v1/", include("reports.api_urls")),
+    path("v1/", include("search.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "handoff",
     "deals",
     "reports",
+    "search",
     "bench",
 ]
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("handoff.urls")),
     path("", include("deals.urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("search.urls")),
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNNEL_APPS = {"campaigns", "companies", "leads", "handoff", "deals", "reports"}
-CHECKED_APPS = FUNNEL_APPS | {"bench"}
+CHECKED_APPS = FUNNEL_APPS | {"search", "bench"}
 # What each app may import besides itself and `crm` (the shared base, below every app: it imports none).
 MAY_IMPORT = {
     "crm": set(),
@@ -19,7 +19,9 @@ MAY_IMPORT = {
     "deals": {"campaigns", "companies"},
     "handoff": {"campaigns", "companies", "leads", "deals"},
     "reports": {"campaigns", "companies", "leads", "deals", "handoff"},
-    "bench": FUNNEL_APPS,
+    # The search box reads every kind of record, so it stands above them all, as the benchmark does.
+    "search": FUNNEL_APPS,
+    "bench": FUNNEL_APPS | {"search"},
 }
 # Known exceptions, each with the issue that removes it.
 ALLOWED: set[tuple[str, str]] = set()

@@ -136,6 +136,7 @@ RULES = {
     # companies: every role reads; marketers and managers create, edit, merge and unlink people; a rep edits
     # the companies they own (`rep` owns the company; `other_rep` does not)
     "companies:list": {"GET": ROLE_HOLDERS},
+    "search:search": {"GET": ROLE_HOLDERS},
     "companies:export": {"GET": ROLE_HOLDERS},
     "companies:export_xlsx": {"GET": ROLE_HOLDERS},
     "companies:create": {"GET": MARKETING, "POST": MARKETING_WRITES},
@@ -209,6 +210,7 @@ RULES = {
     "reports-api:sales": {"GET": rule(403, 403, 403, OK, OK, OK)},
     "reports-api:feedback": {"GET": API_READ},
     "reports-api:campaigns": {"GET": rule(403, 403, OK, 403, 403, OK)},
+    "search-api:search": {"GET": API_READ},
     "api-schema": {"GET": rule(403, OK, OK, OK, OK, OK)},
     "api-docs": {"GET": rule(403, OK, OK, OK, OK, OK)},
 }

@@ -55,3 +55,28 @@ document.addEventListener("DOMContentLoaded", function () {
     { code: "[45]..", swap: false, error: true },
   ];
 });
+
+// The search box: "/" focuses it (outside other fields), Enter opens the first result shown, Escape closes.
+document.addEventListener("DOMContentLoaded", function () {
+  const form = document.querySelector("[data-search-box]");
+  if (!form) return;
+  const input = form.querySelector("input[name=q]");
+  const results = document.getElementById("nav-search-results");
+  document.addEventListener("keydown", function (event) {
+    const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    const first = results.querySelector("[data-first-result]");
+    if (first) {
+      event.preventDefault();
+      window.location.assign(first.href);
+    }
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") results.replaceChildren();
+  });
+});

@@ -23,7 +23,7 @@ def test_a_rep_finds_a_lead_by_full_name_and_sees_how_many_match(page, sign_in_b
     count = page.get_by_test_id("lead-count")
     expect(count).to_have_text("About 43 leads (estimated).")
 
-    page.get_by_label("Search").fill("okafor dana")
+    page.get_by_label("Search", exact=True).fill("okafor dana")
     page.get_by_role("button", name="Filter").click()
     expect(count).to_have_text("12 leads match these filters.")
     expect(page.get_by_role("link", name="Dana Okafor")).to_have_count(12)

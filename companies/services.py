@@ -74,11 +74,6 @@ def personal_domains(domains) -> set[str]:
     return personal
 
 
-def is_personal_email(email: str) -> bool:
-    host = domain_key(email.rpartition("@")[2])
-    return bool(personal_domains({host, registrable_domain(host)}))
-
-
 def display_name_for_domain(domain: str) -> str:
     """A name for a company known only by its domain: "acme.co.uk" → "Acme"."""
     label = domain.split(".")[0]

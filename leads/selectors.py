@@ -315,18 +315,22 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
         entries.extend(_consent_entries(request))
     activity_model = apps.get_model("deals", "Activity")
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
-        entries.append(
-            TimelineEntry(
-                activity.at,
-                "activity",
-                f"{activity.get_kind_display()}: {activity.subject}",
-                f"Deal: {activity.deal.title}",
-                actor_name(activity.by),
-                activity.deal.get_absolute_url(),
-            )
-        )
+        entries.append(activity_entry(activity))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+def activity_entry(activity) -> TimelineEntry:
+    """A deal's activity (a call, an email, a task) as a timeline entry, linking to its deal: on the lead's
+    timeline and on its company's."""
+    return TimelineEntry(
+        activity.at,
+        "activity",
+        f"{activity.get_kind_display()}: {activity.subject}",
+        f"Deal: {activity.deal.title}",
+        actor_name(activity.by),
+        activity.deal.get_absolute_url(),
+    )
 
 
 SUBMITTED_LABELS = {

@@ -15,7 +15,14 @@ from crm.bounds import parse_datetime_in_range
 from crm.people import display_name
 from deals.models import Activity, Deal, DealStageChange, Stage
 from leads.models import Lead, LeadEvent, LeadNote, LeadStageChange
-from leads.selectors import PAGE_COUNT_LIMIT, ListCount, TimelineEntry, estimated_count, exact_count
+from leads.selectors import (
+    PAGE_COUNT_LIMIT,
+    ListCount,
+    TimelineEntry,
+    activity_entry,
+    estimated_count,
+    exact_count,
+)
 
 PAGE_SIZE = 25
 # Pages are read by OFFSET through the sort's index: page 400 (10,000 companies in) is as far as a person pages.
@@ -120,7 +127,7 @@ def company_timeline(company: Company, *, before: datetime | None = None, limit:
             for change in _newest(LeadStageChange.objects.filter(lead__in=people), "at", until, limit, "lead", "by")
         ),
         *(
-            _activity_entry(activity)
+            activity_entry(activity)
             for activity in _newest(Activity.objects.filter(deal__in=deals), "at", until, limit, "deal", "by")
         ),
         *(
@@ -179,17 +186,6 @@ def _stage_entry(change) -> TimelineEntry:
     title = f"{_person(change.lead)}: {change.get_from_stage_display() or '—'} → {change.get_to_stage_display()}"
     detail = " · ".join(part for part in (change.reason_text, change.note) if part)
     return TimelineEntry(change.at, "stage", title, detail, change.actor, change.lead.get_absolute_url())
-
-
-def _activity_entry(activity) -> TimelineEntry:
-    return TimelineEntry(
-        activity.at,
-        "activity",
-        f"{activity.get_kind_display()}: {activity.subject}",
-        f"Deal: {activity.deal.title}",
-        actor_name(activity.by),
-        activity.deal.get_absolute_url(),
-    )
 
 
 def _deal_move_entry(move) -> TimelineEntry:

@@ -330,10 +330,10 @@ def update_lead(*, lead: Lead, data: dict, by) -> Lead:
     before, was_account = Lead.objects.values_list("marketing_consent", "account").get(pk=lead.pk)
     for name, value in data.items():
         setattr(lead, name, value)
-    if "account" not in data:
-        link_account(lead)
     if "company_size" in data:
         lead.company_size = normalize_company_size(lead.company_size)
+    if "account" not in data:
+        link_account(lead)  # after the size is normalised: a company created here starts with it
     if lead.marketing_consent != before:
         lead.consent_at = timezone.now()
         lead.consent_source = fit_to(Lead, "consent_source", f"{CaptureSource.MANUAL.label} by {by.get_username()}")

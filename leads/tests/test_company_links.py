@@ -142,3 +142,10 @@ def test_the_lead_page_links_the_leads_company(client_for, marketer):
     page = client_for(marketer).get(f"/leads/{lead.pk}/").content.decode()
     assert f'<a href="/companies/{acme.pk}/" data-testid="lead-account">Acme</a>' in page
     assert "typed: ACME Inc" in page
+
+
+def test_a_company_made_by_an_edit_takes_the_size_as_normalised(manager):
+    lead = LeadFactory(email="ann@new-robotics.com", account=None)
+    update_lead(lead=lead, data={"company": "New Robotics", "company_size": "51 – 200"}, by=manager)
+    lead.refresh_from_db()
+    assert (lead.company_size, lead.account.name, lead.account.size_band) == ("51-200", "New Robotics", "51-200")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from companies.defaults import disposable_domains
 from companies.domains import domain_key, email_domain, name_key, registrable_domain
-from companies.models import Company, CompanyDomain, CompanyMerge, PersonalEmailDomain
+from companies.models import Company, CompanyDomain, CompanyMerge, CompanySize, PersonalEmailDomain
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,10 @@ class CompanyHint:
         )
 
     def details(self) -> dict:
-        return {"industry": self.industry[:100], "size_band": self.size_band, "country": self.country[:60]}
+        """What a company created for this person starts with; a size that is no band is left blank (companies
+        are created in bulk, which validates nothing)."""
+        size_band = self.size_band if self.size_band in CompanySize.values else ""
+        return {"industry": self.industry[:100], "size_band": size_band, "country": self.country[:60]}
 
     def keys(self, personal: set[str]) -> tuple[str, str]:
         """(the domain to link by, the name key to link by); either may be ""."""

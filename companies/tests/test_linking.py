@@ -115,3 +115,8 @@ def test_a_new_company_takes_the_name_typed_by_any_of_its_people_in_the_batch():
     )
     assert untyped == typed
     assert typed.name == "ACME Corp"
+
+
+def test_a_size_that_is_no_band_is_not_given_to_a_new_company():
+    company = companies_for([CompanyHint(email="ann@odd-size.com", size_band="about fifty", industry="Robotics")])[0]
+    assert (company.size_band, company.industry) == ("", "Robotics")

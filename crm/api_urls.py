@@ -16,6 +16,8 @@ urlpatterns = [
     path("v1/", include("reports.campaign_pages.api_urls")),
     path("v1/", include("reports.company_pages.api_urls")),
     path("v1/", include("deals.api_urls")),
+    path("v1/", include("agenda.api_urls")),
+    path("v1/", include("outreach.api_urls")),
     path("v1/", include("reports.api_urls")),
     path("v1/", include("search.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

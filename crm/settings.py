@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "leads",
     "handoff",
     "deals",
+    "agenda",
+    "outreach",
     "reports",
     "search",
     "bench",

@@ -24,6 +24,8 @@ urlpatterns = [
     path("settings/email-domains/", include("companies.urls")),
     path("", include("handoff.urls")),
     path("", include("deals.urls")),
+    path("", include("agenda.urls")),
+    path("", include("outreach.urls")),
     path("reports/", include("reports.urls")),
     path("search/", include("search.urls")),
 ]

@@ -1,14 +1,14 @@
-"""The apps read as the funnel (campaigns → companies → leads → handoff → deals → reports) and depend only downstream of
-it: leads and deals never import each other, and only the hand-over knows both; `crm` sits below them all
-and imports none of them. The benchmark (`bench`) stands above them all: it may import any app, and no app
-imports it. Tests, migrations and demo data may reach across (they build whole worlds), and so does
-`seed_demo`, which runs every app's demo data in funnel order."""
+"""The apps read as the funnel (campaigns → companies → leads → handoff → deals → agenda and outreach →
+reports) and depend only downstream of it: leads and deals never import each other, and only the hand-over
+knows both; `crm` sits below them all and imports none of them. The benchmark (`bench`) stands above them
+all: it may import any app, and no app imports it. Tests, migrations and demo data may reach across (they
+build whole worlds), and so does `seed_demo`, which runs every app's demo data in funnel order."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNNEL_APPS = {"campaigns", "companies", "leads", "handoff", "deals", "reports"}
+FUNNEL_APPS = {"campaigns", "companies", "leads", "handoff", "deals", "agenda", "outreach", "reports"}
 CHECKED_APPS = FUNNEL_APPS | {"search", "bench"}
 # What each app may import besides itself and `crm` (the shared base, below every app: it imports none).
 MAY_IMPORT = {
@@ -18,7 +18,10 @@ MAY_IMPORT = {
     "leads": {"campaigns", "companies"},
     "deals": {"campaigns", "companies"},
     "handoff": {"campaigns", "companies", "leads", "deals"},
-    "reports": {"campaigns", "companies", "leads", "deals", "handoff"},
+    # A rep's day (tasks, My day) and email from Relay work on every kind of record the funnel has.
+    "agenda": {"campaigns", "companies", "leads", "deals", "handoff"},
+    "outreach": {"campaigns", "companies", "leads", "deals", "handoff"},
+    "reports": {"campaigns", "companies", "leads", "deals", "handoff", "agenda", "outreach"},
     # The search box reads every kind of record, so it stands above them all, as the benchmark does.
     "search": FUNNEL_APPS,
     "bench": FUNNEL_APPS | {"search"},

@@ -1,0 +1,3 @@
+app_name = "outreach-api"
+
+urlpatterns: list = []

@@ -84,7 +84,7 @@ def unsubscribe(request, signed):
     try:
         email_token = tracking.unsubscribing_email_token(signed)
     except tracking.TrackingLinkError:
-        return render(request, "leads/consent.html", {"problem": "This unsubscribe link is not valid."}, 404)
+        return render(request, "leads/consent.html", {"problem": "This unsubscribe link is not valid."}, status=404)
     if request.method == "GET":
         return render(request, "outreach/unsubscribe_confirm.html")
     if over_budget(request):

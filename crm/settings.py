@@ -301,6 +301,9 @@ CONSENT_CONFIRMATION_DAYS = env.int("CONSENT_CONFIRMATION_DAYS", default=7)
 EMAIL_REPLY_TO = env.str("EMAIL_REPLY_TO", default="")
 # The mailbox Relay reads replies from, e.g. imaps://user:password@imap.example.com:993/INBOX; unset: off.
 IMAP_URL = env.str("IMAP_URL", default="")
+if IMAP_URL:
+    # Every minute: the replies waiting in that mailbox (outreach.replies).
+    CELERY_BEAT_SCHEDULE["read-replies"] = {"task": "outreach.read_replies", "schedule": 60.0}
 # Days an email's tracking pixel and click links count (and its links redirect) after it was sent.
 TRACKING_LINK_DAYS = env.int("TRACKING_LINK_DAYS", default=180)
 

@@ -17,11 +17,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from crm.people import display_name
 from outreach import tracking
-from outreach.models import EmailKind
+from outreach.models import EmailClick, EmailKind
 
 # An http(s) address in running text, without the punctuation that usually follows one in a sentence.
 LINK = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”]", re.IGNORECASE)
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+URL_MAX_LENGTH = EmailClick._meta.get_field("url").max_length
 
 
 def sender_address() -> str:
@@ -59,8 +60,10 @@ def linked(text: str, email) -> SafeString:
     parts, start = [], 0
     for match in LINK.finditer(text):
         url = match.group(0)
+        # An address too long to count its clicks by (EmailClick.url) is linked as it is.
+        href = tracking.click_url(email, url) if len(url) <= URL_MAX_LENGTH else url
         parts.append(escape(text[start : match.start()]))
-        parts.append(format_html('<a href="{}">{}</a>', tracking.click_url(email, url), url))
+        parts.append(format_html('<a href="{}">{}</a>', href, url))
         start = match.end()
     parts.append(escape(text[start:]))
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped or built by format_html

@@ -69,6 +69,12 @@ def test_every_link_of_the_html_part_goes_through_a_signed_redirect_to_its_addre
     assert "https://relay.example/a?x=1&amp;y=2</a>, and (" in html
 
 
+def test_an_address_too_long_to_count_is_linked_as_it_is():
+    long = "https://relay.example/" + "a" * 2000
+    html = html_of(build_message(EmailFactory(body=f"See {long}")))
+    assert hrefs(html) == [long]
+
+
 def test_the_html_part_escapes_the_text_and_keeps_its_paragraphs():
     email = EmailFactory(body="<script>alert(1)</script> & co\nline two\n\nSecond paragraph")
     html = html_of(build_message(email))

@@ -54,3 +54,10 @@ def seconds_left_in_window(key: str, window: int) -> int:
     if opened is None:
         return window
     return max(1, math.ceil(opened + window - time.time()))
+
+
+def over_rate_limit(request, scope: str, limit: int, window: int) -> bool:
+    """Count this request against its address's budget for `scope`: at most `limit` per `window` seconds.
+    When the cache is down nothing is over the limit (see `count_in_window`)."""
+    count = count_in_window(f"{scope}:{client_ip(request)}", window)
+    return count is not None and count > limit

@@ -296,6 +296,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relay <relay@localho
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days a double opt-in link (the email sent for a consent ticked on the public form) stays valid.
 CONSENT_CONFIRMATION_DAYS = env.int("CONSENT_CONFIRMATION_DAYS", default=7)
+# Email from Relay (outreach). Replies go to this address with the email's token after a plus
+# (replies+TOKEN@relay.example): a mailbox that receives them is read over IMAP_URL. Unset: no Reply-To.
+EMAIL_REPLY_TO = env.str("EMAIL_REPLY_TO", default="")
+# The mailbox Relay reads replies from, e.g. imaps://user:password@imap.example.com:993/INBOX; unset: off.
+IMAP_URL = env.str("IMAP_URL", default="")
+if IMAP_URL:
+    # Every minute: the replies waiting in that mailbox (outreach.replies).
+    CELERY_BEAT_SCHEDULE["read-replies"] = {"task": "outreach.read_replies", "schedule": 60.0}
+# Days an email's tracking pixel and click links count (and its links redirect) after it was sent.
+TRACKING_LINK_DAYS = env.int("TRACKING_LINK_DAYS", default=180)
 
 # --- Security (production) ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -20,6 +20,7 @@ from crm.actors import HAND_OVER, SLA, actor_name, relay_name
 from crm.bounds import parse_datetime_in_range, parse_id
 from crm.people import display_name
 from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role
+from crm.text import cut
 from leads.models import CONTACT_FIELDS, Lead, LeadImport, field_label
 
 PAGE_SIZE = 25
@@ -244,6 +245,7 @@ TIMELINE_KINDS = {
     "handoff": "Hand-over",
     "submission": "Public form",
     "consent": "Consent",
+    "email": "Email",
 }
 
 
@@ -263,10 +265,12 @@ class TimelineEntry:
 
 
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
-    """Events, stage changes, notes and deal activity of a lead, newest first, the latest `limit` entries.
+    """Events, stage changes, notes, deal activity and replies to emails of a lead, newest first, the latest
+    `limit` entries.
 
-    Six queries whatever the history's length: each source gives at most `limit` rows. Deals are read
-    through the reverse relation (leads does not import deals: deals sits downstream in the funnel).
+    One query per source whatever the history's length: each source gives at most `limit` rows. Deals and
+    emails are read through reverse relations (leads does not import deals nor outreach: they sit
+    downstream in the funnel).
     """
     entries = []
     for event in lead.events.select_related("campaign")[:limit]:
@@ -316,6 +320,7 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     activity_model = apps.get_model("deals", "Activity")
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
         entries.append(activity_entry(activity))
+    entries.extend(_email_reply_and_unsubscribe_entries(lead, limit))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
 
@@ -356,6 +361,21 @@ def _submission_entry(submission) -> TimelineEntry:
         "a visitor",
         submission=None if submission.applied_at else submission,
     )
+
+
+def _email_reply_and_unsubscribe_entries(lead: Lead, limit: int) -> list[TimelineEntry]:
+    """Replies to emails from Relay, and unsubscribes through their links: two queries, through the reverse
+    relation and the app registry (outreach sits downstream of leads)."""
+    entries = []
+    reply_model = apps.get_model("outreach", "EmailReply")
+    for reply in reply_model.objects.filter(email__lead=lead).select_related("email")[:limit]:
+        title = f"Replied: {reply.subject or reply.email.subject}"
+        entries.append(TimelineEntry(reply.received_at, "email", title, cut(reply.body, 2000), reply.from_address))
+    for email in lead.emails.filter(unsubscribed_at__isnull=False).order_by("-unsubscribed_at")[:limit]:
+        how = f"Through the link in “{email.subject}”, {email.get_unsubscribed_via_display()}."
+        detail = f"{how} Marketing consent withdrawn: no marketing email goes to this lead any more."
+        entries.append(TimelineEntry(email.unsubscribed_at, "consent", "Unsubscribed from marketing email", detail))
+    return entries
 
 
 def _consent_entries(request) -> list[TimelineEntry]:

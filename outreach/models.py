@@ -57,6 +57,12 @@ class Email(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    class Unsubscribe(models.TextChoices):
+        """How the lead used the unsubscribe link of a marketing email."""
+
+        PAGE = "page", "on the unsubscribe page"
+        ONE_CLICK = "one_click", "one-click in their mail program"
+
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="emails")
     deal = models.ForeignKey("deals.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
     company = models.ForeignKey(
@@ -81,6 +87,9 @@ class Email(models.Model):
     clicked_at = models.DateTimeField(null=True, blank=True)
     click_count = models.PositiveIntegerField(default=0)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # Set when this email's unsubscribe link withdrew its lead's marketing consent: the lead's timeline shows it.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_via = models.CharField(max_length=20, choices=Unsubscribe.choices, blank=True)
 
     class Meta:
         ordering = ["-queued_at", "-id"]
@@ -108,3 +117,23 @@ class EmailClick(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class EmailReply(models.Model):
+    """A reply to an email from Relay, read from the replies mailbox (IMAP_URL, `outreach.replies`): stored
+    once per Message-ID however often the mailbox is read."""
+
+    email = models.ForeignKey(Email, on_delete=models.CASCADE, related_name="replies")
+    message_id = models.CharField(max_length=255, unique=True)
+    from_address = models.CharField("from", max_length=320)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "email replies"
+        indexes = [models.Index(fields=["email", "-received_at"], name="email_reply_email_time_idx")]
+
+    def __str__(self):
+        return self.subject or self.message_id

@@ -38,6 +38,9 @@ from handoff.models import Handoff
 from leads.models import ConsentRequest, FormSubmission, LeadImport, LifecycleStage
 from leads.services import consent
 from leads.tests.factories import LeadFactory
+from outreach import tracking
+from outreach.models import EmailKind
+from outreach.tests.factories import EmailFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +78,8 @@ API_MARKETING_WRITES_TOKEN_FIRST = rule(401, 403, DONE, 403, 403, DONE)
 API_READ = rule(403, 403, OK, OK, OK, OK)
 API_MARKETING_WRITES = rule(403, 403, DONE, 403, 403, DONE)
 API_DEAL_OWNER_WRITES = rule(403, 403, 403, DONE, 403, DONE)
+# The links inside an email: whoever holds the email, signed in or not; the signature is the permission.
+EVERYONE_REDIRECTED = rule(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
 # URL name → method → role → expected outcome; rule(anonymous, nobody, marketer, rep, other_rep, manager).
 RULES = {
@@ -130,6 +135,10 @@ RULES = {
     "leads:consent_confirm": {"GET": EVERYONE},
     "leads:consent_unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
     "leads:apply_submission": {"POST": MARKETING_WRITES},
+    # outreach: the tracking pixel, a click's redirect and the unsubscribe link of an email (signed links)
+    "outreach:open_pixel": {"GET": EVERYONE},
+    "outreach:click": {"GET": EVERYONE_REDIRECTED},
+    "outreach:unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
     "leads:scoring": {"GET": ROLE_HOLDERS, "POST": MARKETING_WRITES},
     "leads:scoring_preview": {"GET": ROLE_HOLDERS},
     "leads:rescore_progress": {"GET": ROLE_HOLDERS},
@@ -284,6 +293,7 @@ class World:
     company: object = None
     duplicate: object = None
     personal_domain: object = None
+    email: object = None  # a marketing email from rep to the lead
 
 
 @pytest.fixture
@@ -314,6 +324,7 @@ def world(marketer, rep, other_rep, manager):
     lead.account = company
     lead.save(update_fields=["account"])
     duplicate = CompanyFactory(name="ACME Inc", owner=other_rep)
+    email = EmailFactory(lead=lead, sender=rep, kind=EmailKind.MARKETING)
     return World(
         users,
         campaign,
@@ -329,6 +340,7 @@ def world(marketer, rep, other_rep, manager):
         company,
         duplicate,
         PersonalEmailDomain.objects.create(domain="walk-mail.example", kind=PersonalEmailDomain.Kind.FREE),
+        email,
     )
 
 
@@ -366,6 +378,14 @@ PK_OF = {
 }
 
 
+# The signed link of each of an email's URLs.
+SIGNED_LINKS = {
+    "outreach:open_pixel": tracking.open_token,
+    "outreach:click": lambda email: tracking.click_token(email, "https://relay.example/pricing"),
+    "outreach:unsubscribe": tracking.unsubscribe_token,
+}
+
+
 def url_kwargs(pattern: Pattern, world: World) -> dict:
     values = {}
     for name in pattern.kwargs:
@@ -379,6 +399,8 @@ def url_kwargs(pattern: Pattern, world: World) -> dict:
             values[name] = consent.confirm_token(world.consent_request)
         elif name == "token":
             values[name] = consent.unsubscribe_token(world.lead)
+        elif name == "signed":
+            values[name] = SIGNED_LINKS[pattern.name](world.email)
         elif name == "pk":
             values[name] = getattr(world, PK_OF[pattern.name]).pk
         else:

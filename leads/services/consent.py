@@ -147,19 +147,28 @@ def confirm(*, token: str) -> ConsentRequest:
     return request
 
 
-@transaction.atomic
-def unsubscribe(*, token: str) -> Lead:
+def unsubscribe(*, token: str) -> None:
     """Withdraw the marketing consent of the lead an unsubscribe link names, now; saying so again is harmless."""
     try:
         lead_id = int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
     except (signing.BadSignature, ValueError) as exc:
         raise ConsentLinkError("This unsubscribe link is not valid.") from exc
+    if withdraw_consent(lead_id=lead_id, source="Unsubscribe link") is None:
+        raise ConsentLinkError("We hold nothing for this address any more: nothing will be sent to it.")
+
+
+@transaction.atomic
+def withdraw_consent(*, lead_id: int, source: str, now=None) -> bool | None:
+    """Withdraw the marketing consent of lead `lead_id`, recording when and `source` (how), as Relay's
+    consent part in the audit history. Returns whether it changed anything (a lead that already said no
+    stays as it is), None when there is no such lead. Every unsubscribe link ends here."""
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None:
-        raise ConsentLinkError("We hold nothing for this address any more: nothing will be sent to it.")
-    if lead.marketing_consent or not lead.consent_at:
-        lead.marketing_consent, lead.consent_at = False, timezone.now()
-        lead.consent_source = "Unsubscribe link"
-        with as_relay(CONSENT):
-            lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
-    return lead
+        return None
+    if not lead.marketing_consent and lead.consent_at:
+        return False
+    lead.marketing_consent, lead.consent_at = False, now or timezone.now()
+    lead.consent_source = fit_to(Lead, "consent_source", source)
+    with as_relay(CONSENT):
+        lead.save(update_fields=["marketing_consent", "consent_at", "consent_source", "updated_at"])
+    return True

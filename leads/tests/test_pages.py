@@ -6,6 +6,8 @@ from deals.tests.factories import ActivityFactory, DealFactory
 from leads.models import ConsentRequest, FormSubmission, Lead, LeadNote, LeadStageChange, LifecycleStage
 from leads.services.stages import change_stage
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory
+from outreach.models import EmailKind, EmailReply
+from outreach.tests.factories import EmailFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,11 +168,13 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
     for _ in range(rows):
         FormSubmission.objects.create(lead=lead, values={"company": "Newer Co"})
         ConsentRequest.objects.create(lead=lead, email=lead.email)
+        email = EmailFactory(lead=lead, kind=EmailKind.MARKETING, unsubscribed_at=timezone.now())
+        EmailReply.objects.create(email=email, message_id=f"<{email.token}@lead.example>", body="Thanks")
     client = client_for(rep)
     # session, user, roles, the menu's inbox count, lead, events, stage changes, notes, deals, activities,
-    # public form submissions, consent requests, the score explanation (settings, fit rules, points, events)
-    # and the hand-overs
-    with django_assert_num_queries(18):
+    # public form submissions, consent requests, replies to emails, unsubscribes from emails, the score
+    # explanation (settings, fit rules, points, events) and the hand-overs
+    with django_assert_num_queries(20):
         client.get(f"/leads/{lead.pk}/")
 
 

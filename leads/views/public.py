@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import Campaign
-from crm.http import client_ip, count_in_window
+from crm.http import over_rate_limit as address_over_rate_limit
 from leads.forms import CaptureForm, add_validation_errors
 from leads.services import consent
 from leads.services.capture import capture_from_public_form
@@ -27,8 +27,7 @@ CAPTURE_RATE_WINDOW = 60
 def over_rate_limit(request) -> bool:
     """Count this submission against the address's budget for the current window (in the shared cache);
     when the cache is down the form still takes leads."""
-    count = count_in_window(f"leads:capture-rate:{client_ip(request)}", CAPTURE_RATE_WINDOW)
-    return count is not None and count > CAPTURE_RATE_LIMIT
+    return address_over_rate_limit(request, "leads:capture-rate", CAPTURE_RATE_LIMIT, CAPTURE_RATE_WINDOW)
 
 
 def embeddable(view):

@@ -15,6 +15,7 @@ from leads.forms import add_validation_errors
 from leads.selectors import lead_for_user
 from outreach import rendering, selectors
 from outreach.forms import ComposeForm
+from outreach.models import EmailKind
 from outreach.sending import queue_email, refusal
 
 
@@ -31,9 +32,9 @@ def compose(request, pk):
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
-            messages.success(request, f"Email to {lead} queued: “{email.subject}”. Its status shows on the timeline.")
+            messages.success(request, f"“{email.subject}” to {lead} is queued: its status shows on their timeline.")
             return redirect(about["deal"] or about["company"] or lead)
-    context = {"lead": lead, "form": form, "refused": refusal(lead=lead, kind="sales"), **about}
+    context = {"lead": lead, "form": form, "refused": refusal(lead=lead, kind=EmailKind.SALES), **about}
     context["merge_fields"] = rendering.MERGE_FIELDS
     return render_page(request, "outreach/compose.html", context, partial="fields")
 

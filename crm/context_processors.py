@@ -11,10 +11,11 @@ PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
 INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
 REPORTS = ("Reports", "reports:index", "/reports/")
 SETTINGS = ("Settings", "handoff:sales_settings", "/settings/")  # the SLA and the pipeline
+EMAIL_TEMPLATES = ("Email templates", "outreach:template_list", "/email-templates/")
 NAVIGATION = {
-    MARKETER: [CAMPAIGNS, LEADS, COMPANIES, PIPELINE, REPORTS],
-    SALES_REP: [INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, REPORTS],
-    MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, PIPELINE, SETTINGS],
+    MARKETER: [CAMPAIGNS, LEADS, COMPANIES, PIPELINE, EMAIL_TEMPLATES, REPORTS],
+    SALES_REP: [INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, EMAIL_TEMPLATES, REPORTS],
+    MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, PIPELINE, EMAIL_TEMPLATES, SETTINGS],
 }
 
 

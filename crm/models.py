@@ -22,3 +22,21 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class Profile(models.Model):
+    """What a user keeps about themselves for others to read: the signature under the emails they send."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    signature = models.TextField(
+        max_length=1000, blank=True, help_text="Put under the emails you send from Relay ({{ rep.signature }})."
+    )
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+
+def signature_of(user) -> str:
+    """`user`'s email signature ("" when they wrote none)."""
+    profile = Profile.objects.filter(user=user).first() if user and user.pk else None
+    return profile.signature if profile else ""

@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reassign-overdue-mqls": {"task": "handoff.reassign_overdue_mqls", "schedule": 300.0},
     "send-unsent-consent-confirmations": {"task": "leads.send_unsent_consent_confirmations", "schedule": 300.0},
     "resume-stalled-work": {"task": "leads.resume_stalled_work", "schedule": 120.0},
+    # Emails queued but not sent: a lost message, a retry that did not come, a worker that died mid-send.
+    "send-queued-emails": {"task": "outreach.send_queued_emails", "schedule": 60.0},
     # Keeps the live part of the campaign figures small (reports.rollups); figures are exact either way.
     "refresh-rollups": {"task": "reports.refresh_rollups", "schedule": 60.0},
     # Companies whose people or deals changed (companies.Company.rollups_due): their stored roll-ups.
@@ -382,6 +384,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "campaigns.models.Channel",
         "CompanySizeEnum": "companies.models.CompanySize",
+        "EmailKindEnum": "outreach.models.EmailKind",
     },
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.models import Notification
+from crm.forms import ProfileForm
+from crm.models import Notification, Profile
 from crm.notifications import mark_all_read, mark_read
 from crm.tasks import WORKER_HEARTBEAT_KEY
 
@@ -80,3 +81,15 @@ def notifications_mark_all_read(request):
     else:
         messages.info(request, "Nothing was unread.")
     return redirect("notifications")
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The signed-in user's own profile: the signature put under the emails they send from Relay."""
+    instance = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    return render(request, "crm/profile.html", {"form": form})

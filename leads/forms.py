@@ -20,8 +20,8 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = [*FORM_FIELDS, "marketing_consent"]
-        labels = {"marketing_consent": "Agreed to receive marketing emails"}
+        fields = [*FORM_FIELDS, "marketing_consent", "do_not_contact"]
+        labels = {"marketing_consent": "Agreed to receive marketing emails", "do_not_contact": "Do not contact"}
 
 
 # The contact fields as the model defines them (labels, lengths, choices), for forms that are no ModelForm.

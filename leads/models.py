@@ -115,6 +115,14 @@ class Lead(models.Model):
     marketing_consent = models.BooleanField("marketing opt-in", default=False)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=100, blank=True)
+    # Asked not to be contacted: no email from Relay, neither one-to-one nor marketing.
+    # db_default: the bulk writers (imports, the benchmark's generator) name their columns and leave it out.
+    do_not_contact = models.BooleanField(
+        "do not contact",
+        default=False,
+        db_default=False,
+        help_text="Relay sends this person no email, neither sales nor marketing.",
+    )
 
     stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
     # These three foreign keys are the first column of composite indexes (Meta.indexes), which serve

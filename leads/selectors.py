@@ -265,8 +265,8 @@ class TimelineEntry:
 
 
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
-    """Events, stage changes, notes, deal activity and replies to emails of a lead, newest first, the latest
-    `limit` entries.
+    """Events, stage changes, notes, emails and replies to them, and deal activity of a lead, newest first,
+    the latest `limit` entries.
 
     One query per source whatever the history's length: each source gives at most `limit` rows. Deals and
     emails are read through reverse relations (leads does not import deals nor outreach: they sit
@@ -317,6 +317,9 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
         entries.append(_submission_entry(submission))
     for request in lead.consent_requests.select_related("campaign")[:limit]:
         entries.extend(_consent_entries(request))
+    # Emails from Relay (the outreach app, downstream): through the reverse relation, one query.
+    for email in lead.emails.select_related("sender")[:limit]:
+        entries.append(email_entry(email))
     activity_model = apps.get_model("deals", "Activity")
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
         entries.append(activity_entry(activity))
@@ -335,6 +338,26 @@ def activity_entry(activity) -> TimelineEntry:
         f"Deal: {activity.deal.title}",
         actor_name(activity.by),
         activity.deal.get_absolute_url(),
+    )
+
+
+EMAIL_TITLES = {"queued": "Email queued", "sent": "Email sent", "failed": "Email not sent"}
+
+
+def email_entry(email, *, person: str = "") -> TimelineEntry:
+    """An email from Relay as a timeline entry: its subject, status and body (why, when it failed); on the
+    lead's timeline and (naming the `person`) on its company's."""
+    to = f" to {person}" if person else ""
+    status = f"Failed: {email.error}" if email.status == "failed" else ""
+    if email.status == "queued" and email.error:
+        status = f"Retrying: {email.error}"
+    return TimelineEntry(
+        email.queued_at,
+        "email",
+        f"{EMAIL_TITLES.get(email.status, 'Email')}{to}: {email.subject}",
+        "\n\n".join(part for part in (status, email.body) if part),
+        display_name(email.sender),
+        email.lead.get_absolute_url() if person else "",
     )
 
 

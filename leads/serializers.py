@@ -53,6 +53,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "marketing_consent",
             "consent_at",
             "consent_source",
+            "do_not_contact",
             "stage",
             "owner",
             "first_touch_campaign",

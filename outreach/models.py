@@ -81,6 +81,8 @@ class Email(models.Model):
     error = models.TextField(blank=True, help_text="Why the last attempt failed, as the mail server said it.")
     queued_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: when the next one is due (the task's retry comes then; the sweep a little later).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)

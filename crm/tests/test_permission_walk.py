@@ -40,7 +40,7 @@ from leads.services import consent
 from leads.tests.factories import LeadFactory
 from outreach import tracking
 from outreach.models import EmailKind
-from outreach.tests.factories import EmailFactory
+from outreach.tests.factories import EmailFactory, EmailTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ ROLE_HOLDERS = rule(LOGIN, FORBIDDEN, OK, OK, OK, OK)
 MARKETING = rule(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK)
 MARKETING_WRITES = rule(LOGIN, FORBIDDEN, DONE, FORBIDDEN, FORBIDDEN, DONE)
 MANAGER_WRITES = rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE)
+ROLE_WRITES = rule(LOGIN, FORBIDDEN, DONE, DONE, DONE, DONE)
 # Deals: a rep writes their own, a manager every deal, a marketer reads.
 DEAL_OWNER_WRITES = rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, FORBIDDEN, DONE)
 # Imports: marketers and managers; to anyone else an import does not exist.
@@ -80,6 +81,7 @@ API_MARKETING_WRITES = rule(403, 403, DONE, 403, 403, DONE)
 API_DEAL_OWNER_WRITES = rule(403, 403, 403, DONE, 403, DONE)
 # The links inside an email: whoever holds the email, signed in or not; the signature is the permission.
 EVERYONE_REDIRECTED = rule(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+API_ROLE_WRITES = rule(403, 403, DONE, DONE, DONE, DONE)
 
 # URL name → method → role → expected outcome; rule(anonymous, nobody, marketer, rep, other_rep, manager).
 RULES = {
@@ -194,6 +196,28 @@ RULES = {
     "reports:feedback": {"GET": ROLE_HOLDERS},
     "reports:accounts": {"GET": ROLE_HOLDERS},
     "reports:campaigns": {"GET": MARKETING},
+    # email from Relay: every role writes to leads and keeps its own templates; marketing owns the approved
+    # ones (the world's template is `rep`'s own draft: `other_rep` does not see it)
+    "profile": {"GET": SIGNED_IN, "POST": rule(LOGIN, DONE, DONE, DONE, DONE, DONE)},
+    "outreach:template_list": {"GET": ROLE_HOLDERS},
+    "outreach:template_create": {"GET": ROLE_HOLDERS, "POST": ROLE_WRITES},
+    "outreach:template_preview": {"POST": ROLE_WRITES},
+    "outreach:template_edit": {
+        "GET": rule(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND, OK),
+        "POST": rule(LOGIN, NOT_FOUND, DONE, DONE, NOT_FOUND, DONE),
+    },
+    "outreach:compose": {"GET": ROLE_HOLDERS, "POST": ROLE_WRITES},
+    "outreach:compose_preview": {"POST": ROLE_WRITES},
+    "outreach:compose_for_deal": {"GET": rule(LOGIN, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
+    "outreach:deal_emails": {"GET": ROLE_HOLDERS},
+    "outreach:compose_for_company": {"GET": ROLE_HOLDERS},
+    "outreach-api:email-template-list": {"GET": API_READ, "POST": API_ROLE_WRITES},
+    "outreach-api:email-template-detail": {
+        "GET": rule(403, 403, OK, OK, 404, OK),
+        "PUT": rule(403, 403, DONE, DONE, 404, DONE),
+        "PATCH": rule(403, 403, DONE, DONE, 404, DONE),
+    },
+    "outreach-api:lead-emails": {"POST": API_ROLE_WRITES},
     # the REST API and its documentation
     "campaigns-api:campaign-list": {"GET": API_READ_TOKEN_FIRST, "POST": API_MARKETING_WRITES_TOKEN_FIRST},
     "campaigns-api:campaign-detail": {
@@ -294,6 +318,7 @@ class World:
     duplicate: object = None
     personal_domain: object = None
     email: object = None  # a marketing email from rep to the lead
+    email_template: object = None
 
 
 @pytest.fixture
@@ -325,7 +350,7 @@ def world(marketer, rep, other_rep, manager):
     lead.save(update_fields=["account"])
     duplicate = CompanyFactory(name="ACME Inc", owner=other_rep)
     email = EmailFactory(lead=lead, sender=rep, kind=EmailKind.MARKETING)
-    return World(
+    built = World(
         users,
         campaign,
         lead,
@@ -342,6 +367,8 @@ def world(marketer, rep, other_rep, manager):
         PersonalEmailDomain.objects.create(domain="walk-mail.example", kind=PersonalEmailDomain.Kind.FREE),
         email,
     )
+    built.email_template = EmailTemplateFactory(owner=rep, approved=False, name="Rita's follow-up")
+    return built
 
 
 # Which record a URL's `pk` is, by URL name (other parameters: `slug` is the campaign, `activity_pk` the task).
@@ -375,6 +402,14 @@ PK_OF = {
     "companies:unlink_person": "company",
     "companies-api:company-detail": "company",
     "companies-api:company-merge": "company",
+    "outreach:template_edit": "email_template",
+    "outreach:compose": "lead",
+    "outreach:compose_preview": "lead",
+    "outreach:compose_for_deal": "deal",
+    "outreach:deal_emails": "deal",
+    "outreach:compose_for_company": "company",
+    "outreach-api:email-template-detail": "email_template",
+    "outreach-api:lead-emails": "lead",
 }
 
 
@@ -478,6 +513,12 @@ PAYLOADS = {
     ("companies:edit", "POST"): lambda w: {"name": "Acme Corp", "owner": w.users["rep"].pk, "add_domains": "acme.com"},
     ("companies:merge", "POST"): lambda w: {"merge": w.duplicate.pk},
     ("companies:unlink_person", "POST"): lambda w: {"lead": w.lead.pk},
+    ("profile", "POST"): lambda w: {"signature": "Walking"},
+    ("outreach:template_create", "POST"): lambda w: {"name": "Walk", "purpose": "other", "subject": "Hi", "body": "b"},
+    ("outreach:template_edit", "POST"): lambda w: {"name": "Renamed", "purpose": "other", "subject": "Hi", "body": "b"},
+    ("outreach:template_preview", "POST"): lambda w: {"subject": "Hi {{ lead.first_name }}", "body": "b"},
+    ("outreach:compose", "POST"): lambda w: {"subject": "Hi {{ lead.first_name }}", "body": "Hello"},
+    ("outreach:compose_preview", "POST"): lambda w: {"subject": "Hi", "body": "Hello"},
     # the API (sent as JSON)
     ("campaigns-api:campaign-list", "POST"): lambda w: {
         "name": "API push",
@@ -503,13 +544,17 @@ PAYLOADS = {
     ("companies-api:company-detail", "PUT"): lambda w: {"name": "Replaced", "owner": w.users["rep"].pk},
     ("companies-api:company-detail", "PATCH"): lambda w: {"industry": "Software"},
     ("companies-api:company-merge", "POST"): lambda w: {"merge": w.duplicate.pk},
+    ("outreach-api:email-template-list", "POST"): lambda w: {"name": "API", "subject": "Hi", "body": "b"},
+    ("outreach-api:email-template-detail", "PUT"): lambda w: {"name": "Replaced", "subject": "Hi", "body": "b"},
+    ("outreach-api:email-template-detail", "PATCH"): lambda w: {"name": "Renamed"},
+    ("outreach-api:lead-emails", "POST"): lambda w: {"subject": "Hi", "body": "Hello"},
 }
 
 
 def database_rows() -> dict:
     """Every row of Relay's own tables (and who holds which role): what a refused request must not change."""
     rows = {}
-    for label in ("campaigns", "companies", "leads", "deals", "reports", "crm", "authtoken"):
+    for label in ("campaigns", "companies", "leads", "deals", "outreach", "reports", "crm", "authtoken"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
     users = get_user_model().objects.order_by("pk")

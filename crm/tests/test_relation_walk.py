@@ -53,6 +53,7 @@ from deals.models import Deal, Pipeline, Stage
 from deals.tests.factories import stage_named
 from leads.forms import LeadFilterForm
 from leads.tests.factories import LeadFactory
+from outreach.tests.factories import EmailTemplateFactory
 from reports.filters import ReportFilterForm
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ _media_in_tmp = permission_walk._media_in_tmp
 # Forms that only choose what a list or report shows: they write nothing, so their choices are reads
 # (every campaign a user may see, every owner), and the views that build them are GET-only.
 FILTER_FORMS = (DealFilterForm, LeadFilterForm, CampaignFilterForm, ReportFilterForm, CompanyFilterForm)
-RELAY_APPS = ("campaigns", "leads", "deals", "reports", "crm")
+RELAY_APPS = ("campaigns", "leads", "deals", "outreach", "reports", "crm")
 
 
 # --- Who may use what ---------------------------------------------------------------------------------
@@ -99,6 +100,9 @@ def choices(world):
     # The deal the writes change: the rep's, in Discovery (where a PUT may leave it), tied to no lead yet.
     Deal.objects.filter(pk=world.deal.pk).update(stage=stage_named("Discovery"), lead=None)
 
+    # Email templates: the approved ones and one's own are everyone's to send; someone else's draft is not.
+    approved_template = EmailTemplateFactory(owner=world.campaign.owner, name="Approved follow-up")
+    sams_draft = EmailTemplateFactory(owner=users["other_rep"], approved=False, name="Sam's draft")
     own_leads = {"rep": [world.lead, rep_lead], "other_rep": [sams_lead]}
     refused, allowed = {}, {}
     for role in ROLES:
@@ -108,6 +112,7 @@ def choices(world):
             "deals.Stage": [foreign_stage],
             "leads.Lead": [],  # marketers and managers work every lead
             "companies.Company": [],  # every role reads every company, so may link leads and deals to it
+            "outreach.EmailTemplate": [world.email_template if role == "other_rep" else sams_draft],
         }
         allowed[role] = {
             "auth.User": [users[role], users["other_rep"]] if role == "manager" else [users[role]],
@@ -115,6 +120,7 @@ def choices(world):
             "deals.Stage": [stage_named("Discovery"), stage_named("Demo")],
             "leads.Lead": [sams_lead],
             "companies.Company": [company],
+            "outreach.EmailTemplate": [approved_template],
         }
         if role in own_leads:  # a sales rep: their own leads only, and nobody but themselves as an owner
             other = "other_rep" if role == "rep" else "rep"

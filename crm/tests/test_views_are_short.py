@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["crm", "campaigns", "leads", "handoff", "deals", "reports"]
+APPS = ["crm", "campaigns", "leads", "handoff", "deals", "outreach", "reports"]
 MAX_LINES = 25
 
 

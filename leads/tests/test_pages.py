@@ -172,9 +172,9 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
         EmailReply.objects.create(email=email, message_id=f"<{email.token}@lead.example>", body="Thanks")
     client = client_for(rep)
     # session, user, roles, the menu's inbox count, lead, events, stage changes, notes, deals, activities,
-    # public form submissions, consent requests, replies to emails, unsubscribes from emails, the score
-    # explanation (settings, fit rules, points, events) and the hand-overs
-    with django_assert_num_queries(20):
+    # public form submissions, consent requests, emails, replies to emails, unsubscribes from emails, the
+    # score explanation (settings, fit rules, points, events) and the hand-overs
+    with django_assert_num_queries(21):
         client.get(f"/leads/{lead.pk}/")
 
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from crm.tests.factories import UserFactory
 from leads.tests.factories import LeadFactory
-from outreach.models import Email, EmailKind
+from outreach.models import Email, EmailKind, EmailTemplate
 
 
 class EmailFactory(factory.django.DjangoModelFactory):
@@ -20,3 +20,18 @@ class EmailFactory(factory.django.DjangoModelFactory):
     body = "Hello,\n\nThe recording is at https://relay.example/webinar?id=7.\nTalk soon,\nRita"
     status = Email.Status.SENT
     sent_at = factory.LazyFunction(timezone.now)
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    """An approved one-to-one template written by a marketer."""
+
+    class Meta:
+        model = EmailTemplate
+
+    name = factory.Sequence(lambda n: f"Webinar follow-up {n}")
+    purpose = EmailTemplate.Purpose.WEBINAR_FOLLOW_UP
+    kind = EmailKind.SALES
+    subject = "{{ lead.first_name }}, the webinar recording"
+    body = "Hi {{ lead.first_name|default:'there' }},\n\nThanks for joining.\n\n{{ rep.name }}\n{{ rep.signature }}"
+    approved = True
+    owner = factory.SubFactory(UserFactory, role="Marketer")

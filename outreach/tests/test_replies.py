@@ -105,7 +105,7 @@ def test_the_reply_shows_on_the_leads_timeline(imap_server, client_for, marketer
     email = EmailFactory()
     imap_server.deliver(reply(to=reply_to_address(email), body="Call me on Tuesday."))
     replies.read_replies(url=imap_server.url)
-    [entry] = [entry for entry in lead_timeline(email.lead) if entry.kind == "email"]
+    [entry] = [entry for entry in lead_timeline(email.lead) if entry.title.startswith("Replied")]
     assert entry.kind_label == "Email"
     assert entry.title == "Replied: Re: Following up on the webinar"
     assert entry.detail == "Call me on Tuesday." and entry.by == "Ada Lee <ada@lead.example>"

@@ -20,9 +20,11 @@ from leads.selectors import (
     ListCount,
     TimelineEntry,
     activity_entry,
+    email_entry,
     estimated_count,
     exact_count,
 )
+from outreach.models import Email
 
 PAGE_SIZE = 25
 # Pages are read by OFFSET through the sort's index: page 400 (10,000 companies in) is as far as a person pages.
@@ -104,8 +106,8 @@ def timeline_cursor(text) -> datetime | None:
 
 
 def company_timeline(company: Company, *, before: datetime | None = None, limit: int = TIMELINE_LIMIT):
-    """Every person's engagement, notes and stage changes and every deal's activity and moves, newest first:
-    the latest `limit` entries older than `before`. Five queries, each reading at most `limit` rows through
+    """Every person's engagement, notes, stage changes and emails and every deal's activity and moves, newest
+    first: the latest `limit` entries older than `before`. Six queries, each reading at most `limit` rows through
     its (record, time) index, whatever the company's size."""
     people = Lead.objects.filter(account=company).values("pk")
     deals = Deal.objects.filter(account=company).values("pk")
@@ -129,6 +131,10 @@ def company_timeline(company: Company, *, before: datetime | None = None, limit:
         *(
             activity_entry(activity)
             for activity in _newest(Activity.objects.filter(deal__in=deals), "at", until, limit, "deal", "by")
+        ),
+        *(
+            email_entry(email, person=_person(email.lead))
+            for email in _newest(Email.objects.filter(lead__in=people), "queued_at", until, limit, "lead", "sender")
         ),
         *(
             _deal_move_entry(move)

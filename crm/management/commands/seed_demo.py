@@ -7,6 +7,7 @@ import campaigns.demo
 import deals.demo
 import handoff.demo
 import leads.demo
+import outreach.demo
 import reports.rollups
 from crm.demo import seed_users
 
@@ -35,5 +36,6 @@ class Command(BaseCommand):
         # demo reps' notification emails are not sent: they would only flood the console).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             handoff.demo.seed(users=users, stdout=self.stdout)
+        outreach.demo.seed(users=users, stdout=self.stdout)  # after the deals: emails are sent about them
         reports.rollups.refresh()  # as the beat would: the figures are exact without it, but faster with it
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -48,8 +48,9 @@ def search_companies(queryset, text: str):
     for word in words:
         # The domains first, through their trigram index (few rows): their companies' ids as a list let
         # PostgreSQL OR three index scans (name and aliases' trigram index, the primary key), where a subquery
-        # would make it filter every company in the sort's order.
-        domains = CompanyDomain.objects.filter(domain__icontains=word).values_list("company_id", flat=True)
+        # would make it filter every company in the sort's order. Unordered: in the domains' order PostgreSQL
+        # would walk their unique index and filter 125,000 rows for a word in 5,000 domains (274 ms).
+        domains = CompanyDomain.objects.filter(domain__icontains=word).order_by().values_list("company_id", flat=True)
         ids = list(domains[: MAX_DOMAIN_MATCHES + 1])
         by_domain = Q(pk__in=ids) if len(ids) <= MAX_DOMAIN_MATCHES else Q(pk__in=domains)
         queryset = queryset.filter(Q(name__icontains=word) | Q(aliases_text__icontains=word) | by_domain)

@@ -135,6 +135,8 @@ class Deal(models.Model):
             models.Index(fields=["closed_at"], name="deal_closed_idx"),
             models.Index(fields=["expected_close_date"], name="deal_close_date_idx"),
             models.Index(fields=["source_campaign", "closed_at"], name="deal_campaign_closed_idx"),
+            # Newest first: the deal list's default order, and the search box's deals for a common word.
+            models.Index(fields=["-created_at", "-id"], name="deal_created_idx"),
         ]
 
     def __str__(self):

@@ -147,6 +147,10 @@ def _listed_deals(request):
     return filters.form, listed_deals(filters.qs, sort=request.GET.get("sort", ""))
 
 
+# The deal list's columns on a phone: what the deal is, its amount and whose it is.
+PHONE_COLUMNS = {"title", "amount", "owner"}
+
+
 @role_required(*ROLES)
 def deal_list(request):
     filter_form, deals = _listed_deals(request)
@@ -156,7 +160,7 @@ def deal_list(request):
         "page": page,
         "sort": request.GET.get("sort", ""),
         "can_create": can_create_deals(request.user),
-        "sort_columns": [(key, label) for key, (label, _) in LIST_SORTS.items() if label],
+        "sort_columns": [(key, label, key in PHONE_COLUMNS) for key, (label, _) in LIST_SORTS.items() if label],
     }
     return render_page(request, "deals/deal_list.html", context)
 

@@ -81,3 +81,18 @@ def figure(value, places=2):
     if value in (None, ""):
         return MISSING
     return grouped(value, places)
+
+
+@register.filter
+def active_filters(form) -> int:
+    """How many filters of a list's form narrow it: its fields with a valid value other than their default (the
+    sort orders, it does not narrow). The "Filters" button of a list on a phone shows it."""
+    if not form.is_bound:
+        return 0
+    form.is_valid()
+    values = getattr(form, "cleaned_data", {}).items()
+    return sum(
+        value not in (None, "", [], ()) and value != form.get_initial_for_field(form.fields[name], name)
+        for name, value in values
+        if name != "sort"
+    )

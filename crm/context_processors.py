@@ -9,13 +9,20 @@ LEADS = ("Leads", "leads:lead_list", "/leads/")
 COMPANIES = ("Companies", "companies:list", "/companies/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
 INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
+MY_DAY = ("My day", "agenda:my_day", "/my-day/")  # a rep's home: what to do today
 REPORTS = ("Reports", "reports:index", "/reports/")
 SETTINGS = ("Settings", "handoff:sales_settings", "/settings/")  # the SLA and the pipeline
 NAVIGATION = {
     MARKETER: [CAMPAIGNS, LEADS, COMPANIES, PIPELINE, REPORTS],
-    SALES_REP: [INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, REPORTS],
-    MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, PIPELINE, SETTINGS],
+    SALES_REP: [MY_DAY, INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, REPORTS],
+    MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, MY_DAY, PIPELINE, SETTINGS],
 }
+# Where signing in lands each role when it asked for no page: a rep on My day, the others on the dashboard.
+HOMES = {SALES_REP: MY_DAY[1]}
+
+
+def home_url(user) -> str:
+    return reverse(HOMES.get(primary_role(user), "dashboard"))
 
 
 def navigation(request):

@@ -238,6 +238,18 @@ def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
     return deal
 
 
+def rotting(now) -> Q:
+    """The open deals `decorate_card` flags rotting, as a filter: no stage change and no activity for more
+    than their pipeline's rotting_days (DOMAIN.md). One query, for the pipelines' thresholds."""
+    condition = Q(pk__in=[])
+    for pipeline_id, rotting_days in Pipeline.objects.values_list("pk", "rotting_days"):
+        since = now - timedelta(days=rotting_days)
+        condition |= Q(stage__pipeline_id=pipeline_id, stage_changed_at__lt=since) & (
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=since)
+        )
+    return condition & Q(stage__kind=Stage.Kind.OPEN)
+
+
 def owner_initials(user) -> str:
     initials = f"{user.first_name[:1]}{user.last_name[:1]}".upper()
     return initials or user.username[:2].upper()

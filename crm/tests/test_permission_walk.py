@@ -178,6 +178,8 @@ RULES = {
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
     "deals:task_complete": {"POST": DEAL_OWNER_WRITES},
+    # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
+    "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
     # reports: reps see only their own figures (tested in reports/tests/test_access.py)
     "reports:index": {"GET": ROLE_HOLDERS},
     "reports:funnel": {"GET": ROLE_HOLDERS},

@@ -104,10 +104,7 @@ def mqls_waiting(rep, now) -> Section:
 def tasks_due(rep, now) -> Section:
     """Open tasks assigned to `rep` due by the end of today in the site's time zone, overdue ones first."""
     tasks = _owned(Task.objects.open().filter(due_at__lt=start_of_tomorrow(now)), "assignee", rep)
-    section = capped(tasks.select_related("lead", "deal", "company", "assignee").order_by("due_at", "pk"))
-    for task in section.rows:
-        task.is_overdue = task.due_at < now
-    return section
+    return capped(tasks.select_related("lead", "deal", "company", "assignee").order_by("due_at", "pk"))
 
 
 def _open_deals(rep):

@@ -160,8 +160,8 @@ def test_deals_past_their_close_date_are_the_reps_open_ones_longest_passed_first
 def test_tasks_due_are_the_assignees_open_ones_due_by_midnight_in_the_sites_time_zone(settings, rep, other_rep):
     settings.TIME_ZONE = "Europe/Berlin"
     # 22:30 in Berlin (21:30 UTC): "today" ends in 90 minutes, though UTC's day has two and a half hours left.
-    now = datetime.datetime(2026, 12, 7, 21, 30, tzinfo=datetime.UTC)
-    assert start_of_tomorrow(now) == datetime.datetime(2026, 12, 7, 23, 0, tzinfo=datetime.UTC)
+    now = datetime.datetime(2026, 3, 10, 21, 30, tzinfo=datetime.UTC)
+    assert start_of_tomorrow(now) == datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
     deal = DealFactory(owner=rep)
 
     def task(title, due_at, **fields):
@@ -173,9 +173,7 @@ def test_tasks_due_are_the_assignees_open_ones_due_by_midnight_in_the_sites_time
     task("After midnight", now + 2 * HOUR)
     task("Done already", now - DAY, done_at=now - HOUR)
     task("Someone else's", now - HOUR, assignee=other_rep)
-    rows = tasks_due(rep, now).rows
-    assert [t.title for t in rows] == ["Last week", "Overdue an hour", "Tonight"]
-    assert [t.is_overdue for t in rows] == [True, True, False]
+    assert [t.title for t in tasks_due(rep, now).rows] == ["Last week", "Overdue an hour", "Tonight"]
 
 
 def test_a_full_section_shows_its_first_rows_and_how_many_more(client_for, rep):

@@ -6,7 +6,8 @@ exists, when the schema has an operation without a rule, and when any answer dif
 refused request must also leave every CRM table exactly as it was.
 
 Who is who in the world the requests run against:
-- `rep` owns the lead, its pending hand-over (the MQL in their inbox), its deal and the deal's open task;
+- `rep` owns the lead, its pending hand-over (the MQL in their inbox), its deal and the deal's open task
+  (`agenda_task`, which they made for themselves);
 - `other_rep` owns nothing here: every rep action on `rep`'s records is a non-owner's attempt;
 - the campaign and the lead import belong to a second marketer, so `marketer` works on another
   marketer's records (campaigns and imports are shared by the marketing team, not owned);
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
+from agenda.tests.factories import TaskFactory
 from campaigns.tests.factories import CampaignFactory
 from companies.models import PersonalEmailDomain
 from companies.tests.factories import CompanyFactory
@@ -75,6 +77,8 @@ API_MARKETING_WRITES_TOKEN_FIRST = rule(401, 403, DONE, 403, 403, DONE)
 API_READ = rule(403, 403, OK, OK, OK, OK)
 API_MARKETING_WRITES = rule(403, 403, DONE, 403, 403, DONE)
 API_DEAL_OWNER_WRITES = rule(403, 403, 403, DONE, 403, DONE)
+# Tasks: the assignee, the creator and managers change one; whoever else sees it only reads it.
+TASK_WRITES = rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, FORBIDDEN, DONE)
 
 # URL name → method → role → expected outcome; rule(anonymous, nobody, marketer, rep, other_rep, manager).
 RULES = {
@@ -180,6 +184,10 @@ RULES = {
     "deals:task_complete": {"POST": DEAL_OWNER_WRITES},
     # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
     "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    # agenda: tasks
+    "agenda:task_done": {"POST": TASK_WRITES},
+    "agenda:task_snooze": {"POST": TASK_WRITES},
+    "agenda:task_reopen": {"POST": TASK_WRITES},
     # reports: reps see only their own figures (tested in reports/tests/test_access.py)
     "reports:index": {"GET": ROLE_HOLDERS},
     "reports:funnel": {"GET": ROLE_HOLDERS},
@@ -286,6 +294,7 @@ class World:
     company: object = None
     duplicate: object = None
     personal_domain: object = None
+    agenda_task: object = None
 
 
 @pytest.fixture
@@ -331,6 +340,7 @@ def world(marketer, rep, other_rep, manager):
         company,
         duplicate,
         PersonalEmailDomain.objects.create(domain="walk-mail.example", kind=PersonalEmailDomain.Kind.FREE),
+        TaskFactory(deal=deal, assignee=rep, created_by=rep, title="Send the proposal"),
     )
 
 
@@ -355,6 +365,9 @@ PK_OF = {
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",
     "deals:task_complete": "deal",
+    "agenda:task_done": "agenda_task",
+    "agenda:task_snooze": "agenda_task",
+    "agenda:task_reopen": "agenda_task",
     "leads-api:lead-detail": "lead",
     "deals-api:deal-detail": "deal",
     "deals-api:deal-move": "deal",
@@ -454,6 +467,7 @@ PAYLOADS = {
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("leads:lead_company", "POST"): lambda w: {"company": w.duplicate.pk},
+    ("agenda:task_snooze", "POST"): lambda w: {"until": "tomorrow"},
     ("companies:create", "POST"): lambda w: {"name": "Globex", "add_domains": "globex.com"},
     ("companies:edit", "POST"): lambda w: {"name": "Acme Corp", "owner": w.users["rep"].pk, "add_domains": "acme.com"},
     ("companies:merge", "POST"): lambda w: {"merge": w.duplicate.pk},
@@ -489,7 +503,7 @@ PAYLOADS = {
 def database_rows() -> dict:
     """Every row of Relay's own tables (and who holds which role): what a refused request must not change."""
     rows = {}
-    for label in ("campaigns", "companies", "leads", "deals", "reports", "crm", "authtoken"):
+    for label in ("campaigns", "companies", "leads", "deals", "agenda", "reports", "crm", "authtoken"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
     users = get_user_model().objects.order_by("pk")

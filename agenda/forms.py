@@ -7,6 +7,7 @@ from django.utils import timezone
 from agenda.access import task_assignees_for
 from agenda.models import Task
 from agenda.services import SNOOZES
+from crm.bounds import validate_date_in_range
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 from crm.roles import is_manager
@@ -65,3 +66,18 @@ class SnoozeForm(forms.Form):
     """Put a task off: `until` is "tomorrow" or "next_week" (next Monday), at the same time of day."""
 
     until = forms.ChoiceField(choices=list(SNOOZES.items()))
+
+
+class CloseDateForm(forms.Form):
+    """My day's quick fix for a deal that slipped: a new expected close date, today or later."""
+
+    expected_close_date = forms.DateField(
+        label="New expected close date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_expected_close_date(self):
+        value = self.cleaned_data["expected_close_date"]
+        validate_date_in_range(value)
+        if value < timezone.localdate():
+            raise forms.ValidationError("Pick today or a later date: this one has passed too.")
+        return value

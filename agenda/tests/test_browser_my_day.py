@@ -1,5 +1,5 @@
-"""My day in the browser: a rep signs in, lands on it, accepts an MQL and ticks a task done without leaving it,
-on a laptop and on a phone."""
+"""My day in the browser: a rep signs in, lands on it, accepts an MQL, ticks a task done and moves a late deal's
+close date without leaving it, on a laptop and on a phone."""
 
 import datetime
 
@@ -25,6 +25,7 @@ def busy_day(rep):
         lead=lead, rep=rep, score=64, handed_at=now, due_at=now + datetime.timedelta(hours=3, minutes=12, seconds=30)
     )
     deal = DealFactory(owner=rep, title="Initech expansion", stage_changed_at=now - datetime.timedelta(days=30))
+    DealFactory(owner=rep, title="Hooli renewal", expected_close_date=timezone.localdate() - datetime.timedelta(days=3))
     task = Task.objects.create(
         title="Send the contract", deal=deal, assignee=rep, due_at=now - datetime.timedelta(hours=2)
     )
@@ -67,4 +68,9 @@ def test_my_day_fits_a_phone(chromium, live_server, rep, busy_day):
     accept = tab.get_by_role("button", name="Accept")
     expect(accept).to_be_visible()
     assert accept.bounding_box()["x"] + accept.bounding_box()["width"] <= 375
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    tab.get_by_label("New expected close date for Hooli renewal").fill(later.isoformat())
+    tab.get_by_role("button", name="Move date").click()
+    expect(tab.get_by_test_id("close-date-moved")).to_be_visible()
+    assert Deal.objects.get(title="Hooli renewal").expected_close_date == later
     context.close()

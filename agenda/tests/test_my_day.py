@@ -157,6 +157,32 @@ def test_deals_past_their_close_date_are_the_reps_open_ones_longest_passed_first
     assert count_of(html, "past-close") == 2
 
 
+def test_a_rep_moves_a_late_deals_close_date_in_place(client_for, rep):
+    deal = DealFactory(owner=rep, title="Slipped", expected_close_date=timezone.localdate() - 5 * DAY)
+    move = reverse("agenda:move_close_date", args=[deal.pk])
+    assert f'hx-post="{move}"' in section(client_for(rep).get(URL).content.decode(), "past-close")
+    new_date = timezone.localdate() + 14 * DAY
+    response = client_for(rep).post(move, {"expected_close_date": new_date.isoformat()}, headers={"HX-Request": "true"})
+    assert f'id="past-close-deal-{deal.pk}"' in response.content.decode()
+    assert 'data-testid="close-date-moved"' in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.expected_close_date == new_date
+    assert count_of(client_for(rep).get(URL).content.decode(), "past-close") == 0
+
+
+def test_a_close_date_already_passed_is_refused_with_the_reason_in_the_row(client_for, rep):
+    passed = timezone.localdate() - 5 * DAY
+    deal = DealFactory(owner=rep, expected_close_date=passed)
+    move = reverse("agenda:move_close_date", args=[deal.pk])
+    yesterday = (timezone.localdate() - DAY).isoformat()
+    response = client_for(rep).post(move, {"expected_close_date": yesterday}, headers={"HX-Request": "true"})
+    assert "this one has passed too" in response.content.decode()
+    without_htmx = client_for(rep).post(move, {"expected_close_date": "not a date"})
+    assert without_htmx["Location"] == URL
+    deal.refresh_from_db()
+    assert deal.expected_close_date == passed
+
+
 def test_tasks_due_are_the_assignees_open_ones_due_by_midnight_in_the_sites_time_zone(settings, rep, other_rep):
     settings.TIME_ZONE = "Europe/Berlin"
     # 22:30 in Berlin (21:30 UTC): "today" ends in 90 minutes, though UTC's day has two and a half hours left.

@@ -184,6 +184,7 @@ RULES = {
     "deals:task_complete": {"POST": DEAL_OWNER_WRITES},
     # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
     "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    "agenda:move_close_date": {"POST": DEAL_OWNER_WRITES},
     # agenda: tasks
     "agenda:task_done": {"POST": TASK_WRITES},
     "agenda:task_snooze": {"POST": TASK_WRITES},
@@ -365,6 +366,7 @@ PK_OF = {
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",
     "deals:task_complete": "deal",
+    "agenda:move_close_date": "deal",
     "agenda:task_done": "agenda_task",
     "agenda:task_snooze": "agenda_task",
     "agenda:task_reopen": "agenda_task",
@@ -466,6 +468,7 @@ PAYLOADS = {
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
+    ("agenda:move_close_date", "POST"): lambda w: {"expected_close_date": "2099-01-31"},
     ("leads:lead_company", "POST"): lambda w: {"company": w.duplicate.pk},
     ("agenda:task_snooze", "POST"): lambda w: {"until": "tomorrow"},
     ("companies:create", "POST"): lambda w: {"name": "Globex", "add_domains": "globex.com"},

@@ -225,6 +225,10 @@ RULES = {
     "reports-api:feedback": {"GET": API_READ},
     "reports-api:campaigns": {"GET": rule(403, 403, OK, 403, 403, OK)},
     "search-api:search": {"GET": API_READ},
+    # Tasks: every role adds its own (marketers on leads and companies: the walk posts one on a lead).
+    "agenda-api:task-list": {"GET": API_READ, "POST": rule(403, 403, DONE, DONE, DONE, DONE)},
+    "agenda-api:task-detail": {"GET": API_READ, "PATCH": rule(403, 403, 403, DONE, 403, DONE)},
+    "agenda-api:task-done": {"POST": rule(403, 403, 403, DONE, 403, DONE)},
     "api-schema": {"GET": rule(403, OK, OK, OK, OK, OK)},
     "api-docs": {"GET": rule(403, OK, OK, OK, OK, OK)},
 }
@@ -372,6 +376,8 @@ PK_OF = {
     "agenda:lead_tasks": "lead",
     "agenda:deal_tasks": "deal",
     "agenda:company_tasks": "company",
+    "agenda-api:task-detail": "task",
+    "agenda-api:task-done": "task",
     "leads-api:lead-detail": "lead",
     "deals-api:deal-detail": "deal",
     "deals-api:deal-move": "deal",
@@ -507,6 +513,8 @@ PAYLOADS = {
     ("companies-api:company-detail", "PUT"): lambda w: {"name": "Replaced", "owner": w.users["rep"].pk},
     ("companies-api:company-detail", "PATCH"): lambda w: {"industry": "Software"},
     ("companies-api:company-merge", "POST"): lambda w: {"merge": w.duplicate.pk},
+    ("agenda-api:task-list", "POST"): lambda w: {"title": "Call", "lead": w.lead.pk, "due_at": "2026-12-08T09:00Z"},
+    ("agenda-api:task-detail", "PATCH"): lambda w: {"title": "Renamed"},
 }
 
 

@@ -59,3 +59,20 @@ def task_assignees_for(user):
     if has_role(user, *ROLES):
         return users.filter(pk=user.pk)
     return users.none()
+
+
+# How many done tasks a record's panel lists under its open ones.
+RECENTLY_DONE = 5
+
+
+def tasks_on(user, record) -> dict:
+    """A record's tasks as its panel lists them: every open one by due time, and the latest done."""
+    tasks = (
+        tasks_visible_to(user)
+        .filter(**{record._meta.model_name: record})
+        .select_related("assignee", "lead", "deal", "company")
+    )
+    return {
+        "open_tasks": list(tasks.open().order_by("due_at", "id")),
+        "done_tasks": list(tasks.filter(done_at__isnull=False).order_by("-done_at", "-id")[:RECENTLY_DONE]),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agenda.views import my_day, tasks
+from agenda.views import my_day, panels, tasks
 
 app_name = "agenda"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", tasks.task_done, name="task_done"),
     path("tasks/<int:pk>/snooze/", tasks.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/reopen/", tasks.task_reopen, name="task_reopen"),
+    # The task panels of the record pages.
+    path("tasks/on/lead/<int:pk>/", panels.record_tasks, {"kind": "lead"}, name="lead_tasks"),
+    path("tasks/on/deal/<int:pk>/", panels.record_tasks, {"kind": "deal"}, name="deal_tasks"),
+    path("tasks/on/company/<int:pk>/", panels.record_tasks, {"kind": "company"}, name="company_tasks"),
 ]

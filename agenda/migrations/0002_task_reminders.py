@@ -54,6 +54,9 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Deals drop the activity fields tasks used once their rows are moved here.
+    run_before = [("deals", "0010_activities_without_tasks")]
+
     operations = [
         migrations.AddField(
             model_name="task",

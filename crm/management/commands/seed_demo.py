@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.test import override_settings
 
+import agenda.demo
 import campaigns.demo
 import deals.demo
 import handoff.demo
@@ -35,5 +36,6 @@ class Command(BaseCommand):
         # demo reps' notification emails are not sent: they would only flood the console).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             handoff.demo.seed(users=users, stdout=self.stdout)
+        agenda.demo.seed(users=users, stdout=self.stdout)  # tasks on the deals, both by hand and accepted
         reports.rollups.refresh()  # as the beat would: the figures are exact without it, but faster with it
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -71,6 +71,6 @@ def test_my_day_fits_a_phone(chromium, live_server, rep, busy_day):
     later = timezone.localdate() + datetime.timedelta(days=10)
     tab.get_by_label("New expected close date for Hooli renewal").fill(later.isoformat())
     tab.get_by_role("button", name="Move date").click()
-    expect(tab.get_by_test_id("close-date-moved")).to_be_visible()
+    expect(tab.get_by_test_id("deal-done")).to_be_visible()
     assert Deal.objects.get(title="Hooli renewal").expected_close_date == later
     context.close()

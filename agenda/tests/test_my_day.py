@@ -129,6 +129,26 @@ def test_deals_rotting_are_the_reps_open_idle_deals_idle_longest_first(client_fo
     assert count_of(html, "rotting") == 2
 
 
+def test_logging_a_call_on_a_rotting_deal_from_its_row_makes_it_fresh(client_for, rep):
+    deal = idle_deal(rep, days=20, title="Gone quiet")
+    log = reverse("agenda:log_deal_activity", args=[deal.pk])
+    assert f'hx-post="{log}"' in section(client_for(rep).get(URL).content.decode(), "rotting")
+    response = client_for(rep).post(log, {"kind": "call", "subject": "Rang Ann"}, headers={"HX-Request": "true"})
+    assert f'id="rotting-deal-{deal.pk}"' in response.content.decode()
+    assert "Call logged: fresh again" in response.content.decode()
+    assert deal.activities.get().subject == "Rang Ann"
+    assert count_of(client_for(rep).get(URL).content.decode(), "rotting") == 0
+
+
+def test_an_activity_without_a_subject_is_refused_in_the_row(client_for, rep):
+    deal = idle_deal(rep, days=20)
+    log = reverse("agenda:log_deal_activity", args=[deal.pk])
+    response = client_for(rep).post(log, {"kind": "call", "subject": ""}, headers={"HX-Request": "true"})
+    assert 'role="alert">This field is required.' in response.content.decode()
+    assert '<option value="call">Call</option>' in response.content.decode()  # the form again, to fix
+    assert not deal.activities.exists()
+
+
 def test_my_day_and_the_board_agree_on_which_deals_rot(rep):
     """One rule: the section's filter flags exactly the deals the board's cards flag, around the threshold."""
     now = timezone.now()
@@ -164,7 +184,7 @@ def test_a_rep_moves_a_late_deals_close_date_in_place(client_for, rep):
     new_date = timezone.localdate() + 14 * DAY
     response = client_for(rep).post(move, {"expected_close_date": new_date.isoformat()}, headers={"HX-Request": "true"})
     assert f'id="past-close-deal-{deal.pk}"' in response.content.decode()
-    assert 'data-testid="close-date-moved"' in response.content.decode()
+    assert 'data-testid="deal-done"' in response.content.decode()
     deal.refresh_from_db()
     assert deal.expected_close_date == new_date
     assert count_of(client_for(rep).get(URL).content.decode(), "past-close") == 0

@@ -184,6 +184,7 @@ RULES = {
     # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
     "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
     "agenda:move_close_date": {"POST": DEAL_OWNER_WRITES},
+    "agenda:log_deal_activity": {"POST": DEAL_OWNER_WRITES},
     # agenda: tasks, and the task panels of the record pages (a page load of a panel goes to its record;
     # marketers add tasks on leads and companies, not on deals)
     "agenda:task_done": {"POST": TASK_WRITES},
@@ -374,6 +375,7 @@ PK_OF = {
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",
     "agenda:move_close_date": "deal",
+    "agenda:log_deal_activity": "deal",
     "agenda:task_done": "task",
     "agenda:task_snooze": "task",
     "agenda:task_reopen": "task",
@@ -479,6 +481,7 @@ PAYLOADS = {
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("agenda:move_close_date", "POST"): lambda w: {"expected_close_date": "2099-01-31"},
+    ("agenda:log_deal_activity", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("leads:lead_company", "POST"): lambda w: {"company": w.duplicate.pk},
     ("agenda:task_snooze", "POST"): lambda w: {"until": "tomorrow"},
     **{

@@ -45,11 +45,13 @@ def test_a_rep_lands_on_my_day_accepts_an_mql_and_ticks_a_task_done_in_place(pag
     deal = Deal.objects.get(lead=handoff.lead)
     assert created.get_attribute("href") == deal.get_absolute_url()
     assert page.url.endswith("/my-day/")  # no page load: the row changed in place
+    expect(page.locator("#mqls-count")).to_have_text("0")  # and the section's count followed
 
     row = page.locator(f"#task-{task.pk}")
     expect(row.get_by_test_id("task-due")).to_contain_text("overdue")
     row.get_by_role("button", name="Done").click()
     expect(page.locator(f"#task-{task.pk}").get_by_test_id("task-done-at")).to_be_visible()
+    expect(page.locator("#tasks-count")).to_have_text("0")
     task.refresh_from_db()
     assert task.done_at is not None
     assert page.url.endswith("/my-day/")
@@ -72,5 +74,6 @@ def test_my_day_fits_a_phone(chromium, live_server, rep, busy_day):
     tab.get_by_label("New expected close date for Hooli renewal").fill(later.isoformat())
     tab.get_by_role("button", name="Move date").click()
     expect(tab.get_by_test_id("deal-done")).to_be_visible()
+    expect(tab.locator("#past-close-count")).to_have_text("0")
     assert Deal.objects.get(title="Hooli renewal").expected_close_date == later
     context.close()

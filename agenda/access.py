@@ -8,7 +8,7 @@ from django.http import Http404
 
 from agenda.models import Task
 from companies.selectors import companies_visible_to
-from crm.roles import MARKETER, ROLES, SALES_REP, has_role, is_manager
+from crm.roles import MANAGER, MARKETER, ROLES, SALES_REP, has_role, is_manager
 from deals.selectors import deals_visible_to
 from leads.selectors import leads_visible_to
 
@@ -44,10 +44,13 @@ def task_for_user(user, pk, *, write=False, queryset=None) -> Task:
 
 def can_add_tasks_on(user, record) -> bool:
     """Managers and sales reps add tasks on any record they see; marketers on leads and companies only."""
-    kind = record._meta.model_name
-    if is_manager(user) or has_role(user, SALES_REP):
-        return True
-    return has_role(user, MARKETER) and kind in ("lead", "company")
+    if record._meta.model_name == "deal":
+        return can_add_tasks_on_deals(user)
+    return has_role(user, MARKETER, SALES_REP, MANAGER)
+
+
+def can_add_tasks_on_deals(user) -> bool:
+    return has_role(user, SALES_REP, MANAGER)
 
 
 def task_assignees_for(user):

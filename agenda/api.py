@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from agenda import services
 from agenda.access import can_edit_task, tasks_visible_to
 from agenda.models import Task
-from agenda.serializers import TaskSerializer
+from agenda.serializers import TaskSerializer, TaskUpdateSerializer
 from crm.bounds import validate_date_in_range
 from crm.roles import ROLES, role_permission
 
@@ -68,6 +68,9 @@ class TaskViewSet(
     permission_classes = [role_permission(write=ROLES)]
     filterset_class = TaskFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return TaskUpdateSerializer if self.action == "partial_update" else TaskSerializer
 
     def get_queryset(self):
         return tasks_visible_to(self.request.user).select_related("lead", "deal", "company").order_by("due_at", "id")

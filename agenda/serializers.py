@@ -1,11 +1,12 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from agenda.access import task_assignees_for
+from agenda.access import can_add_tasks_on_deals, task_assignees_for
 from agenda.models import Task
 from companies.selectors import companies_visible_to
 from crm.bounds import validate_date_in_range
 from crm.relations import LimitedRelationsSerializer
+from deals.models import Deal
 from deals.selectors import deals_visible_to
 from leads.selectors import leads_visible_to
 
@@ -52,7 +53,7 @@ class TaskSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
     def relation_choices(self, user):
         return {
             "lead": leads_visible_to(user),
-            "deal": deals_visible_to(user),
+            "deal": deals_visible_to(user) if can_add_tasks_on_deals(user) else Deal.objects.none(),
             "company": companies_visible_to(user),
             "assignee": task_assignees_for(user),
         }
@@ -61,15 +62,18 @@ class TaskSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
         return task.done_at is not None
 
     def validate(self, attrs):
-        if self.instance is not None:
-            moved = [name for name in RECORD_FIELDS if name in attrs and attrs[name] != getattr(self.instance, name)]
-            if moved:
-                raise serializers.ValidationError(
-                    {name: ["A task stays on the record it was made on."] for name in moved}
-                )
-            return attrs
         given = [name for name in RECORD_FIELDS if attrs.get(name) is not None]
         if len(given) != 1:
             message = ["Give exactly one of lead, deal and company."]
             raise serializers.ValidationError(dict.fromkeys(given or RECORD_FIELDS, message))
+        return attrs
+
+
+class TaskUpdateSerializer(TaskSerializer):
+    """A task as PATCH changes it: its title, note, due time and assignee; it stays on its record."""
+
+    class Meta(TaskSerializer.Meta):
+        read_only_fields = [*TaskSerializer.Meta.read_only_fields, *RECORD_FIELDS]
+
+    def validate(self, attrs):
         return attrs

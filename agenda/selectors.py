@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -74,7 +73,8 @@ def whose_day(user, asked: str, reps=()):
         return user
     if asked == TEAM:
         return None
-    return next((rep for rep in reps if rep.pk == parse_id(asked)), user)
+    rep_id = parse_id(asked)
+    return next((rep for rep in reps if rep.pk == rep_id), user)
 
 
 def _owned(queryset, field_name: str, rep):
@@ -125,7 +125,7 @@ def deals_past_close(rep, now) -> Section:
     """`rep`'s open deals whose expected close date is before today, the longest passed first."""
     today = timezone.localdate(now)
     deals = _open_deals(rep).filter(expected_close_date__lt=today)
-    section = capped(deals.order_by(F("expected_close_date").asc(), "pk"))
+    section = capped(deals.order_by("expected_close_date", "pk"))
     for deal in section.rows:
         deal.days_past_close = (today - deal.expected_close_date).days
     return section

@@ -31,6 +31,14 @@ class Task(models.Model):
     due_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The reminder at `due_at`: the in-app notification is created and `reminded_at` stamped in one
+    # transaction; the email is sent after, under a lease, and stamped in `reminder_emailed_at`. Snoozing
+    # or moving `due_at` clears all three (the reminder is armed again).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_emailed_at = models.DateTimeField(null=True, blank=True)
+    reminder_email_lease = models.DateTimeField(
+        null=True, blank=True, help_text="A worker sends the email until then; after it, the sweep sends it again."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TaskQuerySet.as_manager()
@@ -52,12 +60,27 @@ class Task(models.Model):
             models.Index(
                 fields=["assignee", "due_at"], condition=Q(done_at__isnull=True), name="task_open_assignee_idx"
             ),
+            # The reminder sweep: open tasks not yet reminded, by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, reminded_at__isnull=True),
+                name="task_to_remind_idx",
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()
+
+    @property
     def record(self):
         """The lead, deal or company the task is on."""
         return self.lead or self.deal or self.company
+
+    @property
+    def record_kind(self) -> str:
+        """ "Lead", "Deal" or "Company": what kind of record the task is on."""
+        return self.record._meta.verbose_name.capitalize()

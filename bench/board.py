@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from agenda.models import Task
 from crm.roles import MANAGER, SALES_REP, set_role
-from deals.models import Activity, Deal, Stage
+from deals.models import Deal, Stage
 from deals.positions import spaced
 from deals.services import ensure_default_pipeline
 
@@ -62,11 +63,8 @@ def _measure(count, requests):
         ),
         batch_size=500,
     )
-    Activity.objects.bulk_create(
-        (
-            Activity(deal=deal, kind=Activity.Kind.TASK, subject="Follow up", due_date=timezone.localdate())
-            for deal in made[::2]
-        ),
+    Task.objects.bulk_create(
+        (Task(deal=deal, title="Follow up", assignee=deal.owner, due_at=now) for deal in made[::2]),
         batch_size=500,
     )
     client = Client()

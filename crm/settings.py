@@ -206,6 +206,10 @@ SCORING_SWEEP_SECONDS = env.float("SCORING_SWEEP_SECONDS", default=60.0)
 # An import or a rescore whose progress has not moved for this long is sent to a worker again (its worker
 # died: on the filesystem transport its message died with it). Keep it longer than the slowest batch.
 STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=10)
+# Task reminders (agenda): beat looks for tasks come due this often; a worker that claimed a reminder's
+# email has this long to send it before the sweep sends it again (keep it well above the SMTP timeout).
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=60.0)
+REMINDER_EMAIL_LEASE_SECONDS = env.int("REMINDER_EMAIL_LEASE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.heartbeat", "schedule": 60.0},
     "score-stale-leads": {"task": "leads.score_stale_leads", "schedule": SCORING_SWEEP_SECONDS},
@@ -221,6 +225,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-account-rollups": {"task": "reports.refresh_account_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.
     "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
+    # Tasks come due: the assignee's notification and email, each once.
+    "send-due-reminders": {"task": "agenda.send_due_reminders", "schedule": REMINDER_SWEEP_SECONDS},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.context_processors import home_url
 from crm.forms import ProfileForm
 from crm.models import Notification, Profile
 from crm.notifications import mark_all_read, mark_read
@@ -93,3 +95,18 @@ def profile(request):
         messages.success(request, "Profile saved.")
         return redirect("profile")
     return render(request, "crm/profile.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, landing each role on its home (`crm.context_processors.HOMES`) unless the
+    visitor was on the way to a page: the site's root counts as none, so a rep who opens Relay at `/` and
+    signs in starts on My day."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url == resolve_url("dashboard") else url
+
+    def get_default_redirect_url(self):
+        return home_url(self.request.user)

@@ -44,8 +44,8 @@ class DealAdmin(admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "deal", "by", "at", "due_date", "done"]
-    list_filter = ["kind", "done"]
+    list_display = ["subject", "kind", "deal", "by", "at"]
+    list_filter = ["kind"]
     search_fields = ["subject", "deal__title"]
     list_select_related = ["deal", "by"]
     raw_id_fields = ["deal"]

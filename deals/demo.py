@@ -1,7 +1,7 @@
 """Demo data for `seed_demo`: ~150 deals entered by hand over the last 90 days, spread over the stages and
-both reps, with activities, tasks (some overdue), stage history and closed won/lost deals with their
+both reps, with activities, stage history and closed won/lost deals with their
 reasons, sold to the demo's companies with several people (by their owners). The deals born from accepted
-MQLs are the hand-over's demo (`handoff.demo`)."""
+MQLs are the hand-over's demo (`handoff.demo`), and the deals' tasks the agenda's (`agenda.demo`)."""
 
 import random
 from datetime import timedelta
@@ -32,7 +32,6 @@ ACTIVITY_SUBJECTS = {
     Activity.Kind.DEMO: ["Product demo", "Technical deep dive"],
     Activity.Kind.NOTE: ["Budget confirmed for next quarter", "Competitor also in the running"],
 }
-TASKS = ["Send the contract", "Prepare the ROI sheet", "Check in after the trial", "Schedule the kickoff"]
 LOST_REASONS = LostReason.values
 
 
@@ -126,26 +125,6 @@ def _seed(*, users, count):
                 Activity(deal=deal, kind=kind, subject=rng.choice(ACTIVITY_SUBJECTS[kind]), by=deal.owner, at=at)
             )
             last = max(last or at, at)
-        if not deal.stage.is_closed and rng.random() < 0.7:
-            due = today + timedelta(days=rng.randint(-7, 14))  # some overdue
-            activities.append(
-                Activity(deal=deal, kind=Activity.Kind.TASK, subject=rng.choice(TASKS), due_date=due, by=deal.owner)
-            )
-        if rng.random() < 0.3:
-            done_at = deal.created_at + (now - deal.created_at) * rng.random()
-            activities.append(
-                Activity(
-                    deal=deal,
-                    kind=Activity.Kind.TASK,
-                    subject=rng.choice(TASKS),
-                    due_date=timezone.localdate(done_at),
-                    done=True,
-                    done_at=done_at,
-                    by=deal.owner,
-                    at=deal.created_at,
-                )
-            )
-            last = max(last or done_at, done_at)
         deal.last_activity_at = last
     DealStageChange.objects.bulk_create(changes)
     Activity.objects.bulk_create(activities)

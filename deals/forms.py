@@ -124,15 +124,8 @@ class MoveForm(LimitedChoicesForm, forms.Form):
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = ["kind", "subject", "due_date"]
-        labels = {"kind": "Kind", "subject": "What happened or what to do", "due_date": "Due (tasks)"}
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == Activity.Kind.TASK and not data.get("due_date"):
-            self.add_error("due_date", "A task needs a due date.")
-        return data
+        fields = ["kind", "subject"]
+        labels = {"kind": "Kind", "subject": "What happened"}
 
 
 class StageForm(forms.ModelForm):

@@ -173,15 +173,11 @@ class Activity(models.Model):
         EMAIL = "email", "Email"
         DEMO = "demo", "Demo"
         NOTE = "note", "Note"
-        TASK = "task", "Task"
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    due_date = models.DateField(null=True, blank=True, help_text="For tasks.")
-    done = models.BooleanField(default=False)
-    done_at = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -190,7 +186,6 @@ class Activity(models.Model):
         verbose_name_plural = "activities"
         indexes = [
             models.Index(fields=["deal", "at"], name="activity_deal_time_idx"),
-            models.Index(fields=["deal", "done", "due_date"], name="activity_open_task_idx"),
         ]
 
     def __str__(self):

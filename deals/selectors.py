@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crm.people import display_name
 from crm.roles import MANAGER, ROLES, SALES_REP, has_role, is_manager
-from deals.models import Activity, Deal, Pipeline, Stage
+from deals.models import Deal, Pipeline, Stage
 
 CARDS_PER_COLUMN = 30
 
@@ -117,11 +117,11 @@ def listed_deals(deals, *, sort: str):
 
 
 def next_task_due():
-    """The due date of a deal's earliest open task, for annotating deal querysets."""
-    tasks = Activity.objects.filter(
-        deal=OuterRef("pk"), kind=Activity.Kind.TASK, done=False, due_date__isnull=False
-    ).order_by("due_date", "id")
-    return Subquery(tasks.values("due_date")[:1])
+    """When a deal's earliest open task is due, for annotating deal querysets. Tasks are read through the
+    reverse relation `tasks` (the pipeline does not import the agenda, which sits downstream)."""
+    task_model = Deal._meta.get_field("tasks").related_model
+    tasks = task_model.objects.filter(deal=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "id")
+    return Subquery(tasks.values("due_at")[:1])
 
 
 # --- The board ----------------------------------------------------------------------------------------
@@ -232,10 +232,22 @@ def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
     deal.is_rotting = not deal.stage.is_closed and last_touch < rotting_before
     deal.idle_days = (now - last_touch).days
     due = getattr(deal, "next_task_due", None)
-    deal.task_overdue = due is not None and due < today
+    deal.task_overdue = due is not None and due < now
     deal.owner_initials = owner_initials(deal.owner)
     deal.owner_name = display_name(deal.owner)
     return deal
+
+
+def rotting(now) -> Q:
+    """The open deals `decorate_card` flags rotting, as a filter: no stage change and no activity for more
+    than their pipeline's rotting_days (DOMAIN.md). One query, for the pipelines' thresholds."""
+    condition = Q(pk__in=[])
+    for pipeline_id, rotting_days in Pipeline.objects.values_list("pk", "rotting_days"):
+        since = now - timedelta(days=rotting_days)
+        condition |= Q(stage__pipeline_id=pipeline_id, stage_changed_at__lt=since) & (
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=since)
+        )
+    return condition & Q(stage__kind=Stage.Kind.OPEN)
 
 
 def owner_initials(user) -> str:

@@ -2,7 +2,6 @@
 (`signals.deal_moved`: the hand-over app keeps the deal's lead in step; deals do not know leads); every
 change of owner through `update_deal`, which announces it (`signals.deal_reassigned`)."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
@@ -289,33 +288,16 @@ def move_deal(*, deal: Deal, to_stage: Stage, by, position: int | None = None, l
 
 
 @transaction.atomic
-def log_activity(*, deal: Deal, by, kind: str, subject: str, body: str = "", due_date=None) -> Activity:
-    """Record a call, meeting, email, demo, note or task on a deal; anything but a planned task counts as
-    activity and keeps the deal from rotting."""
+def log_activity(*, deal: Deal, by, kind: str, subject: str, body: str = "") -> Activity:
+    """Record a call, meeting, email, demo or note on a deal: activity, which keeps the deal from rotting.
+    (Work still to do is a task, on the deal's task panel.)"""
     now = timezone.now()
-    activity = Activity(deal=deal, by=by, kind=kind, subject=subject, body=body, due_date=due_date, at=now)
-    if kind != Activity.Kind.TASK:
-        activity.due_date = None
+    activity = Activity(deal=deal, by=by, kind=kind, subject=subject, body=body, at=now)
     activity.full_clean()
     activity.save()
     Deal.objects.filter(pk=deal.pk).update(last_activity_at=now)
     deal.last_activity_at = now
     return activity
-
-
-@transaction.atomic
-def complete_task(*, task: Activity, by) -> Activity:
-    """Tick a task done: finishing work is activity on the deal too."""
-    if task.kind != Activity.Kind.TASK:
-        raise ValidationError("Only tasks can be ticked done.")
-    if task.done:
-        return task
-    now = timezone.now()
-    task.done = True
-    task.done_at = now
-    task.save(update_fields=["done", "done_at"])
-    Deal.objects.filter(pk=task.deal_id).update(last_activity_at=now)
-    return task
 
 
 # --- Stages -----------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +23,7 @@ from deals.forms import (
     StageDeleteForm,
     StageForm,
 )
-from deals.models import Activity, Deal, Stage
+from deals.models import Deal, Stage
 from deals.selectors import (
     LIST_SORTS,
     board_columns,
@@ -211,16 +210,11 @@ def _detail_deal(request, pk, *, write=False):
 
 
 def _activities_context(deal, form=None, *, editable=True):
-    activities = list(deal.activities.select_related("by"))
     return {
         "deal": deal,
         "editable": editable,
         "activity_form": form or ActivityForm(),
-        "open_tasks": sorted(
-            (a for a in activities if a.kind == Activity.Kind.TASK and not a.done), key=lambda a: a.due_date
-        ),
-        "activities": [a for a in activities if a.kind != Activity.Kind.TASK or a.done],
-        "today": timezone.localdate(),
+        "activities": deal.activities.select_related("by"),
     }
 
 
@@ -278,17 +272,6 @@ def activity_create(request, pk):
     services.log_activity(deal=deal, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, "Logged.")
-    return _activities_response(request, deal)
-
-
-@require_POST
-@role_required(*ROLES)
-def task_complete(request, pk, activity_pk):
-    deal = deal_for_user(request.user, pk, write=True)
-    task = get_object_or_404(deal.activities, pk=activity_pk, kind=Activity.Kind.TASK)
-    services.complete_task(task=task, by=request.user)
-    if not request.htmx:
-        messages.success(request, f"Task “{task.subject}” done.")
     return _activities_response(request, deal)
 
 

@@ -27,7 +27,9 @@ def inbox(request):
     pending = Paginator(handoffs.filter(outcome=Handoff.Outcome.PENDING).order_by("due_at", "pk"), 25)
     context = {
         "pending": pending.get_page(request.GET.get("page")),
-        "answered": handoffs.exclude(outcome=Handoff.Outcome.PENDING).order_by("-responded_at", "-pk")[:10],
+        "answered": handoffs.exclude(outcome=Handoff.Outcome.PENDING)
+        .select_related("deal")
+        .order_by("-responded_at", "-pk")[:10],
         "reject_form": RejectForm(),
         "reps": get_user_model().objects.filter(groups__name=SALES_REP).order_by("username")
         if is_manager(request.user)

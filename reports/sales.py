@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from crm import metrics
 from crm.people import display_name
-from deals.models import Activity, Deal, Pipeline, Stage
+from deals.models import Activity, Deal, Stage
+from deals.selectors import rotting
 from handoff.models import Handoff
 from leads.models import ScoringSettings
 from reports.filters import ReportFilters, lead_filter
@@ -57,17 +58,6 @@ def deals_for(filters: ReportFilters):
 def handoffs_for(filters: ReportFilters):
     """Hand-overs made in the period."""
     return Handoff.objects.filter(filters.in_range("handed_at"), lead_filter(filters, "lead__", owner="rep_id"))
-
-
-def rotting(now: datetime.datetime) -> Q:
-    """Open deals with no stage change and no activity for more than their pipeline's rotting_days."""
-    condition = Q(pk__in=[])
-    for pipeline_id, rotting_days in Pipeline.objects.values_list("pk", "rotting_days"):
-        since = now - datetime.timedelta(days=rotting_days)
-        condition |= Q(stage__pipeline_id=pipeline_id, stage_changed_at__lt=since) & (
-            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=since)
-        )
-    return condition
 
 
 class Earliest(Func):

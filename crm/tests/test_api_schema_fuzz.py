@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from agenda.tests.factories import TaskFactory
 from campaigns.tests.factories import CampaignDailyStatFactory, CampaignFactory
 from crm.tests.fuzzing import FUZZ
 from crm.tests.properties import rolled_back
@@ -31,7 +32,7 @@ def records():
     CampaignDailyStatFactory(campaign=campaign)
     lead = LeadFactory(first_touch_campaign=campaign)
     LeadEventFactory(lead=lead)
-    DealFactory(lead=lead)
+    TaskFactory(deal=DealFactory(lead=lead))
 
 
 @pytest.fixture

@@ -92,6 +92,7 @@ def test_the_main_pages_of_every_role_run_without_a_policy_violation(page, sign_
 
     rep = next(user for user in demo.values() if Deal.objects.filter(owner=user, closed_at__isnull=True).exists())
     sign_in_browser(rep, password=DEMO_PASSWORD)
+    log.visit("/my-day/")
     log.visit("/")
     log.visit("/inbox/")
     log.visit("/pipeline/")

@@ -9,8 +9,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     ("role", "expected"),
     [
         ("Marketer", ["Campaigns", "Leads", "Companies", "Pipeline", "Reports"]),
-        ("Sales rep", ["MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"]),
-        ("Manager", ["Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "Pipeline", "Settings", "Admin"]),
+        ("Sales rep", ["My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"]),
+        (
+            "Manager",
+            ["Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "My day", "Pipeline", "Settings", "Admin"],
+        ),
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, sign_in_browser, role, expected):

@@ -35,11 +35,11 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
     ("role", "first", "items"),
     [
         ("Marketer", "Campaigns", {"Campaigns", "Leads", "Companies", "Pipeline", "Reports"}),
-        ("Sales rep", "MQL inbox", {"MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"}),
+        ("Sales rep", "My day", {"My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"}),
         (
             "Manager",
             "Reports",
-            {"Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "Pipeline", "Settings", "Admin"},
+            {"Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "My day", "Pipeline", "Settings", "Admin"},
         ),
     ],
 )
@@ -53,6 +53,8 @@ def test_each_role_sees_its_navigation(client_for, role, first, items):
         assert f">{label}</a>" in html
     if role != "Manager":
         assert ">Admin</a>" not in html
+    if role == "Marketer":
+        assert ">My day</a>" not in html
 
 
 def test_user_without_role_is_told_to_ask_a_manager(client_for):

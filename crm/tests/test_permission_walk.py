@@ -6,7 +6,8 @@ exists, when the schema has an operation without a rule, and when any answer dif
 refused request must also leave every CRM table exactly as it was.
 
 Who is who in the world the requests run against:
-- `rep` owns the lead, its pending hand-over (the MQL in their inbox), its deal and the deal's open task;
+- `rep` owns the lead, its pending hand-over (the MQL in their inbox), its deal and the deal's open task
+  (which they made for themselves);
 - `other_rep` owns nothing here: every rep action on `rep`'s records is a non-owner's attempt;
 - the campaign and the lead import belong to a second marketer, so `marketer` works on another
   marketer's records (campaigns and imports are shared by the marketing team, not owned);
@@ -27,13 +28,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
+from agenda.tests.factories import TaskFactory
 from campaigns.tests.factories import CampaignFactory
 from companies.models import PersonalEmailDomain
 from companies.tests.factories import CompanyFactory
 from crm.notifications import notify
 from crm.tests.factories import UserFactory
-from deals.models import Activity
-from deals.tests.factories import ActivityFactory, DealFactory, stage_named
+from deals.tests.factories import DealFactory, stage_named
 from handoff.models import Handoff
 from leads.models import ConsentRequest, FormSubmission, LeadImport, LifecycleStage
 from leads.services import consent
@@ -82,6 +83,9 @@ API_DEAL_OWNER_WRITES = rule(403, 403, 403, DONE, 403, DONE)
 # The links inside an email: whoever holds the email, signed in or not; the signature is the permission.
 EVERYONE_REDIRECTED = rule(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 API_ROLE_WRITES = rule(403, 403, DONE, DONE, DONE, DONE)
+# Tasks: the assignee, the creator and managers change one; whoever else sees it only reads it.
+TASK_WRITES = rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, FORBIDDEN, DONE)
+TASK_ADDS = rule(LOGIN, FORBIDDEN, DONE, DONE, DONE, DONE)
 
 # URL name → method → role → expected outcome; rule(anonymous, nobody, marketer, rep, other_rep, manager).
 RULES = {
@@ -188,7 +192,21 @@ RULES = {
     "deals:deal_detail": {"GET": ROLE_HOLDERS, "POST": DEAL_OWNER_WRITES},
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
-    "deals:task_complete": {"POST": DEAL_OWNER_WRITES},
+    # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
+    "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    "agenda:move_close_date": {"POST": DEAL_OWNER_WRITES},
+    "agenda:log_deal_activity": {"POST": DEAL_OWNER_WRITES},
+    # agenda: tasks, and the task panels of the record pages (a page load of a panel goes to its record;
+    # marketers add tasks on leads and companies, not on deals)
+    "agenda:task_done": {"POST": TASK_WRITES},
+    "agenda:task_snooze": {"POST": TASK_WRITES},
+    "agenda:task_reopen": {"POST": TASK_WRITES},
+    "agenda:lead_tasks": {"GET": rule(LOGIN, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": TASK_ADDS},
+    "agenda:deal_tasks": {
+        "GET": rule(LOGIN, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "POST": rule(LOGIN, FORBIDDEN, FORBIDDEN, DONE, DONE, DONE),
+    },
+    "agenda:company_tasks": {"GET": rule(LOGIN, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": TASK_ADDS},
     # reports: reps see only their own figures (tested in reports/tests/test_access.py)
     "reports:index": {"GET": ROLE_HOLDERS},
     "reports:funnel": {"GET": ROLE_HOLDERS},
@@ -244,6 +262,10 @@ RULES = {
     "reports-api:feedback": {"GET": API_READ},
     "reports-api:campaigns": {"GET": rule(403, 403, OK, 403, 403, OK)},
     "search-api:search": {"GET": API_READ},
+    # Tasks: every role adds its own (marketers on leads and companies: the walk posts one on a lead).
+    "agenda-api:task-list": {"GET": API_READ, "POST": rule(403, 403, DONE, DONE, DONE, DONE)},
+    "agenda-api:task-detail": {"GET": API_READ, "PATCH": rule(403, 403, 403, DONE, 403, DONE)},
+    "agenda-api:task-done": {"POST": rule(403, 403, 403, DONE, 403, DONE)},
     "api-schema": {"GET": rule(403, OK, OK, OK, OK, OK)},
     "api-docs": {"GET": rule(403, OK, OK, OK, OK, OK)},
 }
@@ -334,7 +356,7 @@ def world(marketer, rep, other_rep, manager):
     Handoff.objects.create(
         lead=accepted, rep=rep, score=70, handed_at=now, due_at=now, outcome=Handoff.Outcome.ACCEPTED, deal=deal
     )
-    task = ActivityFactory(deal=deal, kind=Activity.Kind.TASK, subject="Call back", due_date="2026-12-01", by=rep)
+    task = TaskFactory(deal=deal, assignee=rep, created_by=rep, title="Send the proposal")
     lead_import = LeadImport.objects.create(
         original_name="fair.csv", headers=["email"], mapping={"0": "email"}, created_by=other_marketer
     )
@@ -371,7 +393,7 @@ def world(marketer, rep, other_rep, manager):
     return built
 
 
-# Which record a URL's `pk` is, by URL name (other parameters: `slug` is the campaign, `activity_pk` the task).
+# Which record a URL's `pk` is, by URL name (other parameters: `slug` is the campaign).
 PK_OF = {
     "leads:lead_detail": "lead",
     "leads:lead_edit": "lead",
@@ -391,7 +413,16 @@ PK_OF = {
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
     "deals:activity_create": "deal",
-    "deals:task_complete": "deal",
+    "agenda:move_close_date": "deal",
+    "agenda:log_deal_activity": "deal",
+    "agenda:task_done": "task",
+    "agenda:task_snooze": "task",
+    "agenda:task_reopen": "task",
+    "agenda:lead_tasks": "lead",
+    "agenda:deal_tasks": "deal",
+    "agenda:company_tasks": "company",
+    "agenda-api:task-detail": "task",
+    "agenda-api:task-done": "task",
     "leads-api:lead-detail": "lead",
     "deals-api:deal-detail": "deal",
     "deals-api:deal-move": "deal",
@@ -426,8 +457,6 @@ def url_kwargs(pattern: Pattern, world: World) -> dict:
     for name in pattern.kwargs:
         if name == "slug":
             values[name] = world.campaign.slug
-        elif name == "activity_pk":
-            values[name] = world.task.pk
         elif name == "submission_pk":
             values[name] = world.submission.pk
         elif name == "token" and pattern.name == "leads:consent_confirm":
@@ -508,7 +537,18 @@ PAYLOADS = {
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
+    ("agenda:move_close_date", "POST"): lambda w: {"expected_close_date": "2099-01-31"},
+    ("agenda:log_deal_activity", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("leads:lead_company", "POST"): lambda w: {"company": w.duplicate.pk},
+    ("agenda:task_snooze", "POST"): lambda w: {"until": "tomorrow"},
+    **{
+        (f"agenda:{kind}_tasks", "POST"): lambda w: {
+            "title": "Call them",
+            "due_date": "2026-12-08",
+            "due_time": "09:00",
+        }
+        for kind in ("lead", "deal", "company")
+    },
     ("companies:create", "POST"): lambda w: {"name": "Globex", "add_domains": "globex.com"},
     ("companies:edit", "POST"): lambda w: {"name": "Acme Corp", "owner": w.users["rep"].pk, "add_domains": "acme.com"},
     ("companies:merge", "POST"): lambda w: {"merge": w.duplicate.pk},
@@ -548,13 +588,15 @@ PAYLOADS = {
     ("outreach-api:email-template-detail", "PUT"): lambda w: {"name": "Replaced", "subject": "Hi", "body": "b"},
     ("outreach-api:email-template-detail", "PATCH"): lambda w: {"name": "Renamed"},
     ("outreach-api:lead-emails", "POST"): lambda w: {"subject": "Hi", "body": "Hello"},
+    ("agenda-api:task-list", "POST"): lambda w: {"title": "Call", "lead": w.lead.pk, "due_at": "2026-12-08T09:00Z"},
+    ("agenda-api:task-detail", "PATCH"): lambda w: {"title": "Renamed"},
 }
 
 
 def database_rows() -> dict:
     """Every row of Relay's own tables (and who holds which role): what a refused request must not change."""
     rows = {}
-    for label in ("campaigns", "companies", "leads", "deals", "outreach", "reports", "crm", "authtoken"):
+    for label in ("campaigns", "companies", "leads", "deals", "agenda", "outreach", "reports", "crm", "authtoken"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
     users = get_user_model().objects.order_by("pk")

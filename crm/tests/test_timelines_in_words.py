@@ -97,8 +97,7 @@ def world(rep, other_rep, manager):
     deal = DealFactory(lead=lead, owner=rep, stage=stage_named("Demo"))
     DealStageChange.objects.create(deal=deal, to_stage=deal.stage, to_name=deal.stage.name, by=None)
     for kind in Activity.Kind.values:
-        ActivityFactory(deal=deal, kind=kind, by=None if kind == "note" else rep, due_date=now.date())
-    ActivityFactory(deal=deal, kind=Activity.Kind.TASK, due_date=now.date(), done=True, done_at=now)
+        ActivityFactory(deal=deal, kind=kind, by=None if kind == "note" else rep)
     lost = Stage.objects.get(kind=Stage.Kind.LOST, pipeline=deal.stage.pipeline)
     lost_deals = [DealFactory(lead=lead, owner=rep, stage=lost, lost_reason=reason) for reason in LostReason.values]
     return lead, deal, lost_deals

@@ -51,7 +51,7 @@ TAGS_BY_AREA = {
     "campaigns": ["cn", "cd", "us", "um", "uc", "an", "ad"],
     "leads": ["wf", "wl", "wc", "wj", "lf", "ll", "lc", "lj", "li", "lo", "af", "ac", "ap", "ep", "ex"],
     "imports and scoring": ["ih", "if", "ic", "ie", "fv"],
-    "sales": ["nb", "na", "rn", "dt", "dc", "dn", "ds", "as", "ts", "cl", "sn"],
+    "sales": ["nb", "na", "rn", "dt", "dc", "dn", "ds", "as", "ts", "tn", "cl", "sn"],
 }
 PAYLOADS = {tag: xss(tag) for tags in TAGS_BY_AREA.values() for tag in tags}
 PAYLOADS |= {"br": short_xss("br"), "fn": FILE_NAME}
@@ -206,8 +206,9 @@ def injected(django_capture_on_commit_callbacks):
         posted(as_rep, f"/deals/{deal.pk}/activities/", {"kind": "call", "subject": xss("as")}, HTTP_HX_REQUEST="true"),
         ["as"],
     )
-    task = {"kind": "task", "subject": xss("ts"), "due_date": "2026-12-01"}
-    posted(as_rep, f"/deals/{deal.pk}/activities/", task)
+    task = {"title": xss("ts"), "due_date": "2026-12-01", "due_time": "09:00", "note": xss("tn")}
+    posted(as_rep, f"/tasks/on/deal/{deal.pk}/", task)
+    moments["task panel (htmx)"] = (as_rep.get(f"/tasks/on/deal/{deal.pk}/", HTTP_HX_REQUEST="true"), ["ts", "tn"])
     lost = {"stage": stage_named("Closed lost").pk, "lost_reason": "other", "note": xss("cl")}
     posted(as_rep, f"/deals/{deal.pk}/move/", lost)
     assert Deal.objects.get(pk=deal.pk).close_note == xss("cl")
@@ -264,7 +265,7 @@ PAGES = [
     ("manager", lambda w: "/pipeline/stages/", ["sn"]),
     ("manager", lambda w: "/deals/", ["dt", "dc", "pr"]),
     ("manager", lambda w: "/deals/new/", ["sn", "pr"]),
-    ("manager", lambda w: f"/deals/{w['deal'].pk}/", ["dt", "dc", "dn", "ds", "as", "ts", "sn", "pr"]),
+    ("manager", lambda w: f"/deals/{w['deal'].pk}/", ["dt", "dc", "dn", "ds", "as", "sn", "pr"]),
     ("manager", lambda w: "/reports/funnel/?split=campaign", ["cn"]),
     ("manager", lambda w: "/reports/sales/", ["pr"]),
     ("manager", lambda w: "/reports/feedback/", ["cn", "nb", "wf", "pr"]),

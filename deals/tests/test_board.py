@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from agenda.tests.factories import TaskFactory
 from crm.tests.factories import UserFactory
 from deals.models import Deal, LostReason, Stage
 from deals.selectors import board_columns
 from deals.services import ensure_default_pipeline
-from deals.tests.factories import ActivityFactory, DealFactory, stage_named
+from deals.tests.factories import DealFactory, stage_named
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,9 @@ def test_board_page_shows_cards_with_totals_days_in_stage_and_next_task(client_f
     deal = DealFactory(owner=rep, title="Globex renewal", stage=stage_named("Demo"), amount=Decimal("12000"))
     Deal.objects.filter(pk=deal.pk).update(stage_changed_at=timezone.now() - timedelta(days=3))
     due = timezone.localdate() + timedelta(days=2)
-    ActivityFactory(deal=deal, kind="task", subject="Send deck", due_date=due)
-    ActivityFactory(deal=deal, kind="task", subject="Later", due_date=due + timedelta(days=5))
+    TaskFactory(deal=deal, title="Send deck", due_at=timezone.now() + timedelta(days=2))
+    TaskFactory(deal=deal, title="Later", due_at=timezone.now() + timedelta(days=7))
+    TaskFactory(deal=deal, title="Done already", due_at=timezone.now(), done_at=timezone.now())
     response = client_for(rep).get("/pipeline/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -116,7 +118,7 @@ def _bulk_deals(count):
         Deal(title=f"Deal {n}", owner=reps[n % 3], stage=stages[n % len(stages)], amount=Decimal(n), position=n)
         for n in range(count)
     )
-    ActivityFactory.create_batch(3, deal=Deal.objects.first(), kind="task", due_date=timezone.localdate())
+    TaskFactory.create_batch(3, deal=Deal.objects.first())
 
 
 @pytest.mark.parametrize("count", [10, 2000])

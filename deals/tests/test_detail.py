@@ -28,28 +28,20 @@ def test_logging_a_call_with_htmx_returns_the_activity_list_and_stops_rotting(cl
     assert deal.last_activity_at is not None
 
 
-def test_a_task_without_a_due_date_is_refused_with_a_message_and_the_text_kept(client_for, rep):
+def test_the_activity_form_no_longer_takes_tasks(client_for, rep):
+    """Work to do is a task on the deal's task panel (agenda), not an activity."""
     deal = DealFactory(owner=rep)
     response = client_for(rep).post(
         f"/deals/{deal.pk}/activities/", {"kind": "task", "subject": "Send contract"}, HTTP_HX_REQUEST="true"
     )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "A task needs a due date." in html
-    assert 'value="Send contract"' in html
+    assert "Select a valid choice" in response.content.decode()
     assert not Activity.objects.filter(deal=deal).exists()
+    assert 'value="task"' not in client_for(rep).get(f"/deals/{deal.pk}/").content.decode()
 
 
-def test_ticking_a_task_done_moves_it_out_of_open_tasks(client_for, rep):
+def test_the_deal_page_loads_its_task_panel_from_the_agenda(client_for, rep):
     deal = DealFactory(owner=rep)
-    task = ActivityFactory(deal=deal, kind="task", subject="Send contract", due_date=timezone.localdate())
-    response = client_for(rep).post(f"/deals/{deal.pk}/tasks/{task.pk}/done/", HTTP_HX_REQUEST="true")
-    task.refresh_from_db()
-    deal.refresh_from_db()
-    assert response.status_code == 200
-    assert task.done and task.done_at is not None
-    assert deal.last_activity_at is not None
-    assert "No open tasks" in response.content.decode()
+    assert f'hx-get="/tasks/on/deal/{deal.pk}/"' in client_for(rep).get(f"/deals/{deal.pk}/").content.decode()
 
 
 def test_the_deal_page_shows_stage_history_and_the_leads_marketing_timeline(client_for, rep):
@@ -74,7 +66,6 @@ def test_the_deal_page_runs_the_same_number_of_queries_with_few_or_many_activiti
         LeadEventFactory.create_batch(size, lead=lead)
         deal = DealFactory(owner=rep, lead=lead)
         ActivityFactory.create_batch(size, deal=deal, by=rep)
-        ActivityFactory.create_batch(size, deal=deal, kind="task", due_date=timezone.localdate())
         client = client_for(rep)
         client.get(f"/deals/{deal.pk}/")
         with CaptureQueriesContext(connection) as queries:

@@ -2,13 +2,17 @@
 
 from django.db import migrations, models
 
+from crm.migration_ops import keeping_sqlite_triggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("leads", "0024_account_touch_index"),
     ]
 
-    operations = [
+    # SQLite rebuilds the table to reverse this: its report triggers must not see it gone.
+    operations = keeping_sqlite_triggers(
+        ("leads_lead",),
         migrations.AddField(
             model_name="historicallead",
             name="do_not_contact",
@@ -29,4 +33,4 @@ class Migration(migrations.Migration):
                 verbose_name="do not contact",
             ),
         ),
-    ]
+    )

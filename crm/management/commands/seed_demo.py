@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.test import override_settings
 
+import agenda.demo
 import campaigns.demo
 import deals.demo
 import handoff.demo
@@ -37,5 +38,6 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             handoff.demo.seed(users=users, stdout=self.stdout)
         outreach.demo.seed(users=users, stdout=self.stdout)  # after the deals: emails are sent about them
+        agenda.demo.seed(users=users, stdout=self.stdout)  # tasks on the deals, both by hand and accepted
         reports.rollups.refresh()  # as the beat would: the figures are exact without it, but faster with it
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

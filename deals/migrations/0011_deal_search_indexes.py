@@ -39,7 +39,7 @@ def remove_search_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0009_deal_account")]
+    dependencies = [("deals", "0010_activities_without_tasks")]
 
     operations = [
         TrigramExtensionKept(),

@@ -1,0 +1,104 @@
+"""The tasks REST API: list (filtered by assignee, due time and done), read, create, change, tick done."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from agenda import services
+from agenda.access import can_edit_task, tasks_visible_to
+from agenda.models import Task
+from agenda.serializers import TaskSerializer, TaskUpdateSerializer
+from crm.bounds import validate_date_in_range
+from crm.roles import ROLES, role_permission
+
+
+class TaskFilter(django_filters.FilterSet):
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.all(), help_text="Tasks of this user (an id)."
+    )
+    due_before = django_filters.DateTimeFilter(
+        field_name="due_at",
+        lookup_expr="lt",
+        validators=[validate_date_in_range],
+        help_text="Tasks due before this time (ISO 8601; without a zone, in the site's time zone).",
+    )
+    done = django_filters.BooleanFilter(method="filter_done", help_text="true: done tasks; false: open ones.")
+
+    class Meta:
+        model = Task
+        fields = ["assignee", "due_before", "done"]
+
+    def filter_done(self, queryset, name, value):
+        return queryset.filter(done_at__isnull=not value)
+
+
+def _as_api_errors(call):
+    """A task service's refusal as the API answers it: 403 for a task the user may not add or give, 400 for
+    invalid fields."""
+    try:
+        return call()
+    except services.TaskNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List tasks, soonest due first (filters: assignee, due_before, done)"),
+    retrieve=extend_schema(summary="One task"),
+    create=extend_schema(summary="Add a task on a lead, a deal or a company"),
+    partial_update=extend_schema(summary="Change a task's title, note, due time or assignee"),
+)
+class TaskViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Every role reads the tasks on the records it sees and adds its own; the assignee, the creator and
+    managers change a task."""
+
+    serializer_class = TaskSerializer
+    permission_classes = [role_permission(write=ROLES)]
+    filterset_class = TaskFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return TaskUpdateSerializer if self.action == "partial_update" else TaskSerializer
+
+    def get_queryset(self):
+        return tasks_visible_to(self.request.user).select_related("lead", "deal", "company").order_by("due_at", "id")
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not can_edit_task(request.user, obj):
+            raise PermissionDenied("Only the task's assignee, its creator and managers change it.")
+
+    def perform_create(self, serializer):
+        serializer.instance = _as_api_errors(
+            lambda: services.create_task(by=self.request.user, **serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        changes = {
+            name: serializer.validated_data[name]
+            for name in services.EDITABLE_FIELDS
+            if name in serializer.validated_data
+        }
+        serializer.instance = _as_api_errors(
+            lambda: services.update_task(task=serializer.instance, by=self.request.user, **changes)
+        )
+
+    @extend_schema(
+        request=None, responses=TaskSerializer, summary="Mark a task done (once; done again changes nothing)"
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        task = services.complete_task(task=self.get_object(), by=request.user)
+        return Response(self.get_serializer(task).data)

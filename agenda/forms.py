@@ -7,6 +7,7 @@ from django.utils import timezone
 from agenda.access import task_assignees_for
 from agenda.models import Task
 from agenda.services import SNOOZES
+from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 from crm.roles import is_manager
@@ -26,7 +27,7 @@ class TaskForm(LimitedChoicesForm, forms.Form):
     pick the assignee (everyone else's tasks are their own)."""
 
     title = forms.CharField(label="Task", max_length=Task._meta.get_field("title").max_length)
-    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = bounds.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
     due_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     assignee = UserChoiceField(label="Assignee", queryset=get_user_model().objects.none(), required=False)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from agenda.access import task_assignees_for
 from agenda.models import Task
 from agenda.services import SNOOZES
-from crm.bounds import validate_date_in_range
+from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 from crm.roles import is_manager
@@ -27,7 +27,7 @@ class TaskForm(LimitedChoicesForm, forms.Form):
     pick the assignee (everyone else's tasks are their own)."""
 
     title = forms.CharField(label="Task", max_length=Task._meta.get_field("title").max_length)
-    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = bounds.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
     due_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     assignee = UserChoiceField(label="Assignee", queryset=get_user_model().objects.none(), required=False)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -77,7 +77,7 @@ class CloseDateForm(forms.Form):
 
     def clean_expected_close_date(self):
         value = self.cleaned_data["expected_close_date"]
-        validate_date_in_range(value)
+        bounds.validate_date_in_range(value)
         if value < timezone.localdate():
             raise forms.ValidationError("Pick today or a later date: this one has passed too.")
         return value

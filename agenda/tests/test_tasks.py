@@ -14,6 +14,7 @@ from companies.tests.factories import CompanyFactory
 from crm.tests.factories import UserFactory
 from deals.models import Deal
 from deals.tests.factories import DealFactory
+from leads.models import Lead
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,13 @@ def test_a_rep_cannot_hand_their_task_to_someone_else(rep, other_rep):
     with pytest.raises(services.TaskNotAllowed):
         services.update_task(task=task, by=rep, assignee=other_rep)
     assert Task.objects.get(pk=task.pk).assignee == rep
+
+
+def test_what_a_role_sees_follows_the_records_it_sees(rep, monkeypatch):
+    """A rule that hides some leads hides their tasks too (today every role sees every record)."""
+    seen, hidden = LeadFactory(), LeadFactory()
+    on_seen = TaskFactory(deal=None, lead=seen)
+    TaskFactory(deal=None, lead=hidden)
+    on_deal = TaskFactory()
+    monkeypatch.setattr("agenda.access.leads_visible_to", lambda user: Lead.objects.filter(pk=seen.pk))
+    assert set(tasks_visible_to(rep)) == {on_seen, on_deal}

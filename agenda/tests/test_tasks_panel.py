@@ -103,3 +103,10 @@ def test_each_record_page_loads_its_task_panel(client_for, rep, url, kind):
     record = {"lead": LeadFactory, "deal": DealFactory, "company": CompanyFactory}[kind]()
     html = client_for(rep).get(reverse(url, args=[record.pk])).content.decode()
     assert f'hx-get="{reverse(f"agenda:{kind}_tasks", args=[record.pk])}"' in html
+
+
+def test_a_date_out_of_range_is_refused_in_the_form(client_for, rep):
+    data = {"title": "Far away", "due_date": "9999-12-31", "due_time": "23:59"}
+    html = client_for(rep).post(reverse("agenda:lead_tasks", args=[LeadFactory().pk]), data, **HTMX).content.decode()
+    assert "Enter a date from 1900-01-01 to 2200-12-31." in html
+    assert not Task.objects.exists()

@@ -2,6 +2,7 @@
 
 import statistics
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -57,6 +58,9 @@ def _measure(count, requests):
                 owner=reps[n % len(reps)],
                 position=spaced(n, count),
                 stage_changed_at=now,
+                # What a worked card shows: a next step, and a close date (one in six already passed).
+                next_step="Send the revised proposal to finance",
+                expected_close_date=timezone.localdate() + timedelta(days=n % 60 - 10),
             )
             for n in range(count)
         ),

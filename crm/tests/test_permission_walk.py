@@ -176,6 +176,8 @@ RULES = {
     },
     "deals:deal_detail": {"GET": ROLE_HOLDERS, "POST": DEAL_OWNER_WRITES},
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
+    # A board card's menu: an htmx fragment for who may move the deal; without htmx it sends to the deal page.
+    "deals:deal_menu": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT)},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
     "deals:task_complete": {"POST": DEAL_OWNER_WRITES},
     # reports: reps see only their own figures (tested in reports/tests/test_access.py)
@@ -351,6 +353,7 @@ PK_OF = {
     "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
+    "deals:deal_menu": "deal",
     "deals:activity_create": "deal",
     "deals:task_complete": "deal",
     "leads-api:lead-detail": "lead",

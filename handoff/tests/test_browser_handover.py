@@ -90,7 +90,7 @@ def test_rejecting_makes_no_deal_accepting_makes_one_and_the_reports_agree(page,
     rep_tab = as_user(chromium, page.base_url, rep)
     expect(rep_tab.get_by_test_id("inbox-waiting")).to_have_text("2 waiting")
     rep_tab.goto("/pipeline/")
-    cards = " ".join(rep_tab.get_by_test_id("deal-card").all_inner_texts())
+    cards = " ".join(rep_tab.locator(".deal-card").all_inner_texts())
     assert "Kepler Labs" not in cards and "Orion Foods" not in cards
     rep_tab.goto("/reports/sales/")
     win_rate = figure(rep_tab, "win_rate")

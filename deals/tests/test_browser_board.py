@@ -138,11 +138,16 @@ def test_without_javascript_a_card_leads_to_its_deal_page_where_the_deal_moves(p
     context.close()
 
 
-def test_at_laptop_width_a_rep_moves_a_deal_from_its_menu_with_the_keyboard(page, sign_in_browser, rep):
-    DealFactory(owner=rep, title="Keyboard deal")
+def menu_button_on_the_board(page, sign_in_browser, rep, title):
+    """The menu button of `rep`'s new deal `title`, on the board `rep` has open."""
+    DealFactory(owner=rep, title=title)
     sign_in_browser(rep)
     page.goto("/pipeline/")
-    button = page.get_by_role("button", name="Actions for Keyboard deal")
+    return page.get_by_role("button", name=f"Actions for {title}")
+
+
+def test_at_laptop_width_a_rep_moves_a_deal_from_its_menu_with_the_keyboard(page, sign_in_browser, rep):
+    button = menu_button_on_the_board(page, sign_in_browser, rep, "Keyboard deal")
     button.focus()
     page.keyboard.press("Enter")
     menu = page.get_by_role("menu", name="Deal actions")
@@ -158,10 +163,7 @@ def test_at_laptop_width_a_rep_moves_a_deal_from_its_menu_with_the_keyboard(page
 
 
 def test_escape_closes_the_card_menu_and_returns_to_its_button(page, sign_in_browser, rep):
-    DealFactory(owner=rep, title="Menu deal")
-    sign_in_browser(rep)
-    page.goto("/pipeline/")
-    button = page.get_by_role("button", name="Actions for Menu deal")
+    button = menu_button_on_the_board(page, sign_in_browser, rep, "Menu deal")
     button.click()
     menu = page.get_by_role("menu", name="Deal actions")
     expect(menu.get_by_role("menuitem", name="Open the deal")).to_be_visible()

@@ -95,8 +95,20 @@ def deal_menu(request, pk):
     deal = deal_for_user(request.user, pk, write=True, queryset=queryset)
     if not wants_fragment(request):
         return vary_on_htmx(redirect(deal))
-    context = {"deal": deal, "stages": stages_to_move_to(deal)}
+    context = {"deal": deal, "stages": _menu_stages(deal)}
     return render_page(request, "deals/board.html", context, partial="card_menu")
+
+
+def _menu_stages(deal) -> list:
+    """The stages a card's menu offers: each one `move_deal` would take the deal to, but its own."""
+    stages = []
+    for stage in stages_to_move_to(deal).exclude(pk=deal.stage_id):
+        try:
+            services.check_transition(deal.stage, stage)
+        except services.DealMoveNotAllowed:
+            continue  # a closed deal reopens in an open stage before it is closed again
+        stages.append(stage)
+    return stages
 
 
 @require_POST

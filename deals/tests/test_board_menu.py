@@ -22,6 +22,13 @@ def test_a_rep_gets_the_menu_of_their_own_deal_with_every_other_stage(client_for
     assert "<html" not in html and "HX-Request" in response["Vary"]
 
 
+def test_a_closed_deal_menu_offers_only_the_open_stages_it_may_reopen_in(client_for, rep):
+    deal = DealFactory(owner=rep, title="Signed", stage=stage_named("Closed won"))
+    html = client_for(rep).get(f"/deals/{deal.pk}/menu/", headers=HTMX).content.decode()
+    assert "Qualification" in html and "Negotiation" in html
+    assert "Closed lost" not in html and "Closed won" not in html
+
+
 def test_a_rep_may_not_open_the_menu_of_a_colleague_deal(client_for, rep, other_rep):
     deal = DealFactory(owner=other_rep)
     assert client_for(rep).get(f"/deals/{deal.pk}/menu/", headers=HTMX).status_code == 403

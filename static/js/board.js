@@ -181,7 +181,7 @@
     button.setAttribute("aria-expanded", "false");
     button.setAttribute("aria-label", "Actions for " + titleOf(card));
     button.textContent = "⋯";
-    card.querySelector(":scope > .avatar").after(button);
+    card.querySelector(":scope > a").after(button);
   });
 
   let openButton = null;

@@ -6,6 +6,7 @@ from functools import partial
 from django.db import connection
 from django.utils import timezone
 
+from bench.board import board_pages
 from bench.measure import Measurement, alternating, once, repeat
 from leads.models import EngagementRule, Lead, ScoringSettings
 from leads.scoring.rescore import rescore_leads
@@ -656,6 +657,23 @@ def event_ingest_clients(*, runs, stdout, seconds: float = 10, rounds: int = 3):
         )
 
 
-SUITES = [scoring, pages, company_pages, search, event_ingest, lead_import, lead_export, handover_latency, deal_creates]
+def board(*, runs, stdout):
+    """The pipeline board at 200 and 2,000 open deals: HTML bytes, server time, Chromium's load event and
+    the ratio of the two load events (bench/board.py)."""
+    yield from board_pages(runs=runs, stdout=stdout)
+
+
+SUITES = [
+    scoring,
+    pages,
+    company_pages,
+    search,
+    event_ingest,
+    lead_import,
+    lead_export,
+    handover_latency,
+    deal_creates,
+    board,
+]
 # Suites that `--suite NAME` runs and `make bench` does not.
 OPTIONAL_SUITES = [event_ingest_clients]

@@ -10,6 +10,12 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def initials(user) -> str:
+    """ "AL" for Ann Lee, "AN" for "ann" who has no name."""
+    letters = f"{user.first_name[:1]}{user.last_name[:1]}".upper()
+    return letters or user.get_username()[:2].upper()
+
+
 class UserChoiceField(forms.ModelChoiceField):
     """A choice of users, each labelled with its display name."""
 

@@ -12,7 +12,6 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from crm.people import display_name
 from crm.roles import MANAGER, ROLES, SALES_REP, has_role, is_manager
 from deals.models import Deal, Pipeline, Stage
 
@@ -226,15 +225,16 @@ def first_cards(deals, stages, per_column):
 
 
 def decorate_card(deal: Deal, *, now, today, rotting_before) -> Deal:
-    """Add what a card shows beyond the deal's fields: days in stage, idle, rotting, overdue task."""
+    """Add what a card shows beyond the deal's fields: days in stage, idle, rotting, overdue task, and
+    whether its expected close date has passed while it is still open."""
     deal.days_in_stage = (now - deal.stage_changed_at).days
     last_touch = max(deal.stage_changed_at, deal.last_activity_at or deal.stage_changed_at)
     deal.is_rotting = not deal.stage.is_closed and last_touch < rotting_before
     deal.idle_days = (now - last_touch).days
     due = getattr(deal, "next_task_due", None)
     deal.task_overdue = due is not None and due < now
-    deal.owner_initials = owner_initials(deal.owner)
-    deal.owner_name = display_name(deal.owner)
+    close = deal.expected_close_date
+    deal.close_passed = close is not None and close < today and not deal.stage.is_closed
     return deal
 
 
@@ -248,8 +248,3 @@ def rotting(now) -> Q:
             Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=since)
         )
     return condition & Q(stage__kind=Stage.Kind.OPEN)
-
-
-def owner_initials(user) -> str:
-    initials = f"{user.first_name[:1]}{user.last_name[:1]}".upper()
-    return initials or user.username[:2].upper()

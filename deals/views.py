@@ -2,15 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.history import audit_context
-from crm.htmx import render_page, vary_on_htmx
+from crm.htmx import render_page, vary_on_htmx, wants_fragment
 from crm.roles import MANAGER, ROLES, role_required
 from deals import services
 from deals.exports import deals_export
@@ -36,6 +35,7 @@ from deals.selectors import (
     deals_visible_to,
     listed_deals,
     next_task_due,
+    stages_to_move_to,
 )
 
 LIST_PAGE_SIZE = 50
@@ -65,31 +65,50 @@ def board(request):
     context = {
         "pipeline": pipeline,
         "columns": columns,
-        "stages": [column.stage for column in columns],
-        "here": request.get_full_path(),
-        # The same options on every card, built once (a card's own stage is the one it is in).
-        "stage_options": format_html_join(
-            "", '<option value="{}">{}</option>', [(column.stage.pk, column.stage.name) for column in columns]
-        ),
         "filter_form": filters.form,
         "open_count": sum(column.count for column in columns if not column.stage.is_closed),
         "can_create": can_create_deals(request.user),
         "lost_reasons": MoveForm.base_fields["lost_reason"].choices,
-        # Every card's move form carries the same token: rendered once rather than by a tag per card.
-        "csrf_field": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),
+        # The card's menu and its moves are fetched by board.js from the card's id: two URLs for the board.
+        "move_url": reverse("deals:deal_move", args=[0]),
+        "menu_url": reverse("deals:deal_menu", args=[0]),
+        "this_year": timezone.localdate().year,
     }
     return render_page(request, "deals/board.html", context)
 
 
 def _link_cards(user, columns) -> None:
-    """Give each card its links and whether `user` may move it: two reverses for the board, not two a card."""
-    move_url = reverse("deals:deal_move", args=[0]).replace("/0/", "/{}/")
+    """Give each card its link and whether `user` may move it: one reverse for the board, not one a card."""
     detail_url = reverse("deals:deal_detail", args=[0]).replace("/0/", "/{}/")
     for column in columns:
         for deal in column.cards:
             deal.editable = can_edit_deal(user, deal)
-            deal.move_url = move_url.format(deal.pk)
             deal.url = detail_url.format(deal.pk)
+
+
+@require_GET
+@role_required(*ROLES)
+def deal_menu(request, pk):
+    """A card's actions, asked for by the board when its menu opens (cards carry none); without htmx, the deal
+    page, which holds the same actions."""
+    queryset = deals_visible_to(request.user).select_related("stage")
+    deal = deal_for_user(request.user, pk, write=True, queryset=queryset)
+    if not wants_fragment(request):
+        return vary_on_htmx(redirect(deal))
+    context = {"deal": deal, "stages": _menu_stages(deal)}
+    return render_page(request, "deals/board.html", context, partial="card_menu")
+
+
+def _menu_stages(deal) -> list:
+    """The stages a card's menu offers: each one `move_deal` would take the deal to, but its own."""
+    stages = []
+    for stage in stages_to_move_to(deal).exclude(pk=deal.stage_id):
+        try:
+            services.check_transition(deal.stage, stage)
+        except services.DealMoveNotAllowed:
+            continue  # a closed deal reopens in an open stage before it is closed again
+        stages.append(stage)
+    return stages
 
 
 @require_POST

@@ -1,11 +1,8 @@
 from django import template
 
 from agenda.access import can_edit_task
-from deals.selectors import owner_initials
 
 register = template.Library()
-
-register.filter("initials", owner_initials)
 
 
 @register.filter

@@ -5,9 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
 
 from crm.actors import actor_name
-from crm.people import display_name
+from crm.people import display_name, initials
 
 register = template.Library()
 
@@ -95,4 +96,22 @@ def active_filters(form) -> int:
         value not in (None, "", [], ()) and value != form.get_initial_for_field(form.fields[name], name)
         for name, value in values
         if name != "sort"
+    )
+
+
+# How many owner colours static/css/app.css defines (.avatar-0 … .avatar-7), each with white text at 5:1 or more.
+AVATAR_COLOURS = 8
+
+
+@register.filter
+def avatar(user):
+    """A person's initials in a small round badge, their full name on hover: `{{ deal.owner|avatar }}`. The
+    colour comes from the user id, so one person keeps theirs on every page and neighbours in id differ."""
+    if not user:
+        return ""
+    return format_html(
+        '<abbr class="avatar avatar-{}" title="{}">{}</abbr>',
+        user.pk % AVATAR_COLOURS,
+        display_name(user),
+        initials(user),
     )

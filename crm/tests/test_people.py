@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.template import Context, Template
 
-from crm.people import UserChoiceField, display_name
+from crm.people import UserChoiceField, display_name, initials
 from crm.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +33,24 @@ def test_a_user_choice_is_labelled_with_the_display_name():
     UserFactory(username="bo", first_name="", last_name="")
     field = UserChoiceField(queryset=get_user_model().objects.order_by("username"))
     assert [label for value, label in field.choices if value] == ["Ann Lee", "bo"]
+
+
+def test_initials_come_from_the_name_else_the_username():
+    assert initials(UserFactory(username="ann", first_name="ann", last_name="lee")) == "AL"
+    assert initials(UserFactory(username="bo", first_name="", last_name="")) == "BO"
+
+
+def test_the_avatar_shows_initials_with_the_name_and_one_colour_per_user():
+    ann = UserFactory(first_name="Ann", last_name="Lee")
+    bo = UserFactory(first_name="Bo", last_name="Chen")
+    template = Template("{% load relay %}{{ user|avatar }}")
+    first, again = (template.render(Context({"user": ann})) for _ in range(2))
+    assert first == again == f'<abbr class="avatar avatar-{ann.pk % 8}" title="Ann Lee">AL</abbr>'
+    assert f"avatar-{bo.pk % 8}" in template.render(Context({"user": bo}))
+    assert ann.pk % 8 != bo.pk % 8  # neighbours in id get different colours
+
+
+def test_an_avatar_escapes_the_name_and_shows_nothing_for_no_user():
+    template = Template("{% load relay %}{{ user|avatar }}|{{ nobody|avatar }}")
+    rendered = template.render(Context({"user": UserFactory(first_name="<b>", last_name="Lee"), "nobody": None}))
+    assert 'title="&lt;b&gt; Lee"' in rendered and rendered.endswith("|")

@@ -191,6 +191,8 @@ RULES = {
     },
     "deals:deal_detail": {"GET": ROLE_HOLDERS, "POST": DEAL_OWNER_WRITES},
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
+    # A board card's menu: an htmx fragment for who may move the deal; without htmx it sends to the deal page.
+    "deals:deal_menu": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT)},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
     # agenda: My day is a rep's (their own, whatever they ask) and a manager's (any rep's, the team's)
     "agenda:my_day": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
@@ -412,6 +414,7 @@ PK_OF = {
     "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
+    "deals:deal_menu": "deal",
     "deals:activity_create": "deal",
     "agenda:move_close_date": "deal",
     "agenda:log_deal_activity": "deal",

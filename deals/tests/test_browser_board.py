@@ -13,6 +13,10 @@ def column(page, name):
     return page.locator("section.board-column", has=page.get_by_role("heading", name=name))
 
 
+def cards(where):
+    return where.locator(".deal-card")
+
+
 def drag(page, card, target):
     """Drag like a person: press, move in steps (SortableJS starts after a few pixels), release."""
     card.scroll_into_view_if_needed()
@@ -41,7 +45,7 @@ def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(pag
     demo = column(page, "Demo")
     expect(demo.get_by_test_id("count")).to_have_text("0")
 
-    card = page.get_by_test_id("deal-card").filter(has_text="Acme expansion")
+    card = cards(page).filter(has_text="Acme expansion")
     with page.expect_response(lambda r: "/move/" in r.url) as answer:
         drag(page, card, demo.locator(".board-cards"))
     assert answer.value.status == 200
@@ -56,7 +60,7 @@ def test_a_rep_drags_a_deal_from_qualification_to_demo_and_the_totals_follow(pag
     expect(demo.get_by_test_id("count")).to_have_text("1")
     expect(demo.get_by_test_id("total")).to_have_text("$10,000")
     expect(column(page, "Qualification").get_by_test_id("count")).to_have_text("1")
-    assert demo.get_by_test_id("deal-card").filter(has_text="Acme expansion").count() == 1
+    assert cards(demo).filter(has_text="Acme expansion").count() == 1
 
 
 def test_dropping_a_deal_on_closed_lost_asks_why_before_saving(page, sign_in_browser, rep):
@@ -64,7 +68,7 @@ def test_dropping_a_deal_on_closed_lost_asks_why_before_saving(page, sign_in_bro
     sign_in_browser(rep)
     page.goto("/pipeline/")
     lost = column(page, "Closed lost")
-    drag(page, page.get_by_test_id("deal-card").filter(has_text="Lost cause"), lost.locator(".board-cards"))
+    drag(page, cards(page).filter(has_text="Lost cause"), lost.locator(".board-cards"))
     dialog = lost_reason_dialog(page)
     assert Deal.objects.get(title="Lost cause").stage.name == "Qualification"  # nothing saved yet
     dialog.get_by_label("Reason").select_option("competitor")
@@ -86,13 +90,13 @@ def test_cancelling_the_lost_dialog_puts_the_card_back(page, sign_in_browser, re
     page.goto("/pipeline/")
     drag(
         page,
-        page.get_by_test_id("deal-card").filter(has_text="Almost lost"),
+        cards(page).filter(has_text="Almost lost"),
         column(page, "Closed lost").locator(".board-cards"),
     )
     dialog = lost_reason_dialog(page)
     dialog.get_by_role("button", name="Cancel").click()
     dialog.wait_for(state="hidden")
-    expect(column(page, "Qualification").get_by_test_id("deal-card").filter(has_text="Almost lost")).to_have_count(1)
+    expect(cards(column(page, "Qualification")).filter(has_text="Almost lost")).to_have_count(1)
     assert Deal.objects.get(title="Almost lost").stage.name == "Qualification"
 
 
@@ -104,29 +108,66 @@ def test_a_refused_move_snaps_the_card_back_with_a_message(page, sign_in_browser
     with page.expect_response(lambda r: "/move/" in r.url) as answer:
         drag(
             page,
-            page.get_by_test_id("deal-card").filter(has_text="Taken away"),
+            cards(page).filter(has_text="Taken away"),
             column(page, "Demo").locator(".board-cards"),
         )
     assert answer.value.status == 403
     page.get_by_role("alert").filter(has_text="not allowed").wait_for()
-    expect(column(page, "Qualification").get_by_test_id("deal-card").filter(has_text="Taken away")).to_have_count(1)
+    expect(cards(column(page, "Qualification")).filter(has_text="Taken away")).to_have_count(1)
     assert Deal.objects.get(pk=deal.pk).stage.name == "Qualification"
 
 
-def test_without_javascript_the_card_select_moves_the_deal(page, sign_in_browser, rep):
+def test_without_javascript_a_card_leads_to_its_deal_page_where_the_deal_moves(page, sign_in_browser, rep):
     DealFactory(owner=rep, title="No script deal")
     sign_in_browser(rep)
     context = page.context.browser.new_context(java_script_enabled=False, base_url=page.base_url)
     context.add_cookies(page.context.cookies())
     plain = context.new_page()
     plain.goto("/pipeline/")
-    card = plain.get_by_test_id("deal-card").filter(has_text="No script deal")
-    card.get_by_text("Move to…").click()
-    plain.get_by_label("Stage of No script deal").select_option(label="Demo")
-    plain.get_by_test_id("deal-card").filter(has_text="No script deal").get_by_role("button", name="Move").click()
+    card = cards(plain).filter(has_text="No script deal")
+    expect(card.get_by_role("button")).to_have_count(0)  # the menu needs JavaScript: no button that does nothing
+    card.get_by_role("link", name="No script deal").click()
+    plain.get_by_label("Stage", exact=True).select_option(label="Demo")
+    plain.get_by_role("button", name="Move deal").click()
     plain.wait_for_load_state()
     assert "No script deal moved to Demo" in plain.get_by_role("alert").first.inner_text()
+    plain.goto("/pipeline/")
     demo = plain.locator("section.board-column", has=plain.get_by_role("heading", name="Demo"))
     expect(demo.get_by_test_id("count")).to_have_text("1")
     assert Deal.objects.get(title="No script deal").stage.name == "Demo"
     context.close()
+
+
+def menu_button_on_the_board(page, sign_in_browser, rep, title):
+    """The menu button of `rep`'s new deal `title`, on the board `rep` has open."""
+    DealFactory(owner=rep, title=title)
+    sign_in_browser(rep)
+    page.goto("/pipeline/")
+    return page.get_by_role("button", name=f"Actions for {title}")
+
+
+def test_at_laptop_width_a_rep_moves_a_deal_from_its_menu_with_the_keyboard(page, sign_in_browser, rep):
+    button = menu_button_on_the_board(page, sign_in_browser, rep, "Keyboard deal")
+    button.focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_role("menu", name="Deal actions")
+    expect(menu.get_by_role("menuitem").first).to_be_focused()
+    page.keyboard.press("ArrowDown")  # Qualification is where it is: Discovery, then Demo
+    with page.expect_response(lambda r: "/move/" in r.url) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+    expect(column(page, "Demo").get_by_test_id("count")).to_have_text("1")
+    expect(cards(column(page, "Demo")).filter(has_text="Keyboard deal")).to_have_count(1)
+    expect(button).to_be_focused()
+    assert Deal.objects.get(title="Keyboard deal").stage.name == "Demo"
+
+
+def test_escape_closes_the_card_menu_and_returns_to_its_button(page, sign_in_browser, rep):
+    button = menu_button_on_the_board(page, sign_in_browser, rep, "Menu deal")
+    button.click()
+    menu = page.get_by_role("menu", name="Deal actions")
+    expect(menu.get_by_role("menuitem", name="Open the deal")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(button).to_be_focused()
+    expect(button).to_have_attribute("aria-expanded", "false")

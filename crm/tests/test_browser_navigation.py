@@ -8,11 +8,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("Marketer", ["Campaigns", "Leads", "Companies", "Pipeline", "Reports"]),
-        ("Sales rep", ["My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"]),
+        ("Marketer", ["Campaigns", "Leads", "Companies", "Pipeline", "Email templates", "Reports"]),
+        (
+            "Sales rep",
+            ["My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Email templates", "Reports"],
+        ),
         (
             "Manager",
-            ["Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "My day", "Pipeline", "Settings", "Admin"],
+            [
+                "Reports",
+                "Campaigns",
+                "Leads",
+                "Companies",
+                "MQL inbox",
+                "My day",
+                "Pipeline",
+                "Email templates",
+                "Settings",
+                "Admin",
+            ],
         ),
     ],
 )

@@ -46,6 +46,8 @@ def test_marketer_creates_a_campaign_and_logs_two_days_inline_then_a_rep_only_re
     assert spend_axis and all(label.startswith("$") for label in spend_axis), spend_axis  # the site's currency
     assert Campaign.objects.get(slug="winter-webinar").daily_stats.count() == 2
 
+    page.get_by_test_id("user-menu").click()
+
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
     sign_in_browser(rep)

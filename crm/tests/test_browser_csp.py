@@ -88,6 +88,7 @@ def test_the_main_pages_of_every_role_run_without_a_policy_violation(page, sign_
     log.visit("/leads/import/")
     log.visit("/reports/funnel/", ready=chart_drawn)
     log.visit("/reports/campaigns/", ready=chart_drawn)
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
 
     rep = next(user for user in demo.values() if Deal.objects.filter(owner=user, closed_at__isnull=True).exists())
@@ -109,6 +110,7 @@ def test_the_main_pages_of_every_role_run_without_a_policy_violation(page, sign_
     deal = Deal.objects.filter(owner=rep).first()
     log.visit(f"/deals/{deal.pk}/")
     log.visit("/reports/sales/", ready=chart_drawn)
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
 
     sign_in_browser(demo["manager"], password=DEMO_PASSWORD)

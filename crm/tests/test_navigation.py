@@ -34,12 +34,23 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
 @pytest.mark.parametrize(
     ("role", "first", "items"),
     [
-        ("Marketer", "Campaigns", {"Campaigns", "Leads", "Companies", "Pipeline", "Reports"}),
+        ("Marketer", "Campaigns", {"Campaigns", "Leads", "Companies", "Pipeline", "Email templates", "Reports"}),
         ("Sales rep", "My day", {"My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"}),
         (
             "Manager",
             "Reports",
-            {"Reports", "Campaigns", "Leads", "Companies", "MQL inbox", "My day", "Pipeline", "Settings", "Admin"},
+            {
+                "Reports",
+                "Campaigns",
+                "Leads",
+                "Companies",
+                "MQL inbox",
+                "My day",
+                "Pipeline",
+                "Email templates",
+                "Settings",
+                "Admin",
+            },
         ),
     ],
 )

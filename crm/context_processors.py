@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from crm.models import Notification
 from crm.roles import MANAGER, MARKETER, SALES_REP, primary_role, roles_of
@@ -41,7 +42,10 @@ def navigation(request):
         "is_manager": MANAGER in held,
         "is_marketer": MARKETER in held,
         "is_sales_rep": SALES_REP in held,
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        # Counted when a template shows it (the menu of a whole page), not for each htmx fragment.
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+        ),
         "nav_items": [
             {"label": label, "name": name, "url": reverse(name), "active": prefix == active}
             for label, name, prefix in items

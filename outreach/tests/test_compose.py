@@ -30,6 +30,18 @@ def test_choosing_a_template_fills_in_its_subject_and_body(client_for, rep):
     assert 'value="Webinar: {{ lead.first_name }}"' in page and "The slides are attached." in page
 
 
+def test_without_javascript_choosing_a_template_posts_and_sends_nothing(client_for, rep):
+    lead = LeadFactory(first_name="Dana")
+    template = EmailTemplateFactory(subject="Webinar recap", body="The slides are attached.")
+    url = reverse("outreach:compose", args=[lead.pk])
+    page = client_for(rep).post(url, {"template": template.pk, "use_template": "1", "subject": "", "body": ""})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="Webinar recap"' in html and "The slides are attached." in html
+    assert not Email.objects.exists()
+    assert 'formmethod="get"' not in html  # the CSRF token never goes into an address
+
+
 def test_the_preview_is_the_email_as_the_lead_will_read_it(client_for, rep):
     Profile.objects.create(user=rep, signature="Rita at Relay")
     lead = LeadFactory(first_name="Dana")

@@ -25,8 +25,13 @@ def compose(request, pk):
     """The compose page for one lead (`?deal=` or `?company=`: the email is about that deal or company)."""
     lead = lead_for_user(request.user, pk)
     about = _about(request, lead)
-    form = ComposeForm(request.POST or None, initial=_initial(request), lead=lead, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    # "Use this template" without JavaScript posts the form to fill it in (a GET would put the CSRF token in the
+    # address); with htmx it asks for the fields by GET, template only. Neither sends anything.
+    choosing = "use_template" in request.POST
+    data = request.POST if request.method == "POST" and not choosing else None
+    chosen = _initial(request.user, request.POST if choosing else request.GET)
+    form = ComposeForm(data, initial=chosen, lead=lead, user=request.user)
+    if data is not None and form.is_valid():
         try:
             email = queue_email(lead=lead, sender=request.user, **form.cleaned_data, **about)
         except ValidationError as exc:
@@ -50,10 +55,10 @@ def _about(request, lead) -> dict:
     }
 
 
-def _initial(request) -> dict:
-    """The subject and body of the template chosen (`?template=`), to edit before sending."""
-    template_id = parse_id(request.GET.get("template"))
-    template = selectors.templates_usable_by(request.user).filter(pk=template_id).first() if template_id else None
+def _initial(user, params) -> dict:
+    """The subject and body of the template chosen (`template` in `params`), to edit before sending."""
+    template_id = parse_id(params.get("template"))
+    template = selectors.templates_usable_by(user).filter(pk=template_id).first() if template_id else None
     if template is None:
         return {}
     return {"template": template, "subject": template.subject, "body": template.body}

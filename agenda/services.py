@@ -96,10 +96,10 @@ def complete_task(*, task: Task, by) -> Task:
     """Tick a task done (once: the first time is kept). Finishing a deal's task is activity on the deal, so
     it stops the deal rotting."""
     now = timezone.now()
-    if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now, updated_at=now):
-        task.refresh_from_db(fields=["done_at"])
+    if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now, done_by=by, updated_at=now):
+        task.refresh_from_db(fields=["done_at", "done_by"])
         return task
-    task.done_at = now
+    task.done_at, task.done_by = now, by
     if task.deal_id:
         Deal.objects.filter(pk=task.deal_id).update(last_activity_at=now)
     return task
@@ -108,8 +108,8 @@ def complete_task(*, task: Task, by) -> Task:
 @transaction.atomic
 def reopen_task(*, task: Task, by) -> Task:
     """Undo "done": the task is open again, at the same due time (a reminder already sent is not sent again)."""
-    task.done_at = None
-    task.save(update_fields=["done_at", "updated_at"])
+    task.done_at = task.done_by = None
+    task.save(update_fields=["done_at", "done_by", "updated_at"])
     return task
 
 

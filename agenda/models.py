@@ -11,6 +11,10 @@ class TaskQuerySet(models.QuerySet):
     def done(self):
         return self.filter(done_at__isnull=False)
 
+    def for_rows(self):
+        """With what a task's row shows (agenda/partials/task_row.html): its people and its record."""
+        return self.select_related("assignee", "done_by", "lead", "deal", "company")
+
     def due_by(self, moment):
         """Open tasks due at or before `moment` (overdue ones included)."""
         return self.open().filter(due_at__lte=moment)

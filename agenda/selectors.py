@@ -109,7 +109,7 @@ def mqls_waiting(rep, now) -> Section:
 def tasks_due(rep, now) -> Section:
     """Open tasks assigned to `rep` due by the end of today in the site's time zone, overdue ones first."""
     tasks = assigned_to(Task.objects.open().filter(due_at__lt=start_of_tomorrow(now)), rep)
-    return capped(tasks.select_related("lead", "deal", "company", "assignee").order_by("due_at", "pk"))
+    return capped(tasks.for_rows().order_by("due_at", "pk"))
 
 
 def _open_deals(rep):

@@ -81,13 +81,14 @@ def update_task(*, task: Task, by, **changes) -> Task:
     for field, value in changes.items():
         setattr(task, field, value)
     if rearm:
-        _arm_reminder(task)
+        arm_reminder(task)
     task.full_clean()
     task.save()
     return task
 
 
-def _arm_reminder(task: Task) -> None:
+def arm_reminder(task: Task) -> None:
+    """Send the reminder again at the task's (new) due time: clear what says it was sent."""
     task.reminded_at = task.reminder_emailed_at = task.reminder_email_lease = None
 
 
@@ -131,7 +132,7 @@ def snoozed_until(due_at: datetime, until: str, *, today=None) -> datetime:
 def snooze_task(*, task: Task, by, until: str) -> Task:
     """Put a task off until tomorrow or next week (`snoozed_until`); its reminder comes again then."""
     task.due_at = snoozed_until(task.due_at, until)
-    _arm_reminder(task)
+    arm_reminder(task)
     task.save(update_fields=["due_at", "reminded_at", "reminder_emailed_at", "reminder_email_lease", "updated_at"])
     return task
 

@@ -19,7 +19,7 @@ ROW_TEMPLATE = "agenda/partials/task_row.html"
 
 
 def _task(request, pk):
-    queryset = tasks_visible_to(request.user).select_related("assignee", "lead", "deal", "company")
+    queryset = tasks_visible_to(request.user).for_rows()
     return task_for_user(request.user, pk, write=True, queryset=queryset)
 
 
@@ -70,7 +70,7 @@ LIST_PAGE_SIZE = 25
 def task_list(request):
     """Every task a person may work, filtered (whose, status, record, title) and a page at a time: a manager
     the team's or one rep's, anyone else their own."""
-    queryset = tasks_visible_to(request.user).select_related("assignee", "lead", "deal", "company")
+    queryset = tasks_visible_to(request.user).for_rows()
     listed = TaskListFilter(request.GET, queryset, request=request)
     page = Paginator(listed.listed, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": listed.form, "page": page, "status": listed.chosen_status}

@@ -64,7 +64,7 @@ class TaskFilter(django_filters.FilterSet):
         help_text="open, overdue, today (due by tonight, overdue ones too) or done.",
     )
     record = django_filters.ChoiceFilter(
-        label="On",
+        label="Record",
         choices=RECORD_KINDS,
         method="filter_record",
         empty_label="Any record",
@@ -129,9 +129,9 @@ class TaskListFilter(TaskFilter):
         built = hasattr(self, "_form")
         form = super().form
         if not built:
-            for name, default in self.DEFAULTS.items():
-                if name in form.fields:
-                    form.fields[name].initial = default
+            for name, field in form.fields.items():
+                field.initial = self.DEFAULTS.get(name)
+                field.help_text = ""  # the API's documentation, not the page's
         return form
 
     def filter_assignee(self, queryset, name, value):

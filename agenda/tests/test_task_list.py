@@ -142,6 +142,7 @@ def test_a_done_task_says_who_ticked_it_done(client_for, rep, manager):
     task = due_in(HOUR, assignee=rep, title="Call back")
     client_for(manager).post(reverse("agenda:task_done", args=[task.pk]))
     page = client_for(rep).get(URL, {"status": "done"}).content.decode()
+    assert "1 done task, the latest done first" in page
     assert "by omar" in page.lower() or f"by {manager.get_full_name()}" in page
 
 

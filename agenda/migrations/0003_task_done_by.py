@@ -8,9 +8,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agenda", "0002_task_reminders"),
-        ("companies", "0004_rollups_sweep_takes_unfinished_batches"),
-        ("deals", "0011_deal_search_indexes"),
-        ("leads", "0025_do_not_contact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

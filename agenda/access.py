@@ -77,11 +77,7 @@ RECENTLY_DONE = 5
 
 def tasks_on(user, record) -> dict:
     """A record's tasks as its panel lists them: every open one by due time, and the latest done."""
-    tasks = (
-        tasks_visible_to(user)
-        .filter(**{record._meta.model_name: record})
-        .select_related("assignee", "lead", "deal", "company")
-    )
+    tasks = tasks_visible_to(user).filter(**{record._meta.model_name: record}).for_rows()
     return {
         "open_tasks": list(tasks.open().order_by("due_at", "id")),
         "done_tasks": list(tasks.filter(done_at__isnull=False).order_by("-done_at", "-id")[:RECENTLY_DONE]),

@@ -1,7 +1,6 @@
-"""The tasks REST API: list (filtered by assignee, due time and done), read, create, change, tick done."""
+"""The tasks REST API: list (filtered by assignee, due time, status, record and title), read, create, change, tick
+done."""
 
-import django_filters
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -11,30 +10,9 @@ from rest_framework.response import Response
 
 from agenda import services
 from agenda.access import can_edit_task, tasks_visible_to
-from agenda.models import Task
+from agenda.filters import TaskFilter
 from agenda.serializers import TaskSerializer, TaskUpdateSerializer
-from crm.bounds import validate_date_in_range
 from crm.roles import ROLES, role_permission
-
-
-class TaskFilter(django_filters.FilterSet):
-    assignee = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.all(), help_text="Tasks of this user (an id)."
-    )
-    due_before = django_filters.DateTimeFilter(
-        field_name="due_at",
-        lookup_expr="lt",
-        validators=[validate_date_in_range],
-        help_text="Tasks due before this time (ISO 8601; without a zone, in the site's time zone).",
-    )
-    done = django_filters.BooleanFilter(method="filter_done", help_text="true: done tasks; false: open ones.")
-
-    class Meta:
-        model = Task
-        fields = ["assignee", "due_before", "done"]
-
-    def filter_done(self, queryset, name, value):
-        return queryset.filter(done_at__isnull=not value)
 
 
 def _as_api_errors(call):
@@ -49,7 +27,7 @@ def _as_api_errors(call):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List tasks, soonest due first (filters: assignee, due_before, done)"),
+    list=extend_schema(summary="List tasks, soonest due first (filter by assignee, due time, status, record, title)"),
     retrieve=extend_schema(summary="One task"),
     create=extend_schema(summary="Add a task on a lead, a deal or a company"),
     partial_update=extend_schema(summary="Change a task's title, note, due time or assignee"),

@@ -50,6 +50,7 @@ def _task(rng, now, assignee, title, *, done=False, **record) -> Task:
         created_by=assignee,
         due_at=due_at,
         done_at=due_at if done else None,
+        done_by=assignee if done else None,
         reminded_at=reminded,
         reminder_emailed_at=reminded,
         created_at=min(now, due_at) - timedelta(days=rng.randint(1, 10)),

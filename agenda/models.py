@@ -8,6 +8,13 @@ class TaskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
 
+    def done(self):
+        return self.filter(done_at__isnull=False)
+
+    def for_rows(self):
+        """With what a task's row shows (agenda/partials/task_row.html): its people and its record."""
+        return self.select_related("assignee", "done_by", "lead", "deal", "company")
+
     def due_by(self, moment):
         """Open tasks due at or before `moment` (overdue ones included)."""
         return self.open().filter(due_at__lte=moment)
@@ -30,6 +37,9 @@ class Task(models.Model):
     )
     due_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # The reminder at `due_at`: the in-app notification is created and `reminded_at` stamped in one
     # transaction; the email is sent after, under a lease, and stamped in `reminder_emailed_at`. Snoozing
@@ -59,6 +69,10 @@ class Task(models.Model):
             # My day and the API's list: a person's open tasks by due time.
             models.Index(
                 fields=["assignee", "due_at"], condition=Q(done_at__isnull=True), name="task_open_assignee_idx"
+            ),
+            # The task list's done tasks: a person's, the latest done first.
+            models.Index(
+                fields=["assignee", "-done_at"], condition=Q(done_at__isnull=False), name="task_done_assignee_idx"
             ),
             # The reminder sweep: open tasks not yet reminded, by due time.
             models.Index(

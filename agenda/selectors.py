@@ -84,6 +84,11 @@ def _owned(queryset, field_name: str, rep):
     return queryset.filter(**{field_name: rep})
 
 
+def assigned_to(tasks, rep):
+    """`tasks` assigned to `rep`, or to any sales rep (`rep` None: the team)."""
+    return _owned(tasks, "assignee", rep)
+
+
 def start_of_tomorrow(now) -> datetime.datetime:
     """Midnight after `now` in the site's time zone: "due today" is due before it."""
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
@@ -103,8 +108,8 @@ def mqls_waiting(rep, now) -> Section:
 
 def tasks_due(rep, now) -> Section:
     """Open tasks assigned to `rep` due by the end of today in the site's time zone, overdue ones first."""
-    tasks = _owned(Task.objects.open().filter(due_at__lt=start_of_tomorrow(now)), "assignee", rep)
-    return capped(tasks.select_related("lead", "deal", "company", "assignee").order_by("due_at", "pk"))
+    tasks = assigned_to(Task.objects.open().filter(due_at__lt=start_of_tomorrow(now)), rep)
+    return capped(tasks.for_rows().order_by("due_at", "pk"))
 
 
 def _open_deals(rep):

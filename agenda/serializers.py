@@ -38,15 +38,17 @@ class TaskSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
             "due_at",
             "done",
             "done_at",
+            "done_by",
             "reminded_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_by", "done_at", "reminded_at", "created_at", "updated_at"]
+        read_only_fields = ["created_by", "done_at", "done_by", "reminded_at", "created_at", "updated_at"]
         extra_kwargs = {
             "lead": {"help_text": "The lead the task is on (give exactly one of lead, deal and company)."},
             "deal": {"help_text": "The deal the task is on (marketers add tasks on leads and companies only)."},
             "company": {"help_text": "The company the task is on."},
+            "done_by": {"help_text": "Who ticked it done (an id)."},
             "due_at": {"validators": [validate_date_in_range], "help_text": "When it is due; reminded then."},
         }
 

@@ -81,13 +81,14 @@ def update_task(*, task: Task, by, **changes) -> Task:
     for field, value in changes.items():
         setattr(task, field, value)
     if rearm:
-        _arm_reminder(task)
+        arm_reminder(task)
     task.full_clean()
     task.save()
     return task
 
 
-def _arm_reminder(task: Task) -> None:
+def arm_reminder(task: Task) -> None:
+    """Send the reminder again at the task's (new) due time: clear what says it was sent."""
     task.reminded_at = task.reminder_emailed_at = task.reminder_email_lease = None
 
 
@@ -96,10 +97,10 @@ def complete_task(*, task: Task, by) -> Task:
     """Tick a task done (once: the first time is kept). Finishing a deal's task is activity on the deal, so
     it stops the deal rotting."""
     now = timezone.now()
-    if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now, updated_at=now):
-        task.refresh_from_db(fields=["done_at"])
+    if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now, done_by=by, updated_at=now):
+        task.refresh_from_db(fields=["done_at", "done_by"])
         return task
-    task.done_at = now
+    task.done_at, task.done_by = now, by
     if task.deal_id:
         Deal.objects.filter(pk=task.deal_id).update(last_activity_at=now)
     return task
@@ -108,8 +109,8 @@ def complete_task(*, task: Task, by) -> Task:
 @transaction.atomic
 def reopen_task(*, task: Task, by) -> Task:
     """Undo "done": the task is open again, at the same due time (a reminder already sent is not sent again)."""
-    task.done_at = None
-    task.save(update_fields=["done_at", "updated_at"])
+    task.done_at = task.done_by = None
+    task.save(update_fields=["done_at", "done_by", "updated_at"])
     return task
 
 
@@ -131,7 +132,7 @@ def snoozed_until(due_at: datetime, until: str, *, today=None) -> datetime:
 def snooze_task(*, task: Task, by, until: str) -> Task:
     """Put a task off until tomorrow or next week (`snoozed_until`); its reminder comes again then."""
     task.due_at = snoozed_until(task.due_at, until)
-    _arm_reminder(task)
+    arm_reminder(task)
     task.save(update_fields=["due_at", "reminded_at", "reminder_emailed_at", "reminder_email_lease", "updated_at"])
     return task
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-day/", my_day.my_day_page, name="my_day"),
     path("my-day/deals/<int:pk>/activity/", my_day.log_deal_activity, name="log_deal_activity"),
     path("my-day/deals/<int:pk>/close-date/", my_day.move_close_date, name="move_close_date"),
+    path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/<int:pk>/done/", tasks.task_done, name="task_done"),
     path("tasks/<int:pk>/snooze/", tasks.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/reopen/", tasks.task_reopen, name="task_reopen"),

@@ -11,12 +11,13 @@ COMPANIES = ("Companies", "companies:list", "/companies/")
 PIPELINE = ("Pipeline", "deals:board", "/pipeline/")
 INBOX = ("MQL inbox", "handoff:inbox", "/inbox/")
 MY_DAY = ("My day", "agenda:my_day", "/my-day/")  # a rep's home: what to do today
+TASKS = ("Tasks", "agenda:task_list", "/tasks/")  # a manager's menu has no room left: My day links it
 REPORTS = ("Reports", "reports:index", "/reports/")
 SETTINGS = ("Settings", "handoff:sales_settings", "/settings/")  # the SLA and the pipeline
 EMAIL_TEMPLATES = ("Email templates", "outreach:template_list", "/email-templates/")
 NAVIGATION = {
     MARKETER: [CAMPAIGNS, LEADS, COMPANIES, PIPELINE, EMAIL_TEMPLATES, REPORTS],
-    SALES_REP: [MY_DAY, INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, EMAIL_TEMPLATES, REPORTS],
+    SALES_REP: [MY_DAY, TASKS, INBOX, PIPELINE, LEADS, COMPANIES, CAMPAIGNS, EMAIL_TEMPLATES, REPORTS],
     MANAGER: [REPORTS, CAMPAIGNS, LEADS, COMPANIES, INBOX, MY_DAY, PIPELINE, EMAIL_TEMPLATES, SETTINGS],
 }
 # Where signing in lands each role when it asked for no page: a rep on My day, the others on the dashboard.

@@ -246,6 +246,7 @@ TIMELINE_KINDS = {
     "submission": "Public form",
     "consent": "Consent",
     "email": "Email",
+    "task": "Task",
 }
 
 
@@ -265,12 +266,12 @@ class TimelineEntry:
 
 
 def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
-    """Events, stage changes, notes, emails and replies to them, and deal activity of a lead, newest first,
-    the latest `limit` entries.
+    """Events, stage changes, notes, emails and replies to them, deal activity and tasks done of a lead, newest
+    first, the latest `limit` entries.
 
     One query per source whatever the history's length: each source gives at most `limit` rows. Deals and
-    emails are read through reverse relations (leads does not import deals nor outreach: they sit
-    downstream in the funnel).
+    emails are read through reverse relations, deals' activity and tasks through the app registry (leads
+    does not import deals, outreach nor agenda: they sit downstream in the funnel).
     """
     entries = []
     for event in lead.events.select_related("campaign")[:limit]:
@@ -324,6 +325,12 @@ def lead_timeline(lead: Lead, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry
     for activity in activity_model.objects.filter(deal__lead=lead).select_related("deal", "by")[:limit]:
         entries.append(activity_entry(activity))
     entries.extend(_email_reply_and_unsubscribe_entries(lead, limit))
+    # Tasks done on the lead or on one of its deals (the agenda app, downstream): by the app registry, one query.
+    done_tasks = apps.get_model("agenda", "Task").objects.filter(
+        Q(lead=lead) | Q(deal__lead=lead), done_at__isnull=False
+    )
+    for task in done_tasks.select_related("deal", "done_by").order_by("-done_at", "-id")[:limit]:
+        entries.append(task_done_entry(task, lead))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
 
@@ -338,6 +345,18 @@ def activity_entry(activity) -> TimelineEntry:
         f"Deal: {activity.deal.title}",
         actor_name(activity.by),
         activity.deal.get_absolute_url(),
+    )
+
+
+def task_done_entry(task, lead: Lead) -> TimelineEntry:
+    """A task ticked done on the lead or one of its deals, by whom, linking the record it is on."""
+    return TimelineEntry(
+        task.done_at,
+        "task",
+        f"Task done: {task.title}",
+        f"Deal: {task.deal.title}" if task.deal else "",
+        display_name(task.done_by),
+        (task.deal or lead).get_absolute_url(),
     )
 
 

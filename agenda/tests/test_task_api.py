@@ -38,9 +38,35 @@ def test_the_list_filters_by_assignee_due_time_and_done_soonest_first(client_for
     assert page["results"][0]["done"] is True
 
 
+def test_the_list_filters_by_status_record_and_title_as_the_task_list_does(client_for, rep):
+    now = timezone.now()
+    overdue = TaskFactory(assignee=rep, title="Call the CFO", due_at=now - timedelta(hours=1))
+    on_lead = TaskFactory(
+        assignee=rep, title="Call back", deal=None, lead=LeadFactory(), due_at=now + timedelta(days=3)
+    )
+    done = TaskFactory(assignee=rep, title="Send the deck", due_at=now - timedelta(days=1), done_at=now)
+    client = client_for(rep)
+    assert ids(client.get(URL, {"status": "overdue"})) == [overdue.pk]
+    assert ids(client.get(URL, {"status": "open"})) == [overdue.pk, on_lead.pk]
+    assert ids(client.get(URL, {"status": "done"})) == [done.pk]
+    assert ids(client.get(URL, {"record": "lead"})) == [on_lead.pk]
+    assert ids(client.get(URL, {"q": "call", "record": "deal"})) == [overdue.pk]
+
+
+def test_a_done_task_says_who_ticked_it_done(client_for, rep):
+    task = TaskFactory(assignee=rep)
+    assert client_for(rep).post(f"{URL}{task.pk}/done/").json()["done_by"] == rep.pk
+    assert client_for(rep).get(f"{URL}{TaskFactory(assignee=rep).pk}/").json()["done_by"] is None
+
+
 def test_bad_filters_are_a_400_naming_the_filter(client_for, rep):
     client = client_for(rep)
-    for params, field in [({"due_before": "soon"}, "due_before"), ({"assignee": "x"}, "assignee")]:
+    for params, field in [
+        ({"due_before": "soon"}, "due_before"),
+        ({"assignee": "x"}, "assignee"),
+        ({"status": "someday"}, "status"),
+        ({"record": "campaign"}, "record"),
+    ]:
         response = client.get(URL, params)
         assert response.status_code == 400 and field in response.json(), params
     assert "due_before" in client.get(URL, {"due_before": "9999-12-31T23:00:00+00:00"}).json()

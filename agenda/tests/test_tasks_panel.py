@@ -10,6 +10,7 @@ from agenda.forms import default_due_at
 from agenda.models import Task
 from agenda.tests.factories import TaskFactory
 from companies.tests.factories import CompanyFactory
+from crm.people import display_name
 from deals.tests.factories import DealFactory
 from leads.tests.factories import LeadFactory
 
@@ -110,3 +111,12 @@ def test_a_date_out_of_range_is_refused_in_the_form(client_for, rep):
     html = client_for(rep).post(reverse("agenda:lead_tasks", args=[LeadFactory().pk]), data, **HTMX).content.decode()
     assert "Enter a date from 1900-01-01 to 2200-12-31." in html
     assert not Task.objects.exists()
+
+
+def test_the_deal_panel_says_who_ticked_a_recent_task_done(client_for, rep, manager):
+    deal = DealFactory(owner=rep)
+    task = TaskFactory(deal=deal, assignee=rep, title="Send the contract")
+    client_for(manager).post(reverse("agenda:task_done", args=[task.pk]))
+    html = client_for(rep).get(reverse("agenda:deal_tasks", args=[deal.pk]), **HTMX).content.decode()
+    assert "Recently done" in html
+    assert f"by {display_name(manager)}" in html

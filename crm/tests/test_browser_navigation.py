@@ -13,7 +13,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
         ("Marketer", ["Campaigns", "Leads", "Companies", "Pipeline", "Email templates", "Reports"]),
         (
             "Sales rep",
-            ["My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Email templates", "Reports"],
+            [
+                "My day",
+                "Tasks",
+                "MQL inbox",
+                "Pipeline",
+                "Leads",
+                "Companies",
+                "Campaigns",
+                "Email templates",
+                "Reports",
+            ],
         ),
         (
             "Manager",

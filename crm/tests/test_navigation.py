@@ -35,7 +35,11 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
     ("role", "first", "items"),
     [
         ("Marketer", "Campaigns", {"Campaigns", "Leads", "Companies", "Pipeline", "Email templates", "Reports"}),
-        ("Sales rep", "My day", {"My day", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"}),
+        (
+            "Sales rep",
+            "My day",
+            {"My day", "Tasks", "MQL inbox", "Pipeline", "Leads", "Companies", "Campaigns", "Reports"},
+        ),
         (
             "Manager",
             "Reports",

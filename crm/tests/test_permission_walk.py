@@ -200,6 +200,8 @@ RULES = {
     "agenda:log_deal_activity": {"POST": DEAL_OWNER_WRITES},
     # agenda: tasks, and the task panels of the record pages (a page load of a panel goes to its record;
     # marketers add tasks on leads and companies, not on deals)
+    # the task list: every role its own tasks (a manager the team's, or one rep's)
+    "agenda:task_list": {"GET": ROLE_HOLDERS},
     "agenda:task_done": {"POST": TASK_WRITES},
     "agenda:task_snooze": {"POST": TASK_WRITES},
     "agenda:task_reopen": {"POST": TASK_WRITES},

@@ -1,7 +1,9 @@
 import pytest
 from django.utils import timezone
 
+from agenda.tests.factories import TaskFactory
 from campaigns.tests.factories import CampaignFactory
+from crm.people import display_name
 from deals.tests.factories import ActivityFactory, DealFactory
 from leads.models import ConsentRequest, FormSubmission, Lead, LeadNote, LeadStageChange, LifecycleStage
 from leads.services.stages import change_stage
@@ -148,6 +150,22 @@ def test_the_detail_shows_one_timeline_newest_first(client_for, rep):
     assert "Discovery call" in page and "Budget approved" in page and "Webinar attended" in page
 
 
+def test_a_task_done_on_the_lead_or_its_deal_shows_on_its_timeline(client_for, rep, manager):
+    lead = LeadFactory()
+    deal = DealFactory(lead=lead, title="Big deal")
+    now = timezone.now()
+    TaskFactory(deal=None, lead=lead, title="Call back", done_at=now - timezone.timedelta(hours=2), done_by=rep)
+    TaskFactory(deal=deal, title="Send the contract", done_at=now - timezone.timedelta(hours=1), done_by=manager)
+    TaskFactory(deal=None, lead=lead, title="Still open")
+    TaskFactory(title="Done on another deal", done_at=now)
+    timeline = client_for(rep).get(f"/leads/{lead.pk}/").context["timeline"]
+    done = [(entry.title, entry.by, entry.url, entry.detail) for entry in timeline if entry.kind == "task"]
+    assert done == [
+        ("Task done: Send the contract", display_name(manager), deal.get_absolute_url(), "Deal: Big deal"),
+        ("Task done: Call back", display_name(rep), lead.get_absolute_url(), ""),
+    ]
+
+
 def test_the_detail_explains_the_score_rule_by_rule(client_for, rep):
     lead = LeadFactory(score=40, job_title="VP Sales", company_size="", industry="", country="")
     LeadEventFactory(lead=lead, kind="demo_request")
@@ -165,6 +183,7 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
     LeadEventFactory.create_batch(rows, lead=lead, campaign=CampaignFactory())
     LeadNoteFactory.create_batch(rows, lead=lead, author=rep)
     ActivityFactory.create_batch(rows, deal=DealFactory(lead=lead))
+    TaskFactory.create_batch(rows, deal=None, lead=lead, done_at=timezone.now(), done_by=rep)
     for _ in range(rows):
         FormSubmission.objects.create(lead=lead, values={"company": "Newer Co"})
         ConsentRequest.objects.create(lead=lead, email=lead.email)
@@ -172,9 +191,9 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_history(
         EmailReply.objects.create(email=email, message_id=f"<{email.token}@lead.example>", body="Thanks")
     client = client_for(rep)
     # session, user, roles, the menu's inbox count, lead, events, stage changes, notes, deals, activities,
-    # public form submissions, consent requests, emails, replies to emails, unsubscribes from emails, the
-    # score explanation (settings, fit rules, points, events) and the hand-overs
-    with django_assert_num_queries(21):
+    # public form submissions, consent requests, emails, replies to emails, unsubscribes from emails, tasks
+    # done, the score explanation (settings, fit rules, points, events) and the hand-overs
+    with django_assert_num_queries(22):
         client.get(f"/leads/{lead.pk}/")
 
 

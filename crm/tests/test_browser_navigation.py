@@ -42,8 +42,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, sign_in_browser, role, expected):
-    user = UserFactory(role=role)
-    notify(users=[user] * 12, message="Work for you")  # the badge takes room too
+    # The widest a menu gets: a long name (cut to fit) and a badge of unread notifications.
+    user = UserFactory(role=role, first_name="Maximiliana", last_name="Vandenberghe-Okonkwo")
+    notify(users=[user] * 12, message="Work for you")
     page.set_viewport_size({"width": 1366, "height": 800})
     sign_in_browser(user)
     links = page.get_by_test_id("nav").get_by_role("link")

@@ -99,7 +99,8 @@ def active_filters(form) -> int:
     )
 
 
-# How many owner colours static/css/app.css defines (.avatar-0 … .avatar-7), each with white text at 5:1 or more.
+# How many owner colours static/css/app.css defines (.avatar.c0 … .avatar.c7, short names: a board prints one per
+# card), each with white text at 5:1 or more.
 AVATAR_COLOURS = 8
 
 
@@ -110,7 +111,7 @@ def avatar(user):
     if not user:
         return ""
     return format_html(
-        '<abbr class="avatar avatar-{}" title="{}">{}</abbr>',
+        '<abbr class="avatar c{}" title="{}">{}</abbr>',
         user.pk % AVATAR_COLOURS,
         display_name(user),
         initials(user),

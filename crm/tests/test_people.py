@@ -45,8 +45,8 @@ def test_the_avatar_shows_initials_with_the_name_and_one_colour_per_user():
     bo = UserFactory(first_name="Bo", last_name="Chen")
     template = Template("{% load relay %}{{ user|avatar }}")
     first, again = (template.render(Context({"user": ann})) for _ in range(2))
-    assert first == again == f'<abbr class="avatar avatar-{ann.pk % 8}" title="Ann Lee">AL</abbr>'
-    assert f"avatar-{bo.pk % 8}" in template.render(Context({"user": bo}))
+    assert first == again == f'<abbr class="avatar c{ann.pk % 8}" title="Ann Lee">AL</abbr>'
+    assert f"avatar c{bo.pk % 8}" in template.render(Context({"user": bo}))
     assert ann.pk % 8 != bo.pk % 8  # neighbours in id get different colours
 
 

@@ -34,7 +34,7 @@ def test_a_card_shows_its_close_date_next_step_and_owner_initials(client_for, re
     expected = f"Close {close:%b} {close.day}" + ("" if close.year == timezone.localdate().year else f", {close.year}")
     assert expected in card
     assert "passed" not in card
-    assert f'<abbr class="avatar avatar-{rep.pk % 8}" title="Rosa Diaz">RD</abbr>' in card
+    assert f'<abbr class="avatar c{rep.pk % 8}" title="Rosa Diaz">RD</abbr>' in card
 
 
 def test_a_passed_close_date_is_marked_on_open_deals_only(client_for, manager):

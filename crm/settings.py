@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "deals",
     "agenda",
     "outreach",
+    "goals",
     "reports",
     "search",
     "bench",

@@ -12,9 +12,10 @@ from django.utils import timezone
 from crm.models import Notification
 from deals.models import Activity, Deal, DealStageChange
 from handoff.models import Handoff
+from handoff.selectors import sla_hours_at
 from handoff.services import accept_mql, hand_over_mql, reject_mql
 from leads.demo import demo_leads, qualification_moments
-from leads.models import Lead, LeadStageChange, ScoringSettings
+from leads.models import Lead, LeadStageChange
 from leads.scoring.rescore import rescore_leads
 from leads.scoring.rules import QUALIFYING_STAGES
 
@@ -52,7 +53,6 @@ def seed(*, users, stdout):
 
 def _seed(*, now) -> tuple[int, int]:
     rng = random.Random(7)
-    sla = timedelta(hours=ScoringSettings.load().sla_hours)
     qualifying = demo_leads().filter(stage__in=QUALIFYING_STAGES)
     moments = sorted(qualification_moments(qualifying, now=now).items(), key=lambda item: item[1])
     handed = answered = 0
@@ -64,7 +64,10 @@ def _seed(*, now) -> tuple[int, int]:
             continue
         handed += 1
         _move_to(handoff, qualified_at, now=now, rng=rng)
-        Handoff.objects.filter(pk=handoff.pk).update(handed_at=qualified_at, due_at=qualified_at + sla)
+        hours = sla_hours_at(qualified_at)  # the SLA in force when it qualified, as the hand-over would take
+        Handoff.objects.filter(pk=handoff.pk).update(
+            handed_at=qualified_at, sla_hours=hours, due_at=qualified_at + timedelta(hours=hours)
+        )
         answer_at = qualified_at + _answer_delay(rng)
         if answer_at >= now:
             continue  # still waiting in the rep's inbox

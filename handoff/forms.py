@@ -1,8 +1,9 @@
 from django import forms
+from django.utils import timezone
 
+from crm import bounds
 from crm.bounds import MAX_SMALL
-from handoff.models import RejectionReason
-from leads.models import ScoringSettings
+from handoff.models import RejectionReason, Sla
 from leads.scoring.forms import at_most
 
 
@@ -22,21 +23,34 @@ class RejectForm(forms.Form):
         return cleaned
 
 
-class SlaForm(forms.ModelForm):
-    """The hours a rep has to answer a new MQL. A setting of the hand-over, not of scoring: saving it rescores
-    nothing (it lives on the scoring settings row only because that row is the one place for such settings)."""
+class SlaForm(forms.Form):
+    """The hours a rep has to answer a new MQL, from a date on (today when left blank). A setting of the
+    hand-over, not of scoring: saving it rescores nothing. A date in the past is refused: hand-overs already
+    made keep the SLA they were given."""
 
-    class Meta:
-        model = ScoringSettings
-        fields = ["sla_hours"]
-        widgets = {"sla_hours": forms.NumberInput(attrs={"min": 1})}
+    sla_hours = forms.IntegerField(label="SLA hours", widget=forms.NumberInput(attrs={"min": 1}))
+    effective_from = bounds.DateField(
+        label="Applies from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Hand-overs from this day on (in the site's time zone) take these hours. Today when blank.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         at_most(self, "sla_hours", MAX_SMALL)
+        self.fields["effective_from"].initial = timezone.localdate
 
     def clean_sla_hours(self):
         value = self.cleaned_data["sla_hours"]
         if value < 1:
             raise forms.ValidationError("The SLA must be at least one hour.")
         return value
+
+    def clean_effective_from(self):
+        day, today = self.cleaned_data["effective_from"], timezone.localdate()
+        if day is None:
+            return today
+        if day < today:
+            raise forms.ValidationError(Sla.NOT_IN_THE_PAST)
+        return day

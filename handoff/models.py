@@ -5,6 +5,7 @@ rejecting it never does. The tables keep the names they had when these models li
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -45,6 +46,11 @@ class Handoff(models.Model):
     score = models.IntegerField(help_text="The lead's score when it was handed over.")
     handed_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(help_text="When the SLA runs out.")
+    # The SLA in force when it was handed over: its answer is judged against these hours ever after, whatever
+    # the SLA becomes (the hand-over sets it from `Sla`; the default is the default SLA).
+    sla_hours = models.PositiveSmallIntegerField(
+        "SLA hours", default=24, help_text="Hours the rep had to answer, as the SLA stood when it was handed over."
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     responded_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
@@ -73,6 +79,38 @@ class Handoff(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.outcome == self.Outcome.PENDING and self.due_at < timezone.now()
+
+
+class Sla(models.Model):
+    """The hours a rep has to answer a new MQL, from a date on (DOMAIN.md "SLA compliance").
+
+    A change applies from its date and never rewrites the past: the SLA in force at a moment is the row with
+    the latest `effective_from` on or before that moment's date in TIME_ZONE (the latest set, for one date),
+    and each hand-over keeps the hours it was given (`Handoff.sla_hours`). Rows are only ever added, so the
+    table is also the history of who set what."""
+
+    DEFAULT_HOURS = 24
+    NOT_IN_THE_PAST = "An SLA applies from today or later: the past keeps the SLA it had."
+
+    hours = models.PositiveSmallIntegerField(
+        "SLA hours", help_text="Hours a rep has to accept or reject a new MQL before it is reassigned."
+    )
+    effective_from = models.DateField("Applies from", help_text="The first day (in the site's time zone) it applies.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "SLA"
+        verbose_name_plural = "SLA history"
+        ordering = ["-effective_from", "-set_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(hours__gte=1), name="sla_hours_at_least_one")]
+
+    def __str__(self):
+        return f"{self.hours} h from {self.effective_from:%Y-%m-%d}"
+
+    def clean(self):
+        if self._state.adding and self.effective_from and self.effective_from < timezone.localdate():
+            raise ValidationError({"effective_from": self.NOT_IN_THE_PAST})
 
 
 class HandoffFailure(models.Model):

@@ -23,7 +23,8 @@ from crm.roles import MANAGER, SALES_REP, is_manager
 from crm.text import cut
 from deals.models import Stage
 from deals.services import first_open_stage, open_deal_for_lead, update_pipeline
-from handoff.models import Handoff, HandoffFailure, RejectionReason, TerritoryRule
+from handoff.models import Handoff, HandoffFailure, RejectionReason, Sla, TerritoryRule
+from handoff.selectors import sla_hours_at, sla_hours_on
 from leads.models import Lead, LifecycleStage, ScoreRequest, ScoringSettings, StageChangeReason
 from leads.scoring.rescore import leads_ready_for_handover
 from leads.scoring.rules import QUALIFYING_STAGES
@@ -205,13 +206,15 @@ def _hand_over(lead_id: int) -> Handoff | None:
     if rep is None:
         raise NoRepAvailable("There is no active sales rep to hand this MQL to.")
     now = timezone.now()
+    sla_hours = sla_hours_at(now)
     handoff = Handoff.objects.create(
         lead=lead,
         round=lead.handoffs.count() + 1,
         rep=rep,
         score=lead.score,
         handed_at=now,
-        due_at=now + timedelta(hours=qualification.sla_hours),
+        sla_hours=sla_hours,
+        due_at=now + timedelta(hours=sla_hours),
     )
     with as_relay(SCORING):  # the score made it an MQL; the hand-over gives it to the rep
         change_stage(
@@ -305,7 +308,7 @@ def reassign_overdue_mqls(*, now=None, limit: int = 200) -> int:
     and the others go on (it stays overdue for the next run). Returns how many were reassigned.
     """
     now = now or timezone.now()
-    sla = timedelta(hours=ScoringSettings.load().sla_hours)
+    sla = timedelta(hours=sla_hours_at(now))  # the next rep gets the SLA in force now
     reassigned = 0
     overdue = Handoff.objects.filter(outcome=Handoff.Outcome.PENDING, due_at__lt=now, reassigned_at__isnull=True)
     for handoff_id in overdue.order_by("due_at").values_list("pk", flat=True)[:limit]:
@@ -415,12 +418,21 @@ def hand_over_qualified(sender, *, ready: dict, **kwargs) -> None:
 
 
 @transaction.atomic
-def update_sales_settings(*, pipeline, sla_hours: int, name: str, rotting_days: int) -> None:
-    """Save the sales settings page: the hours a rep has to answer an MQL and the pipeline's name and rotting
-    days, together. Neither changes a score, so nothing is rescored; of the settings row only the SLA is
-    written, so the round-robin cursor kept on the same row is never set back to what the page read."""
-    qualification = ScoringSettings.load()
-    qualification.sla_hours = sla_hours
-    qualification.full_clean()
-    qualification.save(update_fields=["sla_hours", "updated_at"])
+def update_sales_settings(*, pipeline, by, sla_hours: int, effective_from, name: str, rotting_days: int) -> None:
+    """Save the sales settings page: the hours a rep has to answer an MQL from a date on, and the pipeline's
+    name and rotting days, together. Neither changes a score, so nothing is rescored. The SLA is set only
+    when it changes what applies from that date (`set_sla`), so saving the pipeline adds no history."""
+    if sla_hours != sla_hours_on(effective_from):
+        set_sla(hours=sla_hours, effective_from=effective_from, by=by)
     update_pipeline(pipeline=pipeline, name=name, rotting_days=rotting_days)
+
+
+def set_sla(*, hours: int, effective_from, by) -> Sla:
+    """A new SLA from `effective_from` (today or later, in TIME_ZONE) on: hand-overs from that date are due
+    `hours` after they arrive, and the reports judge their answers by it. Hand-overs already made keep the
+    hours they were given, so no report of the past changes. A later setting for the same date replaces an
+    earlier one; both stay in the history."""
+    sla = Sla(hours=hours, effective_from=effective_from, set_by=by, set_at=timezone.now())
+    sla.full_clean()
+    sla.save()
+    return sla

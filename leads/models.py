@@ -601,16 +601,14 @@ class LeadImport(models.Model):
 
 
 class ScoringSettings(models.Model):
-    """The single row (pk=1) of qualification settings: decay, the MQL threshold and the sales SLA."""
+    """The single row (pk=1) of qualification settings: decay, the MQL threshold, and the round-robin cursor
+    of the hand-over (the SLA, with its history, is `handoff.Sla`)."""
 
     half_life_days = models.PositiveSmallIntegerField(
         default=30, help_text="An event's points halve every this many days."
     )
     mql_threshold = models.PositiveIntegerField(
         "MQL threshold", default=50, help_text="A lead whose score reaches this becomes an MQL and goes to sales."
-    )
-    sla_hours = models.PositiveSmallIntegerField(
-        "SLA hours", default=24, help_text="Hours a rep has to accept or reject a new MQL before it is reassigned."
     )
     # Round-robin cursor: the rep who got the last MQL (locked with select_for_update when choosing).
     last_assigned_rep = models.ForeignKey(
@@ -624,7 +622,6 @@ class ScoringSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(half_life_days__gte=1), name="half_life_at_least_one_day"),
             models.CheckConstraint(condition=models.Q(mql_threshold__gte=1), name="mql_threshold_positive"),
-            models.CheckConstraint(condition=models.Q(sla_hours__gte=1), name="sla_at_least_one_hour"),
         ]
 
     def __str__(self):

@@ -35,9 +35,8 @@ from crm.people import display_name
 from deals.models import Activity, Deal, Stage
 from deals.selectors import rotting
 from handoff.models import Handoff
-from leads.models import ScoringSettings
 from reports.filters import ReportFilters, lead_filter
-from reports.sql import NO_GROUP, days, duration, hours, median, medians_with_overall
+from reports.sql import NO_GROUP, Hours, days, duration, hours, median, medians_with_overall
 
 WON = Q(stage__kind=Stage.Kind.WON)
 LOST = Q(stage__kind=Stage.Kind.LOST)
@@ -83,8 +82,9 @@ def first_response():
 
 
 def within_sla() -> Q:
-    sla = datetime.timedelta(hours=ScoringSettings.load().sla_hours)
-    return Q(responded_at__isnull=False, responded_at__lte=F("handed_at") + sla)
+    """Answered within the SLA each hand-over was given when it was made (`Handoff.sla_hours`): a later change
+    of the SLA never rewrites the past."""
+    return Q(responded_at__isnull=False, responded_at__lte=F("handed_at") + Hours("sla_hours"))
 
 
 def speed_to_lead(filters: ReportFilters) -> dict:

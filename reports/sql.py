@@ -8,7 +8,7 @@ middle rows (even count) of each group leave the database; their mean is the med
 import datetime
 
 from django.db import connections
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Func, Q, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -20,6 +20,20 @@ def duration(end, start) -> ExpressionWrapper:
     end = F(end) if isinstance(end, str) else end
     start = F(start) if isinstance(start, str) else start
     return ExpressionWrapper(end - start, output_field=DurationField())
+
+
+class Hours(Func):
+    """A whole number of hours (an integer expression) as an interval, to add to a timestamp: PostgreSQL's
+    make_interval; SQLite keeps an interval as its microseconds."""
+
+    arity = 1
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="make_interval(hours => %(expressions)s)", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 3600000000)", **extra_context)
 
 
 class Median(Aggregate):

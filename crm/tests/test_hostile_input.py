@@ -11,6 +11,8 @@ from django.test import Client
 from crm.bounds import DATE_RANGE_MESSAGE, MAX_JSON_DEPTH
 from deals.models import Pipeline
 from deals.tests.factories import DealFactory, stage_named
+from handoff.models import Sla
+from handoff.selectors import sla_hours_at
 from leads.models import ScoringSettings
 from leads.tests.factories import LeadFactory
 
@@ -159,7 +161,7 @@ def test_an_sla_or_rotting_days_past_a_small_integer_are_refused(client):
     assert response.status_code == 400
     assert set(response.context["sla_form"].errors) == {"sla_hours"}
     assert set(response.context["pipeline_form"].errors) == {"rotting_days"}
-    assert (ScoringSettings.load().sla_hours, Pipeline.default().rotting_days) == (24, 14)
+    assert (sla_hours_at(), Sla.objects.count(), Pipeline.default().rotting_days) == (24, 1, 14)
     assert client.get("/reports/sales/").status_code == 200
 
 

@@ -27,6 +27,7 @@ from deals.models import Deal, Pipeline, Stage
 from deals.services import ensure_default_pipeline, move_deal, update_deal, update_stage
 from deals.tests.factories import stage_named
 from handoff.models import Handoff
+from handoff.selectors import sla_hours_at
 from handoff.services import accept_mql, reassign_overdue_mqls, reject_mql
 from leads.imports.run import run_import
 from leads.models import Lead, LeadImport, ScoringSettings
@@ -243,7 +244,7 @@ def test_every_text_derived_from_fields_at_their_limit_fits_its_column(people, c
     move_deal(deal=deal_lost, to_stage=lost, by=deal_lost.owner, lost_reason="other", note=note)
 
     # The SLA runs out for the others: each goes to the other rep, and the managers hear of it.
-    later = timezone.now() + datetime.timedelta(hours=ScoringSettings.load().sla_hours + 1)
+    later = timezone.now() + datetime.timedelta(hours=sla_hours_at() + 1)
     assert reassign_overdue_mqls(now=later) == 3
     assert Notification.objects.filter(user=manager).count() == 3
     refresh_rollups(everything=True)

@@ -1,11 +1,12 @@
-"""A manager sets the SLA and the pipeline on their own page, and edits the stages, in Chromium."""
+"""A manager sets the SLA (seeing its history) and the pipeline on their own page, and edits the stages, in Chromium."""
 
 import pytest
 from playwright.sync_api import expect
 
 from deals.models import Pipeline, Stage
 from deals.tests.factories import DealFactory, stage_named
-from leads.models import RescoreRun, ScoringSettings
+from handoff.selectors import sla_hours_at
+from leads.models import RescoreRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +21,8 @@ def test_a_manager_saves_the_sla_and_the_pipeline_from_the_menu_without_a_rescor
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#messages")).to_contain_text("Sales settings saved.")
     expect(page.get_by_label("SLA hours")).to_have_value("8")
-    assert ScoringSettings.load().sla_hours == 8
+    expect(page.get_by_test_id("sla-history")).to_contain_text("In force")
+    assert sla_hours_at() == 8
     assert Pipeline.objects.filter(is_default=True).values_list("name", "rotting_days").get() == ("New business", 10)
     assert not RescoreRun.objects.exists()
     page.get_by_role("link", name="Edit the stages").click()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from crm.models import Notification
 from handoff.demo import READ_AFTER
 from handoff.models import Handoff
-from leads.models import LeadStageChange, LifecycleStage, ScoringSettings
+from handoff.selectors import sla_hours_at
+from leads.models import LeadStageChange, LifecycleStage
 from leads.scoring.rescore import leads_ready_for_handover
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_the_demo_reports_speed_to_lead_and_mql_to_sql_time_in_hours_and_days(se
 def test_demo_hand_overs_happen_when_each_lead_qualified_and_the_dates_agree(settings):
     seed_demo(settings, "--scale", "1200")
     now = timezone.now()
-    sla = timedelta(hours=ScoringSettings.load().sla_hours)
+    sla = timedelta(hours=sla_hours_at())
     handoffs = list(Handoff.objects.select_related("lead", "deal"))
     assert min(handoff.handed_at for handoff in handoffs) < now - timedelta(days=30)  # over weeks, not today
     assert Handoff.objects.filter(outcome=Handoff.Outcome.PENDING).exists()  # the newest wait in the inboxes

@@ -3,8 +3,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from leads.models import ScoringSettings
+from handoff.models import Handoff
+from handoff.services import set_sla
 from reports import sales
 from reports.filters import ReportFilters
 
@@ -46,8 +48,12 @@ def test_sla_compliance_and_speed_to_lead_count_hand_overs_made_in_the_period(fu
     assert summary["speed_to_lead_hours"] == 15.5  # 2 h (a call before accepting), 6, 25, 48
 
 
-def test_sla_compliance_uses_the_configured_sla_hours(funnel_data):
-    ScoringSettings.objects.update_or_create(pk=1, defaults={"sla_hours": 48})
+def test_sla_compliance_judges_each_hand_over_by_the_sla_it_was_given(funnel_data, manager):
+    # The MQLs answered after 25 h and 48 h were handed over under a 48-hour SLA: both were in time.
+    Handoff.objects.filter(handed_at__month=10, responded_at__isnull=False).update(sla_hours=48)
+    assert sales.sales_report(OCT)["summary"]["answered_within_sla"] == 4
+    # A new SLA set today changes no answer of October's.
+    set_sla(hours=1, effective_from=timezone.localdate(), by=manager)
     assert sales.sales_report(OCT)["summary"]["answered_within_sla"] == 4
 
 

@@ -34,3 +34,17 @@ def test_a_marketer_sees_her_mql_attainment_move_when_a_lead_qualifies(page, sig
     expect(mqls.locator("[data-figure=actual]")).to_have_text("1")
     expect(mqls.locator("[data-figure=target]")).to_have_text("4")
     expect(mqls.locator("[data-figure=attainment]")).to_have_text("25.0 %")
+
+
+def test_the_agreement_fits_a_phone(page, sign_in_browser, manager, rep):
+    Target.objects.create(period_start=timezone.localdate().replace(day=1), metric=Metric.REVENUE, value=50000)
+    Target.objects.create(period_start=timezone.localdate().replace(day=1), metric=Metric.REVENUE, value=9000, rep=rep)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in_browser(manager)
+    page.goto("/agreement/")
+    expect(page.locator("tr[data-row=revenue] [data-figure=target]")).to_have_text("$50,000")
+    wide = page.evaluate(  # what sticks out of the screen, for the failure's message
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 376).slice(0, 8).map(e => e.tagName + '.' + e.className)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, wide

@@ -99,6 +99,7 @@ def pages(*, runs, stdout):
         ("report: campaigns, activity view", as_manager, "/reports/campaigns/?view=activity", FUNNEL_REPORTS),
         ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
         ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
+        ("report: agreement (this month)", as_manager, "/agreement/", PAGE),
     ]
     # The checks above read clean rollups. Between two refreshes (the beat's, every minute) the day being
     # written to is stale and its leads are counted live: the rollup readers again, with today stale.

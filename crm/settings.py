@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
     # Tasks come due: the assignee's notification and email, each once.
     "send-due-reminders": {"task": "agenda.send_due_reminders", "schedule": REMINDER_SWEEP_SECONDS},
+    # The agreement's figures to managers and marketers, Monday morning (beat's clock is TIME_ZONE).
+    "send-agreement-digest": {
+        "task": "reports.send_agreement_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------------

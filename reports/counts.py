@@ -12,10 +12,10 @@ each shared figure its label and kind, and the counts below are the one place th
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from leads.models import Lead
-from reports.filters import ReportFilters, lead_filter
+from reports.filters import ReportFilters, lead_channel, lead_filter
 from reports.funnel import cohort_size
 from reports.sales import WON
 
@@ -87,6 +87,13 @@ def mqls_reached(filters: ReportFilters, condition: Q | None = None) -> int:
     """Leads that became MQLs in the period, whenever they were created (activity)."""
     reached = filters.in_range(REACHED_IN_PERIOD["mqls"])
     return Lead.objects.filter(reached, lead_filter(filters), condition or Q()).count()
+
+
+def mqls_reached_by_channel(filters: ReportFilters) -> dict:
+    """`mqls_reached` per lead channel (reports.filters.lead_channel), in one query: {channel: count}."""
+    reached = filters.in_range(REACHED_IN_PERIOD["mqls"])
+    rows = Lead.objects.filter(reached, lead_filter(filters)).values(channel=lead_channel()).annotate(n=Count("pk"))
+    return {row["channel"] or "": row["n"] for row in rows.order_by()}
 
 
 def won_in_period(filters: ReportFilters) -> Q:

@@ -18,7 +18,7 @@ from deals.models import Deal
 from handoff.models import Handoff
 from reports import counts
 from reports.filters import ReportFilters, default_filters
-from reports.sales import LOST, OPEN, WON, within_sla
+from reports.sales import LOST, OPEN, WON, answer_figures
 
 
 def _deal_figures(deals, filters: ReportFilters) -> dict:
@@ -38,20 +38,11 @@ def _deal_figures(deals, filters: ReportFilters) -> dict:
 
 def manager_figures(filters: ReportFilters) -> dict:
     leads = {"leads_created": counts.leads_created(filters), "mqls_reached": counts.mqls_reached(filters)}
-    answered = filters.in_range("responded_at")
-    handed = filters.in_range("handed_at")
-    handoffs = Handoff.objects.filter(answered | handed).aggregate(
-        accepted=Count("pk", filter=answered & Q(outcome=Handoff.Outcome.ACCEPTED)),
-        rejected=Count("pk", filter=answered & Q(outcome=Handoff.Outcome.REJECTED)),
-        handed_over=Count("pk", filter=handed),
-        within_sla=Count("pk", filter=handed & within_sla()),
-    )
+    handoffs = answer_figures(filters)
     return {
         **leads,
-        "acceptance_rate": metrics.mql_acceptance_rate(accepted=handoffs["accepted"], rejected=handoffs["rejected"]),
-        "sla_compliance": metrics.sla_compliance(
-            within_sla=handoffs["within_sla"], handed_over=handoffs["handed_over"]
-        ),
+        "acceptance_rate": handoffs["acceptance_rate"],
+        "sla_compliance": handoffs["sla_compliance"],
         **_deal_figures(Deal.objects.all(), filters),
     }
 

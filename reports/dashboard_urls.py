@@ -6,4 +6,6 @@ from reports import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("agreement/", views.agreement_page, name="agreement"),
+    path("agreement/attainment/", views.attainment_strip, name="attainment"),
 ]

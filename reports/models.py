@@ -79,3 +79,20 @@ class StaleDay(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class AgreementDigest(models.Model):
+    """The weekly email of the agreement's figures (reports.digest): one row per week, claimed before the
+    email goes out and marked sent after, so a beat that runs twice, or two workers at once, send it once."""
+
+    week_start = models.DateField(unique=True, help_text="The Monday of the week, in the site's time zone.")
+    period_start = models.DateField(null=True, blank=True, help_text="The month whose figures it reports.")
+    recipients = models.JSONField(default=list)
+    figures = models.JSONField(default=dict)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+
+    def __str__(self):
+        return f"Agreement digest of the week of {self.week_start}"

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from leads.tasks import RETRY
-from reports import rollups
+from leads.tasks import EMAIL_RETRY, RETRY
+from reports import digest, rollups
 from reports.accounts import rollups as account_rollups
 
 
@@ -27,3 +27,10 @@ def refresh_account_rollups(everything: bool = False) -> int:
     if everything:
         return account_rollups.refresh_all()
     return account_rollups.refresh_due(batches=ACCOUNT_BATCHES_PER_RUN)
+
+
+@shared_task(name="reports.send_agreement_digest", **EMAIL_RETRY)
+def send_agreement_digest() -> bool:
+    """Beat, Monday morning: this week's digest of the agreement to managers and marketers, once per week
+    however often beat runs it (reports.digest)."""
+    return digest.send_weekly_digest()

@@ -9,11 +9,12 @@ Who sees what (enforced here and in reports.filters.restrict_to_user):
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from crm.htmx import render_page
+from crm.htmx import render_page, vary_on_htmx
 from crm.roles import has_role, primary_role, role_required
-from reports import campaigns, exports, feedback, funnel, sales
+from reports import agreement, campaigns, exports, feedback, funnel, sales
 from reports.accounts import funnel as account_funnel
 from reports.dashboard import dashboard_figures
 from reports.filters import (
@@ -243,3 +244,29 @@ def accounts_page(request):
         "chart": chart,
     }
     return render_report(request, "reports/accounts.html", context)
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
+def agreement_page(request):
+    """The commitments of a month or quarter beside their actuals and projections (reports.agreement)."""
+    today = timezone.localdate()
+    period = agreement.parse_period(request.GET.get("period"), today) or agreement.current_period(today)
+    own_only = sees_only_own_figures(request.user)
+    context = {
+        "figures": agreement.agreement(period, user_id=request.user.pk if own_only else None, today=today),
+        "periods": agreement.recent_periods(today),
+        "period_unread": bool(request.GET.get("period")) and period == agreement.current_period(today),
+        "range_query": agreement.range_query(period),
+        "sees_sales": has_role(request.user, *SALES_VIEWERS),
+        "sees_campaigns": has_role(request.user, *CAMPAIGN_VIEWERS),
+    }
+    return render_report(request, "reports/agreement.html", context)
+
+
+@require_GET
+@role_required(*REPORT_VIEWERS)
+def attainment_strip(request):
+    """This month's attainment, a strip that My day and the dashboard load by htmx."""
+    context = {"strip": agreement.attainment(request.user)}
+    return vary_on_htmx(render(request, "reports/partials/attainment.html", context))

@@ -218,6 +218,9 @@ RULES = {
     "reports:feedback": {"GET": ROLE_HOLDERS},
     "reports:accounts": {"GET": ROLE_HOLDERS},
     "reports:campaigns": {"GET": MARKETING},
+    # the agreement: every role reads the team's figures; a rep sees only their own quota row
+    "agreement": {"GET": ROLE_HOLDERS},
+    "attainment": {"GET": ROLE_HOLDERS},
     # email from Relay: every role writes to leads and keeps its own templates; marketing owns the approved
     # ones (the world's template is `rep`'s own draft: `other_rep` does not see it)
     "profile": {"GET": SIGNED_IN, "POST": rule(LOGIN, DONE, DONE, DONE, DONE, DONE)},

@@ -20,7 +20,7 @@ def set_targets(*, by, period_kind: str, period_start: date, values: dict[Target
     changes) the target, None removes it. Targets the dict does not name stay as they are; an unchanged
     value writes nothing, so the history holds only real changes."""
     with transaction.atomic():
-        existing = {key_of(t): t for t in targets_of_period(period_kind, period_start).select_for_update()}
+        existing = {key_of(t): t for t in targets_of_period(period_kind, period_start).select_for_update(of=("self",))}
         for (metric, channel, rep_id), value in values.items():
             target = existing.get((metric, channel, rep_id))
             if value is None:

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -45,9 +46,13 @@ def edit_targets(request):
         form = TargetsForm(request.POST, reps=reps)
         if form.is_valid():
             kind, start = form.cleaned_data["kind"], form.cleaned_data["start"]
-            set_targets(by=request.user, period_kind=kind, period_start=start, values=form.values())
-            messages.success(request, f"Targets for {period_label(kind, start)} saved.")
-            return redirect(_period_url(kind, start))
+            try:
+                set_targets(by=request.user, period_kind=kind, period_start=start, values=form.values())
+            except ValidationError as exc:  # another manager saved the same new target a moment before
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, f"Targets for {period_label(kind, start)} saved.")
+                return redirect(_period_url(kind, start))
     else:
         source = previous_period(start, kind) if request.GET.get("copy") else None
         form = TargetsForm(initial=TargetsForm.initial_from(kind, start, source=source), reps=reps)

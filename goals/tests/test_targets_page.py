@@ -1,6 +1,8 @@
 from datetime import date
+from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from crm.tests.factories import UserFactory
@@ -111,3 +113,11 @@ def test_an_empty_period_says_what_to_do(client_for, rep, manager):
 def test_the_sales_settings_page_links_to_the_targets(client_for, manager):
     page = client_for(manager).get(reverse("handoff:sales_settings")).content.decode()
     assert reverse("goals:targets") in page
+
+
+def test_a_target_another_manager_saved_a_moment_before_is_a_form_error_not_a_500(client_for, manager):
+    refusal = ValidationError({"metric": "This period already has this target: change that one instead."})
+    with mock.patch("goals.views.set_targets", side_effect=refusal):
+        response = client_for(manager).post(reverse("goals:edit"), {**DECEMBER, "mqls": "300"})
+    assert response.status_code == 400
+    assert "This period already has this target" in response.content.decode()

@@ -33,9 +33,9 @@ def test_a_manager_sets_this_months_targets_from_the_sales_settings(page, sign_i
     assert saved.count() == 5
 
 
-def test_the_targets_form_fits_a_phone(page, sign_in_browser, manager):
+def test_the_targets_page_and_form_fit_a_phone(page, sign_in_browser, manager, rep):
     page.set_viewport_size({"width": 375, "height": 740})
     sign_in_browser(manager)
-    page.goto("/targets/edit/")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375
+    for url in (reverse("goals:targets"), reverse("goals:edit")):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url

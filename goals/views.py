@@ -11,7 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from crm.htmx import render_page
 from crm.roles import MANAGER, ROLES, is_manager, role_required
 from goals.forms import PeriodForm, TargetsForm
-from goals.selectors import listed_targets, period_history, period_label, previous_period, quota_reps
+from goals.selectors import (
+    listed_targets,
+    period_history,
+    period_label,
+    previous_period,
+    quota_reps,
+    targets_of_period,
+)
 from goals.services import set_targets
 
 
@@ -56,5 +63,6 @@ def edit_targets(request):
     else:
         source = previous_period(start, kind) if request.GET.get("copy") else None
         form = TargetsForm(initial=TargetsForm.initial_from(kind, start, source=source), reps=reps)
-    context = {"form": form, "kind": kind, "start": start, "label": period_label(kind, start), "copied": source}
+    copied = source and targets_of_period(kind, source).count()  # None: not copying
+    context = {"form": form, "kind": kind, "start": start, "label": period_label(kind, start), "copied": copied}
     return render_page(request, "goals/edit.html", context, status=400 if form.errors else None)

@@ -121,3 +121,9 @@ def test_a_target_another_manager_saved_a_moment_before_is_a_form_error_not_a_50
         response = client_for(manager).post(reverse("goals:edit"), {**DECEMBER, "mqls": "300"})
     assert response.status_code == 400
     assert "This period already has this target" in response.content.decode()
+
+
+def test_copy_from_a_previous_period_without_targets_says_so(client_for, manager):
+    page = client_for(manager).get(edit_url(**DECEMBER, copy=1)).content.decode()
+    assert "The previous month has no targets to copy" in page
+    assert "Filled from the previous month" not in page

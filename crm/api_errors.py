@@ -1,9 +1,13 @@
 """API error answers that DRF leaves to Django."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,3 +20,13 @@ def exception_handler(exc, context):
         detail = f"The request body is larger than {limit}: send fewer events or records per request."
         return Response({"detail": detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return drf_exception_handler(exc, context)
+
+
+@contextmanager
+def model_errors_as_400():
+    """A Django ValidationError raised inside (a service's refusal, `full_clean`) as DRF's 400, naming the
+    fields it names."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

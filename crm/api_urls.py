@@ -18,6 +18,7 @@ urlpatterns = [
     path("v1/", include("deals.api_urls")),
     path("v1/", include("agenda.api_urls")),
     path("v1/", include("outreach.api_urls")),
+    path("v1/", include("goals.api_urls")),
     path("v1/", include("reports.api_urls")),
     path("v1/", include("search.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("deals.urls")),
     path("", include("agenda.urls")),
     path("", include("outreach.urls")),
+    path("targets/", include("goals.urls")),
     path("reports/", include("reports.urls")),
     path("search/", include("search.urls")),
 ]

@@ -35,6 +35,7 @@ from companies.tests.factories import CompanyFactory
 from crm.notifications import notify
 from crm.tests.factories import UserFactory
 from deals.tests.factories import DealFactory, stage_named
+from goals.tests.factories import TargetFactory
 from handoff.models import Handoff
 from leads.models import ConsentRequest, FormSubmission, LeadImport, LifecycleStage
 from leads.services import consent
@@ -202,6 +203,9 @@ RULES = {
     # marketers add tasks on leads and companies, not on deals)
     # the task list: every role its own tasks (a manager the team's, or one rep's)
     "agenda:task_list": {"GET": ROLE_HOLDERS},
+    # goals: every role reads the targets; managers set them
+    "goals:targets": {"GET": ROLE_HOLDERS},
+    "goals:edit": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), "POST": MANAGER_WRITES},
     "agenda:task_done": {"POST": TASK_WRITES},
     "agenda:task_snooze": {"POST": TASK_WRITES},
     "agenda:task_reopen": {"POST": TASK_WRITES},
@@ -273,6 +277,14 @@ RULES = {
     "agenda-api:task-list": {"GET": API_READ, "POST": rule(403, 403, DONE, DONE, DONE, DONE)},
     "agenda-api:task-detail": {"GET": API_READ, "PATCH": rule(403, 403, 403, DONE, 403, DONE)},
     "agenda-api:task-done": {"POST": rule(403, 403, 403, DONE, 403, DONE)},
+    # Targets: every role reads them, managers set them.
+    "goals-api:target-list": {"GET": API_READ, "POST": rule(403, 403, 403, 403, 403, DONE)},
+    "goals-api:target-detail": {
+        "GET": API_READ,
+        "PUT": rule(403, 403, 403, 403, 403, DONE),
+        "PATCH": rule(403, 403, 403, 403, 403, DONE),
+        "DELETE": rule(403, 403, 403, 403, 403, DONE),
+    },
     "api-schema": {"GET": rule(403, OK, OK, OK, OK, OK)},
     "api-docs": {"GET": rule(403, OK, OK, OK, OK, OK)},
 }
@@ -348,6 +360,7 @@ class World:
     personal_domain: object = None
     email: object = None  # a marketing email from rep to the lead
     email_template: object = None
+    target: object = None  # the team's revenue quota for December 2026
 
 
 @pytest.fixture
@@ -397,6 +410,7 @@ def world(marketer, rep, other_rep, manager):
         email,
     )
     built.email_template = EmailTemplateFactory(owner=rep, approved=False, name="Rita's follow-up")
+    built.target = TargetFactory(metric="revenue", value=100_000, set_by=manager)
     return built
 
 
@@ -431,6 +445,7 @@ PK_OF = {
     "agenda:company_tasks": "company",
     "agenda-api:task-detail": "task",
     "agenda-api:task-done": "task",
+    "goals-api:target-detail": "target",
     "leads-api:lead-detail": "lead",
     "deals-api:deal-detail": "deal",
     "deals-api:deal-move": "deal",
@@ -598,13 +613,18 @@ PAYLOADS = {
     ("outreach-api:lead-emails", "POST"): lambda w: {"subject": "Hi", "body": "Hello"},
     ("agenda-api:task-list", "POST"): lambda w: {"title": "Call", "lead": w.lead.pk, "due_at": "2026-12-08T09:00Z"},
     ("agenda-api:task-detail", "PATCH"): lambda w: {"title": "Renamed"},
+    ("goals:edit", "POST"): lambda w: {"kind": "month", "start": "2026-12-01", "mqls": "350", "revenue": "9000"},
+    ("goals-api:target-list", "POST"): lambda w: {"period_start": "2026-11-01", "metric": "revenue", "value": "250"},
+    ("goals-api:target-detail", "PUT"): lambda w: {"period_start": "2026-12-01", "metric": "revenue", "value": "320"},
+    ("goals-api:target-detail", "PATCH"): lambda w: {"value": "310"},
 }
 
 
 def database_rows() -> dict:
     """Every row of Relay's own tables (and who holds which role): what a refused request must not change."""
     rows = {}
-    for label in ("campaigns", "companies", "leads", "deals", "agenda", "outreach", "reports", "crm", "authtoken"):
+    labels = ("campaigns", "companies", "leads", "deals", "agenda", "outreach", "goals", "reports", "crm", "authtoken")
+    for label in labels:
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
     users = get_user_model().objects.order_by("pk")

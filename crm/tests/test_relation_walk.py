@@ -145,6 +145,8 @@ def choices(world):
         # A task goes on any lead its maker sees (every role sees every lead), a deal's only for sales.
         "agenda.Task.lead": {role: ([sams_lead], []) for role in ROLES},
         "agenda.Task.deal": {"marketer": ([], [world.deal])},
+        # A revenue quota is an active sales rep's (managers set them, nobody else writes targets).
+        "goals.Target.rep": {"manager": ([users["other_rep"]], [users["nobody"], gone, users["marketer"]])},
     }
     for role in ROLES:
         refused[role]["deals.Deal"] = []  # every role sees every deal

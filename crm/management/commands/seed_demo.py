@@ -6,6 +6,7 @@ from django.test import override_settings
 import agenda.demo
 import campaigns.demo
 import deals.demo
+import goals.demo
 import handoff.demo
 import leads.demo
 import outreach.demo
@@ -39,5 +40,6 @@ class Command(BaseCommand):
             handoff.demo.seed(users=users, stdout=self.stdout)
         outreach.demo.seed(users=users, stdout=self.stdout)  # after the deals: emails are sent about them
         agenda.demo.seed(users=users, stdout=self.stdout)  # tasks on the deals, both by hand and accepted
+        goals.demo.seed(users=users, stdout=self.stdout)  # targets from the volumes the funnel above delivered
         reports.rollups.refresh()  # as the beat would: the figures are exact without it, but faster with it
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

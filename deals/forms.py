@@ -58,12 +58,17 @@ class DealForm(LimitedChoicesForm, forms.ModelForm):
         self.offer_companies()
         self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["amount"].widget.attrs["min"] = 0
+        # A form sent without it (an older page, a script) keeps the deal's category.
+        self.fields["forecast_category"].required = False
         if is_manager(self.user):
             self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else self.user.pk
         else:
             del self.fields["owner"]  # only managers reassign deals
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save deal"))
+
+    def clean_forecast_category(self):
+        return self.cleaned_data["forecast_category"] or self.instance.forecast_category
 
     def relation_choices(self, user):
         return {

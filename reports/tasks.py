@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from leads.tasks import RETRY
-from reports import rollups
+from reports import rollups, services
 from reports.accounts import rollups as account_rollups
 
 
@@ -27,3 +27,10 @@ def refresh_account_rollups(everything: bool = False) -> int:
     if everything:
         return account_rollups.refresh_all()
     return account_rollups.refresh_due(batches=ACCOUNT_BATCHES_PER_RUN)
+
+
+@shared_task(name="reports.snapshot_forecast", **RETRY)
+def snapshot_forecast() -> int:
+    """Beat, every morning: the week's forecast snapshot, taken on the first run of the week (Monday's, or the
+    next day's when Monday's was missed); later runs find it and do nothing."""
+    return services.snapshot_forecast()

@@ -215,6 +215,7 @@ RULES = {
     "reports:index": {"GET": ROLE_HOLDERS},
     "reports:funnel": {"GET": ROLE_HOLDERS},
     "reports:sales": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    "reports:forecast": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},  # a rep: their own deals
     "reports:feedback": {"GET": ROLE_HOLDERS},
     "reports:accounts": {"GET": ROLE_HOLDERS},
     "reports:campaigns": {"GET": MARKETING},

@@ -98,6 +98,7 @@ def pages(*, runs, stdout):
         ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),
         ("report: campaigns, activity view", as_manager, "/reports/campaigns/?view=activity", FUNNEL_REPORTS),
         ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
+        ("report: forecast (this quarter and the next)", as_manager, "/reports/forecast/", PAGE),
         ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
     ]
     # The checks above read clean rollups. Between two refreshes (the beat's, every minute) the day being

@@ -120,6 +120,7 @@ class Deal(models.Model):
         max_length=10,
         choices=ForecastCategory.choices,
         default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,  # rows written in bulk (imports, the bench) without it
         help_text="Commit: you expect it to close in its month; best case: it could; omitted: leave it out.",
     )
     created_at = models.DateTimeField(default=timezone.now)

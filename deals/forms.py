@@ -11,7 +11,7 @@ from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 from crm.roles import is_manager
-from deals.models import MAX_POSITION, Activity, Deal, LostReason, Pipeline, Stage
+from deals.models import MAX_POSITION, Activity, Deal, ForecastCategory, LostReason, Pipeline, Stage
 from deals.selectors import deal_owners_for, stages_for_new_deals, stages_to_move_to
 from deals.services import DEAL_FIELDS
 
@@ -167,3 +167,9 @@ class PipelineForm(forms.ModelForm):
         if value < 1:
             raise forms.ValidationError("A deal rots after at least one idle day.")
         return value
+
+
+class ForecastCategoryForm(forms.Form):
+    """The forecast category alone: the board card's menu sets it in one click."""
+
+    forecast_category = forms.ChoiceField(choices=ForecastCategory.choices)

@@ -191,6 +191,7 @@ RULES = {
     },
     "deals:deal_detail": {"GET": ROLE_HOLDERS, "POST": DEAL_OWNER_WRITES},
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
+    "deals:deal_forecast": {"POST": DEAL_OWNER_WRITES},
     # A board card's menu: an htmx fragment for who may move the deal; without htmx it sends to the deal page.
     "deals:deal_menu": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT)},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
@@ -417,6 +418,7 @@ PK_OF = {
     "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
+    "deals:deal_forecast": "deal",
     "deals:deal_menu": "deal",
     "deals:activity_create": "deal",
     "agenda:move_close_date": "deal",
@@ -542,6 +544,7 @@ PAYLOADS = {
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
+    ("deals:deal_forecast", "POST"): lambda w: {"forecast_category": "commit"},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("agenda:move_close_date", "POST"): lambda w: {"expected_close_date": "2099-01-31"},
     ("agenda:log_deal_activity", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},

@@ -74,3 +74,30 @@ def test_the_owner_and_a_manager_set_the_category_through_the_api(rep, manager):
     assert deal.forecast_category == ForecastCategory.OMITTED
     refused = api_for(rep).patch(f"/api/v1/deals/{deal.pk}/", {"forecast_category": "sure"}, format="json")
     assert refused.status_code == 400
+
+
+def test_the_board_cards_menu_sets_the_category(client_for, rep):
+    deal = DealFactory(owner=rep)
+    menu = client_for(rep).get(f"/deals/{deal.pk}/menu/", HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="/deals/{deal.pk}/forecast/"' in menu
+    assert 'value="best_case"' in menu
+    response = client_for(rep).post(f"/deals/{deal.pk}/forecast/", {"forecast_category": "best_case"})
+    deal.refresh_from_db()
+    assert response["Location"] == "/pipeline/"
+    assert deal.forecast_category == ForecastCategory.BEST_CASE
+
+
+def test_another_rep_cannot_set_the_category_from_the_board(client_for, rep, other_rep):
+    deal = DealFactory(owner=rep)
+    response = client_for(other_rep).post(f"/deals/{deal.pk}/forecast/", {"forecast_category": "commit"})
+    deal.refresh_from_db()
+    assert response.status_code == 403
+    assert deal.forecast_category == ForecastCategory.PIPELINE
+
+
+def test_a_bad_category_from_the_board_changes_nothing(client_for, rep):
+    deal = DealFactory(owner=rep)
+    response = client_for(rep).post(f"/deals/{deal.pk}/forecast/", {"forecast_category": "sure"}, follow=True)
+    deal.refresh_from_db()
+    assert "Choose a forecast category." in response.content.decode()
+    assert deal.forecast_category == ForecastCategory.PIPELINE

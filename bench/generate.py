@@ -364,7 +364,10 @@ DEAL_FIELDS = [
     "closed_at",
     "lost_reason",
     "close_note",
+    "forecast_category",
 ]
+# Deals' forecast categories, in turn (no draw from the random stream: the rest of the data stays as it was).
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "pipeline", "omitted")
 DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
 ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "by", "at"]
 TASK_FIELDS = ["title", "note", "deal", "assignee", "created_by", "due_at", "reminded_at", "created_at", "updated_at"]
@@ -500,6 +503,7 @@ class Funnel:
                 None if is_open else moved,
                 rng.choice(self.lost_reasons) if stage == self.lost else "",
                 "",
+                FORECAST_CATEGORIES[self.deal_id % len(FORECAST_CATEGORIES)],
             ),
         )
         writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))

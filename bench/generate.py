@@ -327,6 +327,8 @@ LEAD_FIELDS = [
     "customer_at",
 ]
 EVENT_FIELDS = ["lead", "kind", "campaign", "occurred_at", "properties", "external_id", "created_at"]
+# Every generated hand-over had the default SLA (handoff.Sla) when it was made.
+SLA_HOURS = 24
 HANDOFF_FIELDS = [
     "id",
     "lead",
@@ -340,6 +342,7 @@ HANDOFF_FIELDS = [
     "rejection_reason",
     "note",
     "deal",
+    "sla_hours",
 ]
 CHANGE_FIELDS = ["lead", "from_stage", "to_stage", "by", "reason", "note", "at"]
 DEAL_FIELDS = [
@@ -364,7 +367,10 @@ DEAL_FIELDS = [
     "closed_at",
     "lost_reason",
     "close_note",
+    "forecast_category",
 ]
+# Deals' forecast categories, in turn (no draw from the random stream: the rest of the data stays as it was).
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "pipeline", "omitted")
 DEAL_CHANGE_FIELDS = ["deal", "from_stage", "from_name", "to_stage", "to_name", "by", "at"]
 ACTIVITY_FIELDS = ["deal", "kind", "subject", "body", "by", "at"]
 TASK_FIELDS = ["title", "note", "deal", "assignee", "created_by", "due_at", "reminded_at", "created_at", "updated_at"]
@@ -452,12 +458,13 @@ class Funnel:
                 rep.pk,
                 60,
                 mql_at,
-                mql_at + timedelta(hours=24),
+                mql_at + timedelta(hours=SLA_HOURS),
                 outcome,
                 responded,
                 reason,
                 "",
                 deal_id,
+                SLA_HOURS,
             ),
         )
         self.handoff_id += 1
@@ -500,6 +507,7 @@ class Funnel:
                 None if is_open else moved,
                 rng.choice(self.lost_reasons) if stage == self.lost else "",
                 "",
+                FORECAST_CATEGORIES[self.deal_id % len(FORECAST_CATEGORIES)],
             ),
         )
         writer.add(DealStageChange, (self.deal_id, None, "", first.pk, first.name, rep.pk, opened))

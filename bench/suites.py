@@ -98,6 +98,7 @@ def pages(*, runs, stdout):
         ("report: campaigns (last 30 days)", as_manager, "/reports/campaigns/", FUNNEL_REPORTS),
         ("report: campaigns, activity view", as_manager, "/reports/campaigns/?view=activity", FUNNEL_REPORTS),
         ("report: sales (last 30 days)", as_manager, "/reports/sales/", PAGE),
+        ("report: forecast (this quarter and the next)", as_manager, "/reports/forecast/", PAGE),
         ("report: feedback (last 30 days)", as_manager, "/reports/feedback/", PAGE),
         ("report: agreement (this month)", as_manager, "/agreement/", PAGE),
     ]

@@ -226,6 +226,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-account-rollups": {"task": "reports.refresh_account_rollups", "schedule": 60.0},
     # Decay moves every score a little each day.
     "rescore-leads-nightly": {"task": "leads.rescore_leads", "schedule": crontab(hour=2, minute=30)},
+    # The week's forecast snapshot (reports.services.snapshot_forecast): Monday's run takes it, a later run
+    # in the week catches up a missed one, the others find it taken.
+    "snapshot-forecast": {"task": "reports.snapshot_forecast", "schedule": crontab(hour=6, minute=0)},
     # Tasks come due: the assignee's notification and email, each once.
     "send-due-reminders": {"task": "agenda.send_due_reminders", "schedule": REMINDER_SWEEP_SECONDS},
     # The agreement's figures to managers and marketers, Monday morning (beat's clock is TIME_ZONE).

@@ -71,6 +71,7 @@ class DealSerializer(LimitedRelationsSerializer, serializers.ModelSerializer):
             "expected_close_date",
             "source_campaign",
             "next_step",
+            "forecast_category",
             "created_at",
             "updated_at",
             "stage_changed_at",

@@ -11,7 +11,7 @@ from crm import bounds
 from crm.people import UserChoiceField
 from crm.relations import LimitedChoicesForm
 from crm.roles import is_manager
-from deals.models import MAX_POSITION, Activity, Deal, LostReason, Pipeline, Stage
+from deals.models import MAX_POSITION, Activity, Deal, ForecastCategory, LostReason, Pipeline, Stage
 from deals.selectors import deal_owners_for, stages_for_new_deals, stages_to_move_to
 from deals.services import DEAL_FIELDS
 
@@ -58,12 +58,17 @@ class DealForm(LimitedChoicesForm, forms.ModelForm):
         self.offer_companies()
         self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["amount"].widget.attrs["min"] = 0
+        # A form sent without it (an older page, a script) keeps the deal's category.
+        self.fields["forecast_category"].required = False
         if is_manager(self.user):
             self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else self.user.pk
         else:
             del self.fields["owner"]  # only managers reassign deals
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save deal"))
+
+    def clean_forecast_category(self):
+        return self.cleaned_data["forecast_category"] or self.instance.forecast_category
 
     def relation_choices(self, user):
         return {
@@ -162,3 +167,9 @@ class PipelineForm(forms.ModelForm):
         if value < 1:
             raise forms.ValidationError("A deal rots after at least one idle day.")
         return value
+
+
+class ForecastCategoryForm(forms.Form):
+    """The forecast category alone: the board card's menu sets it in one click."""
+
+    forecast_category = forms.ChoiceField(choices=ForecastCategory.choices)

@@ -79,6 +79,16 @@ class LostReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ForecastCategory(models.TextChoices):
+    """How sure the deal's owner is that it closes in its expected month (the forecast report sums each).
+    Only open deals are forecast: a won deal counts as closed won, a lost one is left out."""
+
+    COMMIT = "commit", "Commit"
+    BEST_CASE = "best_case", "Best case"
+    PIPELINE = "pipeline", "Pipeline"
+    OMITTED = "omitted", "Omitted"
+
+
 class Deal(models.Model):
     """A sales opportunity moving through the pipeline: born when a rep accepts an MQL (its hand-over then
     points at it, `handoff`), or entered by hand."""
@@ -106,6 +116,13 @@ class Deal(models.Model):
         "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
     )
     next_step = models.CharField(max_length=200, blank=True)
+    forecast_category = models.CharField(
+        max_length=10,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,  # rows written in bulk (imports, the bench) without it
+        help_text="Commit: you expect it to close in its month; best case: it could; omitted: leave it out.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)

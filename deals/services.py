@@ -28,6 +28,7 @@ DEAL_FIELDS = (
     "expected_close_date",
     "next_step",
     "source_campaign",
+    "forecast_category",
 )
 
 

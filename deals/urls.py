@@ -18,5 +18,6 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/menu/", views.deal_menu, name="deal_menu"),
+    path("deals/<int:pk>/forecast/", views.deal_forecast, name="deal_forecast"),
     path("deals/<int:pk>/activities/", views.activity_create, name="activity_create"),
 ]

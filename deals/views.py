@@ -18,11 +18,12 @@ from deals.forms import (
     ActivityForm,
     DealCreateForm,
     DealForm,
+    ForecastCategoryForm,
     MoveForm,
     StageDeleteForm,
     StageForm,
 )
-from deals.models import Deal, Stage
+from deals.models import Deal, ForecastCategory, Stage
 from deals.selectors import (
     LIST_SORTS,
     board_columns,
@@ -95,8 +96,22 @@ def deal_menu(request, pk):
     deal = deal_for_user(request.user, pk, write=True, queryset=queryset)
     if not wants_fragment(request):
         return vary_on_htmx(redirect(deal))
-    context = {"deal": deal, "stages": _menu_stages(deal)}
+    context = {"deal": deal, "stages": _menu_stages(deal), "categories": ForecastCategory.choices}
     return render_page(request, "deals/board.html", context, partial="card_menu")
+
+
+@require_POST
+@role_required(*ROLES)
+def deal_forecast(request, pk):
+    """Set a deal's forecast category from its card's menu, then back to the board."""
+    deal = deal_for_user(request.user, pk, write=True)
+    form = ForecastCategoryForm(request.POST)
+    if form.is_valid():
+        services.update_deal(deal=deal, by=request.user, forecast_category=form.cleaned_data["forecast_category"])
+        messages.success(request, f"{deal}: forecast {deal.get_forecast_category_display()}.")
+    else:
+        messages.error(request, "Choose a forecast category.")
+    return redirect("deals:board")
 
 
 def _menu_stages(deal) -> list:

@@ -151,6 +151,7 @@ class ReportFilterForm(forms.Form):
     """The query string of a report. Invalid values are reported on the form and replaced by defaults."""
 
     period = forms.ChoiceField(choices=PRESETS, required=False, initial=DEFAULT_PRESET)
+    default_preset = DEFAULT_PRESET  # a report whose periods differ (the forecast) sets both, and period_range
     # Bounded: the period's end (the day after date_to) and the previous period are computed from them.
     date_from = bounds.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Custom dates only."
@@ -188,6 +189,9 @@ class ReportFilterForm(forms.Form):
             self.add_error("date_to", f"Choose a period of at most {MAX_DAYS} days.")
         return cleaned
 
+    def period_range(self, preset: str) -> tuple[datetime.date, datetime.date]:
+        return preset_range(preset, self.today)
+
     def filters(self) -> ReportFilters:
         """The valid part of the input, with defaults where a value is missing or invalid."""
         self.is_valid()
@@ -195,13 +199,13 @@ class ReportFilterForm(forms.Form):
             attrs = self.fields[name].widget.attrs  # Bootstrap's red border beside the error
             attrs["class"] = " ".join(dict.fromkeys([*attrs["class"].split(), "is-invalid"]))
         data = self.cleaned_data
-        preset = data.get("period") or DEFAULT_PRESET
+        preset = data.get("period") or self.default_preset
         if preset == "custom" and not {"date_from", "date_to"} & set(self.errors):
             date_from, date_to = data["date_from"], data["date_to"]
         else:
             if preset == "custom":
-                preset = DEFAULT_PRESET
-            date_from, date_to = preset_range(preset, self.today)
+                preset = self.default_preset
+            date_from, date_to = self.period_range(preset)
         campaign, owner = data.get("campaign"), data.get("owner")
         filters = ReportFilters(
             date_from=date_from,
@@ -219,7 +223,7 @@ def filters_from_query(query, *, user, form_class=ReportFilterForm):
     where input is bad). Dates without a period mean custom dates."""
     data = query.copy()
     if not data.get("period"):
-        data["period"] = "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_PRESET
+        data["period"] = "custom" if data.get("date_from") or data.get("date_to") else form_class.default_preset
     form = form_class(data, user=user)
     filters = form.filters()
     typed_dates = data["period"] == "custom" and form.errors.keys() & {"date_from", "date_to"}

@@ -96,3 +96,31 @@ class AgreementDigest(models.Model):
 
     def __str__(self):
         return f"Agreement digest of the week of {self.week_start}"
+
+
+class ForecastSnapshot(models.Model):
+    """What one owner's open deals expected to close in one month added up to, as the week began (Monday in
+    the site's time zone): the forecast's past, against which the page measures what closed won."""
+
+    taken_on = models.DateField(help_text="The Monday of the week the snapshot belongs to.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    close_month = models.DateField(help_text="The first day of the deals' expected close month.")
+    commit = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    best_case = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    pipeline = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    omitted = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    weighted = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    open_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    open_deals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["close_month", "taken_on", "owner"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taken_on", "owner", "close_month"], name="one_forecast_snapshot_per_week_owner_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["close_month", "taken_on"], name="forecast_snapshot_month_idx")]
+
+    def __str__(self):
+        return f"{self.taken_on} {self.owner_id} {self.close_month:%Y-%m}"

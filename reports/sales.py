@@ -34,6 +34,7 @@ from crm import metrics
 from crm.people import display_name
 from deals.models import Activity, Deal, Stage
 from deals.selectors import rotting
+from goals.models import Metric, PeriodKind, Target
 from handoff.models import Handoff
 from reports.filters import ReportFilters, lead_filter
 from reports.sql import NO_GROUP, Hours, days, duration, hours, median, medians_with_overall
@@ -149,11 +150,68 @@ def sales_report(filters: ReportFilters, *, now=None) -> dict:
     and the summary adds them up."""
     now = now or timezone.now()
     deals, answers, speed = _deal_rows(filters, now), _answer_rows(filters), speed_to_lead(filters)
+    targets = revenue_targets(filters)
+    summary = _summary(filters, deals, answers, speed)
     return {
-        "summary": _summary(filters, deals, answers, speed),
+        "summary": summary | _against_targets_and_previous(filters, summary, targets),
         "forecast": forecast_by_month(filters, today=timezone.localdate(now)),
-        "reps": _reps(deals, answers, speed),
+        "reps": _with_attainment(_reps(deals, answers, speed), targets),
     }
+
+
+def revenue_targets(filters: ReportFilters) -> dict:
+    """The revenue quotas of the period, {rep id: amount, None: the team's}: the targets whose month or quarter
+    begins in it. A quarter's quota and its months' are the same money told twice, so one kind is read: the
+    months' for a period of up to 31 days, the quarters' for a longer one, the other kind when that one has
+    none. With the owner filter, that owner's quota only."""
+    targets = Target.objects.filter(
+        metric=Metric.REVENUE, period_start__gte=filters.date_from, period_start__lte=filters.date_to
+    )
+    if filters.owner_id:
+        targets = targets.filter(rep_id=filters.owner_id)
+    sums: dict[str, dict] = {PeriodKind.MONTH: {}, PeriodKind.QUARTER: {}}
+    for row in targets.values("period_kind", "rep_id").annotate(total=Sum("value")).order_by():
+        sums[row["period_kind"]][row["rep_id"]] = row["total"]
+    first, second = (
+        (PeriodKind.MONTH, PeriodKind.QUARTER) if filters.days <= 31 else (PeriodKind.QUARTER, PeriodKind.MONTH)
+    )
+    return {
+        rep_id: sums[first].get(rep_id, sums[second].get(rep_id)) for rep_id in sums[first].keys() | sums[second].keys()
+    }
+
+
+def _against_targets_and_previous(filters: ReportFilters, summary: dict, targets: dict) -> dict:
+    """Quota attainment (the team's, or the filtered owner's), and average deal size and sales cycle in the
+    previous period of the same length, with the change."""
+    quota = targets.get(filters.owner_id) if filters.owner_id else targets.get(None)
+    previous = filters.previous_period()
+    won = deals_for(previous).filter(WON, previous.in_range("closed_at"))
+    figures = won.aggregate(won=Count("pk"), won_amount=Sum("amount", default=0))
+    average = metrics.average_deal_size(won_amount=figures["won_amount"], won=figures["won"])
+    cycle = days(median(won, duration("closed_at", "created_at")))
+    return {
+        "revenue_target": quota,
+        "quota_attainment": metrics.ratio(summary["revenue"], quota),
+        "previous_period": previous,
+        "previous_average_deal_size": average,
+        "average_deal_size_change": _change(summary["average_deal_size"], average),
+        "previous_sales_cycle_days": cycle,
+        "sales_cycle_days_change": _change(summary["sales_cycle_days"], cycle),
+    }
+
+
+def _change(now, before):
+    """now − before, or None when either is unknown ("—")."""
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def _with_attainment(reps: list[dict], targets: dict) -> list[dict]:
+    for row in reps:
+        row["revenue_target"] = targets.get(row["rep_id"])
+        row["quota_attainment"] = metrics.ratio(row["revenue"], row["revenue_target"])
+    return reps
 
 
 def rep_table(filters: ReportFilters) -> list[dict]:

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from leads.tasks import EMAIL_RETRY, RETRY
-from reports import digest, rollups
+from reports import digest, rollups, services
 from reports.accounts import rollups as account_rollups
 
 
@@ -34,3 +34,10 @@ def send_agreement_digest() -> bool:
     """Beat, Monday morning: this week's digest of the agreement to managers and marketers, once per week
     however often beat runs it (reports.digest)."""
     return digest.send_weekly_digest()
+
+
+@shared_task(name="reports.snapshot_forecast", **RETRY)
+def snapshot_forecast() -> int:
+    """Beat, every morning: the week's forecast snapshot, taken on the first run of the week (Monday's, or the
+    next day's when Monday's was missed); later runs find it and do nothing."""
+    return services.snapshot_forecast()

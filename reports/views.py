@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from crm.htmx import render_page, vary_on_htmx
 from crm.roles import has_role, primary_role, role_required
-from reports import agreement, campaigns, exports, feedback, funnel, sales
+from reports import agreement, campaigns, exports, feedback, forecast, funnel, sales
 from reports.accounts import funnel as account_funnel
 from reports.dashboard import dashboard_figures
 from reports.filters import (
@@ -25,7 +25,7 @@ from reports.filters import (
     filters_from_query,
     sees_only_own_figures,
 )
-from reports.forms import AccountFunnelFilterForm, CampaignReportFilterForm, FunnelFilterForm
+from reports.forms import AccountFunnelFilterForm, CampaignReportFilterForm, ForecastFilterForm, FunnelFilterForm
 
 
 def read_filters(request, form_class=ReportFilterForm):
@@ -144,6 +144,17 @@ def sales_page(request):
         "chart": chart,
     }
     return render_report(request, "reports/sales.html", context)
+
+
+@require_GET
+@role_required(*SALES_VIEWERS)
+def forecast_page(request):
+    """Open deals by expected close month and forecast category, the overdue ones apart, and how the weekly
+    snapshots of past months compared with what closed won."""
+    form, filters = read_filters(request, ForecastFilterForm)
+    report = forecast.forecast_report(filters, today=timezone.localdate())
+    context = {"form": form, "filters": filters, **report}
+    return render_report(request, "reports/forecast.html", context)
 
 
 FEEDBACK_TABLES = {

@@ -192,6 +192,7 @@ RULES = {
     },
     "deals:deal_detail": {"GET": ROLE_HOLDERS, "POST": DEAL_OWNER_WRITES},
     "deals:deal_move": {"POST": DEAL_OWNER_WRITES},
+    "deals:deal_forecast": {"POST": DEAL_OWNER_WRITES},
     # A board card's menu: an htmx fragment for who may move the deal; without htmx it sends to the deal page.
     "deals:deal_menu": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT)},
     "deals:activity_create": {"POST": DEAL_OWNER_WRITES},
@@ -219,6 +220,7 @@ RULES = {
     "reports:index": {"GET": ROLE_HOLDERS},
     "reports:funnel": {"GET": ROLE_HOLDERS},
     "reports:sales": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},
+    "reports:forecast": {"GET": rule(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)},  # a rep: their own deals
     "reports:feedback": {"GET": ROLE_HOLDERS},
     "reports:accounts": {"GET": ROLE_HOLDERS},
     "reports:campaigns": {"GET": MARKETING},
@@ -433,6 +435,7 @@ PK_OF = {
     "notification_open": "notification",
     "deals:deal_detail": "deal",
     "deals:deal_move": "deal",
+    "deals:deal_forecast": "deal",
     "deals:deal_menu": "deal",
     "deals:activity_create": "deal",
     "agenda:move_close_date": "deal",
@@ -559,6 +562,7 @@ PAYLOADS = {
     ("deals:deal_create", "POST"): lambda w: {"title": "New deal", "amount": "100"},
     ("deals:deal_detail", "POST"): lambda w: {"title": "Renamed", "amount": "10"},
     ("deals:deal_move", "POST"): lambda w: {"stage": stage_named("Demo").pk},
+    ("deals:deal_forecast", "POST"): lambda w: {"forecast_category": "commit"},
     ("deals:activity_create", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},
     ("agenda:move_close_date", "POST"): lambda w: {"expected_close_date": "2099-01-31"},
     ("agenda:log_deal_activity", "POST"): lambda w: {"kind": "call", "subject": "Rang them"},

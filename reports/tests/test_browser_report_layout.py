@@ -24,6 +24,7 @@ REPORTS = [
     "/reports/funnel/?split=campaign",
     "/reports/campaigns/",
     "/reports/sales/",
+    "/reports/forecast/",
     "/reports/feedback/",
 ]
 

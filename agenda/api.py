@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from agenda import services
 from agenda.access import can_edit_task, tasks_visible_to
 from agenda.filters import TaskFilter
 from agenda.serializers import TaskSerializer, TaskUpdateSerializer
+from crm.api_errors import as_api_error
 from crm.roles import ROLES, role_permission
 
 
@@ -23,7 +24,7 @@ def _as_api_errors(call):
     except services.TaskNotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        raise as_api_error(exc) from exc
 
 
 @extend_schema_view(

@@ -22,6 +22,11 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def as_api_error(exc: DjangoValidationError) -> ValidationError:
+    """A Django ValidationError (a service's refusal, `full_clean`) as DRF's 400, naming the fields it names."""
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
 @contextmanager
 def model_errors_as_400():
     """A Django ValidationError raised inside (a service's refusal, `full_clean`) as DRF's 400, naming the
@@ -29,4 +34,4 @@ def model_errors_as_400():
     try:
         yield
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        raise as_api_error(exc) from exc

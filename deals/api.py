@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from campaigns.selectors import campaigns_usable_by
 from companies.models import Company
 from companies.selectors import companies_visible_to
+from crm.api_errors import as_api_error
 from crm.relations import LimitedRelationsSerializer
 from crm.roles import MANAGER, SALES_REP, role_permission
 from deals import services
@@ -144,7 +145,7 @@ def _refusals_as_api_errors():
     except services.DealReassignNotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        raise as_api_error(exc) from exc
 
 
 class DealViewSet(

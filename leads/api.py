@@ -8,6 +8,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api_errors import as_api_error
 from crm.bounds import parse_datetime_in_range
 from crm.roles import MANAGER, MARKETER, role_permission
 from crm.throttling import ScopedThrottle
@@ -87,7 +88,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 **options,
             )
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+            raise as_api_error(exc) from exc
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(LeadSerializer(result.lead).data, status=code)
 

@@ -3,20 +3,17 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api_errors import as_api_error
 from crm.roles import ROLES, role_permission
 from leads.selectors import lead_for_user
 from outreach import selectors
 from outreach.sending import queue_email
 from outreach.serializers import EmailSendSerializer, EmailSerializer, EmailTemplateSerializer
 from outreach.services import save_template
-
-
-def _as_api_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 @extend_schema_view(
@@ -53,7 +50,7 @@ class EmailTemplateViewSet(
         try:
             serializer.instance = save_template(by=self.request.user, template=template, **serializer.validated_data)
         except DjangoValidationError as exc:
-            raise _as_api_error(exc) from exc
+            raise as_api_error(exc) from exc
 
 
 class LeadEmailsView(APIView):
@@ -80,5 +77,5 @@ class LeadEmailsView(APIView):
         try:
             email = queue_email(lead=lead, sender=request.user, **serializer.validated_data)
         except DjangoValidationError as exc:
-            raise _as_api_error(exc) from exc
+            raise as_api_error(exc) from exc
         return Response(EmailSerializer(email).data, status=status.HTTP_202_ACCEPTED)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from companies.filters import CompanyFilter, sorted_companies
 from companies.selectors import can_create_companies, can_edit_company, can_merge_companies, companies_visible_to
 from companies.services import create_company, merge_companies, update_company
+from crm.api_errors import as_api_error
 from crm.roles import MANAGER, MARKETER, SALES_REP, role_permission
 from leads.selectors import PAGE_COUNT_LIMIT, estimated_count, exact_count
 from reports.company_pages.serializers import CompanyMergeSerializer, CompanySerializer
@@ -122,5 +123,5 @@ class _refusals_as_api_errors:  # noqa: N801 - used as a context manager, named 
         if isinstance(exc, ValueError):
             raise ValidationError({self.field: [str(exc)]}) from exc
         if isinstance(exc, DjangoValidationError):
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+            raise as_api_error(exc) from exc
         return False

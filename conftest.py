@@ -134,6 +134,34 @@ def require_redis(url: str) -> None:
         skip_or_fail(f"Redis at {url} is not reachable: {exc}")
 
 
+def run_at_once(call, times: int) -> list:
+    """`call()` in `times` threads released together (a barrier), each on its own database connection, as two
+    beats or workers would run it at once; its answers, in the order they came. Raises the first error."""
+    import threading
+
+    from django.db import connection
+
+    barrier, answers, errors = threading.Barrier(times), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            answers.append(call())
+        except Exception as exc:  # noqa: BLE001 - raised below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return answers
+
+
 def lock_rows(sql, params):
     """A second PostgreSQL session holding the `SELECT ... FOR UPDATE` locks of `sql` until it is closed."""
     import psycopg2

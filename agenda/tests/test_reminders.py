@@ -1,7 +1,6 @@
 """Reminders at the due time: an in-app notification and an email to the assignee, each once."""
 
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from django.utils import timezone
 from agenda import services, tasks
 from agenda.models import Task
 from agenda.tests.factories import TaskFactory
+from conftest import run_at_once
 from crm.models import Notification
 from crm.tests.factories import UserFactory
 
@@ -108,24 +108,7 @@ def test_beat_runs_the_reminders_every_minute():
 def test_two_runs_at_once_remind_and_email_each_task_once(smtp_server):
     reps = [UserFactory(role="Sales rep", email=f"rep{n}@example.com") for n in range(4)]
     due = [due_task(assignee=reps[n % 4], title=f"Task {n}") for n in range(40)]
-    runs, errors, results = 2, [], []
-    barrier = threading.Barrier(runs)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(tasks.send_due_reminders())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once(tasks.send_due_reminders, 2)
     assert sum(result["reminded"] for result in results) == len(due)
     assert Notification.objects.count() == len(due)
     assert sorted(message["Subject"] for message in smtp_server.messages) == sorted(

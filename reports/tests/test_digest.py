@@ -1,7 +1,6 @@
 """The weekly digest of the agreement: who gets it, what it says, and once per week whatever runs."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from campaigns.models import Channel
+from conftest import run_at_once
 from crm.tests.factories import UserFactory
 from goals.models import Metric, Target
 from reports import digest, tasks
@@ -84,23 +84,6 @@ def test_beat_runs_the_digest_monday_morning():
 )
 def test_two_beats_at_once_send_one_digest(smtp_server):
     UserFactory(role="Manager", username="omar", email="omar@example.com")
-    runs, errors, results = 2, [], []
-    barrier = threading.Barrier(runs)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(digest.send_weekly_digest(today=MONDAY))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once(lambda: digest.send_weekly_digest(today=MONDAY), 2)
     assert sorted(results) == [False, True]
     assert len(smtp_server.messages) == 1

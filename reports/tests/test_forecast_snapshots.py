@@ -2,7 +2,6 @@
 runs twice or at once, with the open deals' sums per owner and expected close month."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from conftest import run_at_once
 from deals.tests.factories import DealFactory, stage_named
 from reports.models import ForecastSnapshot
 from reports.services import snapshot_forecast
@@ -83,23 +83,6 @@ def test_beat_runs_the_snapshot_every_morning_in_the_site_time_zone():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="concurrent writers need PostgreSQL (in-memory SQLite)")
 def test_two_beats_at_once_write_each_snapshot_once(pipeline):
-    runs, errors, written = 4, [], []
-    barrier = threading.Barrier(runs)
-
-    def run():
-        try:
-            barrier.wait()
-            written.append(snapshot_forecast(today=MONDAY))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    written = run_at_once(lambda: snapshot_forecast(today=MONDAY), 4)
     assert sorted(written)[-1] == 3
     assert ForecastSnapshot.objects.count() == 3
